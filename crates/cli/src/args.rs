@@ -1,0 +1,119 @@
+//! The command line, as clap reads it.
+
+use clap::{Args, Parser, Subcommand};
+use dfmt_core::Format;
+use std::path::PathBuf;
+
+const EXAMPLES: &str = "\
+Examples:
+  dfmt fmt config.json                 print config.json formatted
+  dfmt fmt --write src/ settings.jsonc rewrite files in place (folders are walked, .gitignore honoured)
+  dfmt fmt --check --diff .            list files that would change, with a diff; exit 1 if any
+  cat data.json | dfmt fmt --compact   minify standard input
+  dfmt validate *.json                 check only; exit 1 if any file is invalid
+  dfmt convert --to ndjson big.json    one line per element of the top-level array
+  dfmt completions bash > /etc/bash_completion.d/dfmt
+
+Exit codes: 0 success; 1 invalid input, or --check found changes; 2 usage or I/O error.";
+
+/// Format, validate and convert JSON, JSONC and NDJSON: exact output, precise errors, flat memory.
+#[derive(Debug, Parser)]
+#[command(name = "dfmt", version, about, after_help = EXAMPLES, propagate_version = true)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Format each input in its own format (to standard output, or in place with --write).
+    #[command(after_help = EXAMPLES)]
+    Fmt(FmtArgs),
+    /// Check that each input is valid; print a diagnostic for each one that is not.
+    #[command(after_help = EXAMPLES)]
+    Validate(ValidateArgs),
+    /// Convert inputs to another format, to standard output.
+    #[command(after_help = EXAMPLES)]
+    Convert(ConvertArgs),
+    /// Print a shell completion script.
+    Completions {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
+}
+
+/// Where inputs come from and how they are read.
+#[derive(Debug, Args)]
+pub(crate) struct InputArgs {
+    /// Files or folders to read; `-` or nothing reads standard input. Folders are walked recursively,
+    /// honouring .gitignore and .ignore, and their files are selected by extension.
+    #[arg(value_name = "PATH")]
+    pub(crate) paths: Vec<PathBuf>,
+    /// Input format [default: by extension (.json .jsonc .ndjson .jsonl), else sniffed from the content].
+    #[arg(long, value_name = "FORMAT", value_parser = parse_format)]
+    pub(crate) from: Option<Format>,
+    /// Deepest nesting of objects and arrays accepted.
+    #[arg(long, value_name = "N", default_value_t = dfmt_core::Limits::DEFAULT.max_depth)]
+    pub(crate) max_depth: u32,
+}
+
+/// How output is laid out.
+#[derive(Debug, Args)]
+pub(crate) struct LayoutArgs {
+    /// Spaces per indentation level.
+    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u8).range(0..=16))]
+    pub(crate) indent: u8,
+    /// Indent with tabs.
+    #[arg(long, conflicts_with = "indent")]
+    pub(crate) tab: bool,
+    /// No whitespace: one line per document (removes JSONC comments).
+    #[arg(long, conflicts_with_all = ["indent", "tab"])]
+    pub(crate) compact: bool,
+    /// Sort object keys (by code point). Holds each document in memory.
+    #[arg(long)]
+    pub(crate) sort_keys: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct FmtArgs {
+    #[command(flatten)]
+    pub(crate) input: InputArgs,
+    #[command(flatten)]
+    pub(crate) layout: LayoutArgs,
+    /// Change nothing: list the files whose formatting differs and exit 1 if any does.
+    #[arg(long, conflicts_with = "write")]
+    pub(crate) check: bool,
+    /// With --check, print a unified diff for each file that would change.
+    #[arg(long, requires = "check")]
+    pub(crate) diff: bool,
+    /// Rewrite files in place (atomically; an invalid file is left untouched).
+    #[arg(long, short = 'w')]
+    pub(crate) write: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ValidateArgs {
+    #[command(flatten)]
+    pub(crate) input: InputArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ConvertArgs {
+    #[command(flatten)]
+    pub(crate) input: InputArgs,
+    /// Output format.
+    #[arg(long, value_name = "FORMAT", value_parser = parse_format)]
+    pub(crate) to: Format,
+    #[command(flatten)]
+    pub(crate) layout: LayoutArgs,
+}
+
+fn parse_format(name: &str) -> Result<Format, String> {
+    Format::parse(name).ok_or_else(|| {
+        let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
+        format!(
+            "unknown format '{name}'; expected one of: {}",
+            names.join(", ")
+        )
+    })
+}

@@ -1,0 +1,187 @@
+//! Many inputs at once: processed in parallel across cores, printed in input order, summed up at the end.
+
+use crate::inputs::Source;
+use crate::task::{self, Report, Settings, Status, Stop, Task};
+use anyhow::Result;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::{IsTerminal, Write};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+/// A progress bar appears only when a batch on a terminal runs longer than this.
+const PROGRESS_AFTER: Duration = Duration::from_secs(1);
+
+/// Runs the task on every source and returns the worst status.
+pub(crate) fn run(sources: &[Source], settings: &Settings, summary: bool) -> Result<Status> {
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(sources.len())
+        .max(1);
+    let next = AtomicUsize::new(0);
+    let (sender, receiver) = mpsc::channel::<(usize, Report)>();
+    let mut tally = Tally::default();
+    let printed = std::thread::scope(|scope| {
+        for _ in 0..workers {
+            let sender = sender.clone();
+            let next = &next;
+            scope.spawn(move || {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(source) = sources.get(i) else { break };
+                    if sender.send((i, process(source, settings))).is_err() {
+                        break; // the printer stopped (standard output closed)
+                    }
+                }
+            });
+        }
+        drop(sender);
+        let result = print_in_order(sources.len(), &receiver, &mut tally);
+        if result.is_err() {
+            // Stop the workers early: no more work to hand out.
+            next.store(sources.len(), Ordering::Relaxed);
+        }
+        drop(receiver);
+        result
+    });
+    printed?;
+    if summary {
+        eprintln!("dfmt: {}", tally.summary(settings.task));
+    }
+    Ok(tally.worst)
+}
+
+fn process(source: &Source, settings: &Settings) -> Report {
+    if settings.needs_whole_input() {
+        return task::whole(source, settings);
+    }
+    let mut out = Vec::new();
+    let (status, stderr) = match task::stream(source, settings, &mut out) {
+        Ok(()) => (Status::Ok, String::new()),
+        Err(Stop::Invalid(diagnostic)) => {
+            out.clear(); // half a document helps nobody in a batch
+            (Status::Invalid, diagnostic)
+        }
+        Err(Stop::Io(error)) => (Status::Failed, format!("dfmt: error: {error:#}\n")),
+        Err(Stop::Output) => (
+            Status::Failed,
+            format!("dfmt: error: writing the output of {source} failed\n"),
+        ),
+    };
+    Report {
+        stdout: out,
+        stderr,
+        status,
+    }
+}
+
+fn print_in_order(
+    count: usize,
+    receiver: &mpsc::Receiver<(usize, Report)>,
+    tally: &mut Tally,
+) -> Result<()> {
+    let started = Instant::now();
+    let bar = ProgressBar::with_draw_target(Some(count as u64), ProgressDrawTarget::hidden());
+    if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} files {elapsed}") {
+        bar.set_style(style);
+    }
+    let on_terminal = std::io::stderr().is_terminal();
+    let mut shown = false;
+    let mut waiting: Vec<Option<Report>> = (0..count).map(|_| None).collect();
+    let mut next = 0;
+    let stdout = std::io::stdout();
+    while next < count {
+        let Ok((i, report)) =
+            receiver
+                .recv_timeout(Duration::from_millis(200))
+                .or_else(|e| match e {
+                    mpsc::RecvTimeoutError::Timeout => Err(()),
+                    mpsc::RecvTimeoutError::Disconnected => Err(()),
+                })
+        else {
+            if !shown && on_terminal && started.elapsed() > PROGRESS_AFTER {
+                bar.set_draw_target(ProgressDrawTarget::stderr());
+                shown = true;
+            }
+            continue;
+        };
+        waiting[i] = Some(report);
+        while let Some(report) = waiting.get_mut(next).and_then(Option::take) {
+            tally.add(report.status);
+            bar.suspend(|| -> Result<()> {
+                let mut out = stdout.lock();
+                out.write_all(&report.stdout)?;
+                out.flush()?;
+                eprint!("{}", report.stderr);
+                Ok(())
+            })?;
+            bar.inc(1);
+            next += 1;
+        }
+        if !shown && on_terminal && started.elapsed() > PROGRESS_AFTER {
+            bar.set_draw_target(ProgressDrawTarget::stderr());
+            shown = true;
+        }
+    }
+    bar.finish_and_clear();
+    Ok(())
+}
+
+#[derive(Debug, Default)]
+struct Tally {
+    total: usize,
+    changed: usize,
+    invalid: usize,
+    failed: usize,
+    worst: Status,
+}
+
+impl Default for Status {
+    fn default() -> Self {
+        Status::Ok
+    }
+}
+
+impl Tally {
+    fn add(&mut self, status: Status) {
+        self.total += 1;
+        match status {
+            Status::Ok => {}
+            Status::Changed => self.changed += 1,
+            Status::Invalid => self.invalid += 1,
+            Status::Failed => self.failed += 1,
+        }
+        self.worst = self.worst.max(status);
+    }
+
+    fn summary(&self, task: Task) -> String {
+        let files = if self.total == 1 { "file" } else { "files" };
+        let mut parts = Vec::new();
+        match task {
+            Task::Fmt { check: true, .. } => {
+                parts.push(format!("{} would be reformatted", self.changed))
+            }
+            Task::Fmt { write: true, .. } => parts.push(format!("{} reformatted", self.changed)),
+            Task::Validate => {
+                parts.push(format!("{} valid", self.total - self.invalid - self.failed))
+            }
+            Task::Fmt { .. } | Task::Convert { .. } => {}
+        }
+        if self.invalid > 0 || matches!(task, Task::Validate) {
+            parts.push(format!("{} invalid", self.invalid));
+        }
+        if self.failed > 0 {
+            parts.push(format!("{} failed", self.failed));
+        }
+        let verb = match task {
+            Task::Fmt { check: true, .. } | Task::Validate => "checked",
+            Task::Fmt { .. } => "formatted",
+            Task::Convert { .. } => "converted",
+        };
+        if parts.is_empty() {
+            format!("{} {files} {verb}", self.total)
+        } else {
+            format!("{} {files} {verb}: {}", self.total, parts.join(", "))
+        }
+    }
+}

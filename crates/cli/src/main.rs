@@ -1,0 +1,106 @@
+//! `dfmt`: the command-line surface of the dfmt engine.
+//!
+//! It turns arguments into a [`task::Settings`], paths into [`inputs::Source`]s, runs the task on each input
+//! (in parallel across cores for batches, streaming for a single input), prints results in input order, and
+//! exits 0 (success), 1 (invalid input, or `--check` found changes) or 2 (usage or I/O error).
+
+mod args;
+mod batch;
+mod diagnostic;
+mod in_place;
+mod inputs;
+mod stdout;
+mod task;
+
+use anyhow::Result;
+use args::{Cli, Command, InputArgs, LayoutArgs};
+use clap::{CommandFactory, Parser};
+use dfmt_core::json::Indent;
+use dfmt_core::{Limits, Options};
+use std::process::ExitCode;
+use task::{Settings, Status, Task};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(status) => exit_code(status),
+        Err(error) => {
+            if is_broken_pipe(&error) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("dfmt: error: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn exit_code(status: Status) -> ExitCode {
+    match status {
+        Status::Ok => ExitCode::SUCCESS,
+        Status::Changed | Status::Invalid => ExitCode::from(1),
+        Status::Failed => ExitCode::from(2),
+    }
+}
+
+/// A closed standard output (`dfmt fmt big.json | head`) is how pipelines say "enough", not an error.
+pub(crate) fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|e| {
+        e.downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+fn run(cli: Cli) -> Result<Status> {
+    let (input, task, layout) = match cli.command {
+        Command::Fmt(a) => (
+            a.input,
+            Task::Fmt {
+                check: a.check,
+                diff: a.diff,
+                write: a.write,
+            },
+            Some(a.layout),
+        ),
+        Command::Validate(a) => (a.input, Task::Validate, None),
+        Command::Convert(a) => (a.input, Task::Convert { to: a.to }, Some(a.layout)),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "dfmt", &mut std::io::stdout());
+            return Ok(Status::Ok);
+        }
+    };
+    let settings = settings(&input, task, layout.as_ref());
+    let (sources, walked) = inputs::collect(&input.paths)?;
+    if matches!(task, Task::Fmt { write: true, .. }) && sources.contains(&inputs::Source::Stdin) {
+        anyhow::bail!("--write needs file paths; standard input cannot be rewritten in place");
+    }
+    if sources.len() == 1 && !walked && !settings.needs_whole_input() {
+        return Ok(stdout::stream_one(&sources[0], &settings));
+    }
+    batch::run(&sources, &settings, walked || sources.len() > 1)
+}
+
+fn settings(input: &InputArgs, task: Task, layout: Option<&LayoutArgs>) -> Settings {
+    let mut options = Options {
+        limits: Limits {
+            max_depth: input.max_depth,
+            ..Limits::DEFAULT
+        },
+        ..Options::default()
+    };
+    if let Some(layout) = layout {
+        options.indent = if layout.compact {
+            Indent::Compact
+        } else if layout.tab {
+            Indent::Tab
+        } else {
+            Indent::Spaces(layout.indent)
+        };
+        options.sort_keys = layout.sort_keys;
+    }
+    Settings {
+        task,
+        from: input.from,
+        options,
+        style: diagnostic::Style::for_stderr(),
+    }
+}

@@ -1,0 +1,86 @@
+//! A single input streamed to standard output.
+//!
+//! Output is held back until it passes [`HOLD`] bytes: an invalid input smaller than that prints nothing but
+//! its diagnostic, and a larger one streams with flat memory (its exit code still says it failed).
+
+use crate::inputs::Source;
+use crate::task::{self, Settings, Status, Stop};
+use dfmt_core::{Error, Output};
+use std::io::Write;
+
+/// Bytes of output held back before streaming starts.
+const HOLD: usize = 8 << 20;
+
+/// Standard output, with the hold-back above. Keeps the I/O error that stopped it.
+struct HeldStdout {
+    held: Vec<u8>,
+    streaming: bool,
+    out: std::io::StdoutLock<'static>,
+    error: Option<std::io::Error>,
+}
+
+impl HeldStdout {
+    fn write_through(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        self.out.write_all(bytes).map_err(|e| {
+            self.error = Some(e);
+            Error::new(dfmt_core::ErrorKind::Output, dfmt_core::Span::default())
+        })
+    }
+}
+
+impl Output for HeldStdout {
+    fn write(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        if self.streaming {
+            return self.write_through(bytes);
+        }
+        self.held.extend_from_slice(bytes);
+        if self.held.len() >= HOLD {
+            self.streaming = true;
+            let held = std::mem::take(&mut self.held);
+            self.write_through(&held)?;
+        }
+        Ok(())
+    }
+}
+
+/// Runs the task on one input, streaming its output to standard output.
+pub(crate) fn stream_one(source: &Source, settings: &Settings) -> Status {
+    let mut out = HeldStdout {
+        held: Vec::new(),
+        streaming: false,
+        out: std::io::stdout().lock(),
+        error: None,
+    };
+    let result = task::stream(source, settings, &mut out);
+    let status = match result {
+        Ok(()) => {
+            let held = std::mem::take(&mut out.held);
+            match out.write_through(&held).map(|()| out.out.flush()) {
+                Ok(Ok(())) => Status::Ok,
+                Ok(Err(e)) => {
+                    out.error = Some(e);
+                    Status::Failed
+                }
+                Err(_) => Status::Failed,
+            }
+        }
+        Err(Stop::Invalid(diagnostic)) => {
+            let _ = out.out.flush();
+            eprint!("{diagnostic}");
+            Status::Invalid
+        }
+        Err(Stop::Io(error)) => {
+            eprintln!("dfmt: error: {error:#}");
+            Status::Failed
+        }
+        Err(Stop::Output) => Status::Failed,
+    };
+    match out.error {
+        Some(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Status::Ok,
+        Some(e) => {
+            eprintln!("dfmt: error: writing to standard output: {e}");
+            Status::Failed
+        }
+        None => status,
+    }
+}

@@ -1,0 +1,248 @@
+//! What dfmt does to one input: format it (to standard output, checking, or in place), validate it, or
+//! convert it. Each run yields a [`Report`]: what to print, and how it went.
+
+use crate::diagnostic::{self, Style};
+use crate::in_place;
+use crate::inputs::Source;
+use anyhow::{Context, Result};
+use dfmt_core::{
+    ChunkedInput, Error, ErrorKind, Fingerprint, Format, Input, IoFill, Options, Output,
+    SliceInput, Tee, json,
+};
+use std::io::Read;
+
+/// The job, as the command line asked for it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Task {
+    /// `dfmt fmt`: to standard output, or `--check` (with `--diff`), or `--write`.
+    Fmt {
+        check: bool,
+        diff: bool,
+        write: bool,
+    },
+    Validate,
+    Convert {
+        to: Format,
+    },
+}
+
+/// Everything a task needs besides its input.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Settings {
+    pub(crate) task: Task,
+    pub(crate) from: Option<Format>,
+    pub(crate) options: Options,
+    pub(crate) style: Style,
+}
+
+impl Settings {
+    /// True when the task needs the whole input and its whole output in memory (to compare or replace them).
+    pub(crate) fn needs_whole_input(&self) -> bool {
+        matches!(
+            self.task,
+            Task::Fmt { check: true, .. } | Task::Fmt { write: true, .. }
+        )
+    }
+}
+
+/// How one input went, from best to worst; a batch exits with the worst.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Status {
+    /// Done; nothing to report.
+    Ok,
+    /// Formatting changed the input (rewritten with --write, or reported by --check).
+    Changed,
+    /// The input is not valid: exit code 1.
+    Invalid,
+    /// Reading or writing failed: exit code 2.
+    Failed,
+}
+
+/// What one input produced.
+#[derive(Debug)]
+pub(crate) struct Report {
+    pub(crate) stdout: Vec<u8>,
+    pub(crate) stderr: String,
+    pub(crate) status: Status,
+}
+
+impl Report {
+    fn new(status: Status) -> Report {
+        Report {
+            stdout: Vec::new(),
+            stderr: String::new(),
+            status,
+        }
+    }
+}
+
+/// Why a streamed run stopped early.
+#[derive(Debug)]
+pub(crate) enum Stop {
+    /// The input is invalid; the diagnostic is rendered.
+    Invalid(String),
+    /// Reading failed.
+    Io(anyhow::Error),
+    /// The output refused bytes; its owner holds the reason.
+    Output,
+}
+
+/// Runs a task that streams: formatting to standard output, validating, converting. Memory stays flat
+/// whatever the input's size. Output goes to `out`.
+pub(crate) fn stream<O: Output>(
+    source: &Source,
+    settings: &Settings,
+    out: &mut O,
+) -> Result<(), Stop> {
+    let reader: Box<dyn Read> = match source {
+        Source::Stdin => Box::new(std::io::stdin().lock()),
+        Source::File(path) => Box::new(
+            std::fs::File::open(path)
+                .with_context(|| format!("opening {}", path.display()))
+                .map_err(Stop::Io)?,
+        ),
+    };
+    let options = &settings.options;
+    let mut input = ChunkedInput::new(IoFill::new(reader), options.limits.max_token_bytes);
+    let result = (|| {
+        let format = match source.format(settings.from) {
+            Some(format) => format,
+            None => {
+                input.refill(0)?;
+                Format::sniff(input.buffer())
+            }
+        };
+        match settings.task {
+            Task::Validate => dfmt_core::validate(&mut input, format, &options.limits),
+            Task::Fmt { .. } => dfmt_core::format(&mut input, format, options, &mut *out).map(drop),
+            Task::Convert { to } => {
+                dfmt_core::convert(&mut input, format, to, options, &mut *out).map(drop)
+            }
+        }
+    })();
+    result.map_err(|error| match error.kind {
+        ErrorKind::Input => {
+            let io = input
+                .source_mut()
+                .take_error()
+                .map_or_else(|| anyhow::anyhow!("read failed"), Into::into);
+            Stop::Io(io.context(format!("reading {source}")))
+        }
+        ErrorKind::Output => Stop::Output,
+        _ => Stop::Invalid(diagnostic::render(
+            &source.to_string(),
+            &error,
+            &input.locate(error.span.start),
+            settings.style,
+        )),
+    })
+}
+
+/// Runs a task that needs the whole input (`fmt --check`, `--diff`, `--write`) and collects its report.
+pub(crate) fn whole(source: &Source, settings: &Settings) -> Report {
+    match whole_inner(source, settings) {
+        Ok(report) => report,
+        Err(error) => {
+            let mut report = Report::new(Status::Failed);
+            report.stderr = format!("{source}: error: {error:#}\n");
+            report
+        }
+    }
+}
+
+fn whole_inner(source: &Source, settings: &Settings) -> Result<Report> {
+    let Task::Fmt { check, diff, write } = settings.task else {
+        anyhow::bail!("internal: not a whole-input task");
+    };
+    let original = match source {
+        Source::Stdin => {
+            let mut bytes = Vec::new();
+            std::io::stdin()
+                .lock()
+                .read_to_end(&mut bytes)
+                .context("reading <stdin>")?;
+            bytes
+        }
+        Source::File(path) => {
+            std::fs::read(path).with_context(|| format!("reading {}", path.display()))?
+        }
+    };
+    let format = source
+        .format(settings.from)
+        .unwrap_or_else(|| Format::sniff(&original[..original.len().min(64 << 10)]));
+    let formatted = match format_with_fingerprint(&original, format, &settings.options) {
+        Ok(formatted) => formatted,
+        Err(error) => {
+            let mut report = Report::new(Status::Invalid);
+            let located = dfmt_core::locate(&original, error.span.start);
+            report.stderr =
+                diagnostic::render(&source.to_string(), &error, &located, settings.style);
+            return Ok(report);
+        }
+    };
+    let (formatted, fingerprint) = formatted;
+    if formatted == original {
+        return Ok(Report::new(Status::Ok));
+    }
+    let mut report = Report::new(Status::Changed);
+    if check {
+        if diff {
+            let old = String::from_utf8_lossy(&original);
+            let new = String::from_utf8_lossy(&formatted);
+            let name = source.to_string();
+            let text = similar::TextDiff::from_lines(old.as_ref(), new.as_ref());
+            let unified = text
+                .unified_diff()
+                .context_radius(3)
+                .header(&name, &name)
+                .to_string();
+            report.stdout.extend_from_slice(unified.as_bytes());
+        } else {
+            report
+                .stdout
+                .extend_from_slice(format!("{source}\n").as_bytes());
+        }
+    } else if write {
+        let Source::File(path) = source else {
+            anyhow::bail!("--write needs file paths, not standard input")
+        };
+        // No silent change: what we are about to write must read back to the data we formatted.
+        let reread = Options {
+            sort_keys: false,
+            ..settings.options
+        };
+        let mut check_input = SliceInput::new(&formatted);
+        let back = dfmt_core::run(
+            &mut check_input,
+            format,
+            format,
+            &reread,
+            Fingerprint::default(),
+        )
+        .context("internal: the formatted text does not read back; the file was left unchanged")?;
+        anyhow::ensure!(
+            back == fingerprint,
+            "internal: formatting changed the data; the file was left unchanged"
+        );
+        in_place::replace(path, &formatted)?;
+    }
+    Ok(report)
+}
+
+/// Formats `original`, returning the text and the fingerprint of the data the writer received.
+fn format_with_fingerprint(
+    original: &[u8],
+    format: Format,
+    options: &Options,
+) -> Result<(Vec<u8>, Fingerprint), Error> {
+    let mut input = SliceInput::new(original);
+    let writer = json::Writer::new(Vec::new(), options.write_options(format));
+    let Tee(writer, fingerprint) = dfmt_core::run(
+        &mut input,
+        format,
+        format,
+        options,
+        Tee(writer, Fingerprint::default()),
+    )?;
+    Ok((writer.finish()?, fingerprint))
+}

@@ -1,0 +1,134 @@
+//! The formats dfmt knows, by name, by file extension, and by a look at the first bytes.
+
+use crate::json::Dialect;
+
+/// A data format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Format {
+    /// JSON, RFC 8259.
+    Json,
+    /// JSON with comments and trailing commas.
+    Jsonc,
+    /// Newline-delimited JSON: one value per line.
+    Ndjson,
+}
+
+impl Format {
+    /// Every format, in the order help texts list them.
+    pub const ALL: [Format; 3] = [Format::Json, Format::Jsonc, Format::Ndjson];
+
+    /// The format's name as the command line spells it.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Format::Json => "json",
+            Format::Jsonc => "jsonc",
+            Format::Ndjson => "ndjson",
+        }
+    }
+
+    /// The format called `name` (case-insensitive; `jsonl` is NDJSON).
+    pub fn parse(name: &str) -> Option<Format> {
+        let name = name.trim();
+        Some(if name.eq_ignore_ascii_case("json") {
+            Format::Json
+        } else if name.eq_ignore_ascii_case("jsonc") {
+            Format::Jsonc
+        } else if name.eq_ignore_ascii_case("ndjson") || name.eq_ignore_ascii_case("jsonl") {
+            Format::Ndjson
+        } else {
+            return None;
+        })
+    }
+
+    /// The format a file extension (without the dot) stands for.
+    pub fn from_extension(extension: &str) -> Option<Format> {
+        match extension.to_ascii_lowercase().as_bytes() {
+            b"json" => Some(Format::Json),
+            b"jsonc" => Some(Format::Jsonc),
+            b"ndjson" | b"jsonl" => Some(Format::Ndjson),
+            _ => None,
+        }
+    }
+
+    /// Guesses the format of an input from its first bytes (a few kilobytes are plenty).
+    ///
+    /// Comments make it JSONC; two or more lines that each hold a whole value make it NDJSON; anything else is
+    /// read as JSON, whose reader then says precisely what is wrong.
+    pub fn sniff(head: &[u8]) -> Format {
+        let mut lines = head
+            .split(|&b| b == b'\n')
+            .map(|l| l.trim_ascii())
+            .filter(|l| !l.is_empty());
+        let first = lines.next().unwrap_or_default();
+        if first.starts_with(b"//") || first.starts_with(b"/*") {
+            return Format::Jsonc;
+        }
+        let complete = |line: &[u8]| {
+            let mut input = crate::input::SliceInput::new(line);
+            crate::json::read(
+                &mut input,
+                Dialect::Json,
+                &crate::Limits::DEFAULT,
+                &mut |_: crate::Event<'_>| Ok(()),
+            )
+            .is_ok()
+        };
+        let second = lines.next();
+        if second.is_some_and(complete) && complete(first) {
+            return Format::Ndjson;
+        }
+        if head
+            .windows(3)
+            .any(|w| w == b"\n//" || w == b" //" || w == b" /*")
+        {
+            return Format::Jsonc;
+        }
+        Format::Json
+    }
+
+    /// The JSON dialect of a JSON-family format.
+    pub(crate) const fn dialect(self) -> Dialect {
+        match self {
+            Format::Json => Dialect::Json,
+            Format::Jsonc => Dialect::Jsonc,
+            Format::Ndjson => Dialect::Ndjson,
+        }
+    }
+
+    /// True when the format has comments, which formatting keeps.
+    pub const fn has_comments(self) -> bool {
+        matches!(self, Format::Jsonc)
+    }
+}
+
+impl core::fmt::Display for Format {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Format;
+
+    #[test]
+    fn names_and_extensions() {
+        for format in Format::ALL {
+            assert_eq!(Format::parse(format.name()), Some(format));
+            assert_eq!(Format::from_extension(format.name()), Some(format));
+        }
+        assert_eq!(Format::parse("JSONL"), Some(Format::Ndjson));
+        assert_eq!(Format::from_extension("txt"), None);
+    }
+
+    #[test]
+    fn sniffing() {
+        assert_eq!(Format::sniff(b"{\"a\": 1}\n"), Format::Json);
+        assert_eq!(Format::sniff(b"{\n  \"a\": 1\n}\n"), Format::Json);
+        assert_eq!(Format::sniff(b"{\"a\": 1}\n{\"a\": 2}\n"), Format::Ndjson);
+        assert_eq!(Format::sniff(b"// settings\n{}"), Format::Jsonc);
+        assert_eq!(Format::sniff(b"{\n  \"a\": 1 // one\n}"), Format::Jsonc);
+        assert_eq!(Format::sniff(b""), Format::Json);
+    }
+}

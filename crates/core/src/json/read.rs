@@ -1,0 +1,740 @@
+//! The JSON reader: RFC 8259, plus the JSONC and NDJSON dialects, pushed as events into a sink.
+//!
+//! It is a single loop over an explicit stack (one byte per open container), so nesting costs no native stack
+//! and is bounded by [`Limits::max_depth`]. Scalars are validated but never decoded: their events carry the
+//! source bytes, which writers copy. Every byte is checked: UTF-8 in strings and comments, escapes, the number
+//! grammar, control characters.
+
+use super::Dialect;
+use super::scan;
+use crate::error::{Error, ErrorKind, Found};
+use crate::event::{
+    Comment, CommentStyle, Event, EventKind, Props, Scalar, ScalarKind, ScalarStyle, Sink,
+};
+use crate::input::Input;
+use crate::limits::Limits;
+use crate::source::Span;
+use alloc::vec::Vec;
+
+/// Reads all of `input` as `dialect` and pushes its events into `sink`.
+///
+/// On error the sink has received the events up to the error, and no `StreamEnd`.
+pub fn read<I: Input, S: Sink>(
+    input: &mut I,
+    dialect: Dialect,
+    limits: &Limits,
+    sink: &mut S,
+) -> Result<(), Error> {
+    Parser {
+        input,
+        sink,
+        pos: 0,
+        comments: dialect == Dialect::Jsonc,
+        trailing_commas: dialect == Dialect::Jsonc,
+        ndjson: dialect == Dialect::Ndjson,
+        max_depth: limits.max_depth,
+        stack: Vec::new(),
+        newline_seen: false,
+        token_seen: false,
+    }
+    .run()
+}
+
+const OBJECT: u8 = b'{';
+const ARRAY: u8 = b'[';
+
+struct Parser<'p, I, S> {
+    input: &'p mut I,
+    sink: &'p mut S,
+    /// Index of the next byte in `input.buffer()`.
+    pos: usize,
+    comments: bool,
+    trailing_commas: bool,
+    ndjson: bool,
+    max_depth: u32,
+    /// The open containers, innermost last.
+    stack: Vec<u8>,
+    /// Whether the whitespace skipped by the last `skip_ws` held a line feed.
+    newline_seen: bool,
+    /// Whether any token was read yet (a comment before it is not trailing anything).
+    token_seen: bool,
+}
+
+impl<I: Input, S: Sink> Parser<'_, I, S> {
+    fn run(mut self) -> Result<(), Error> {
+        self.emit(EventKind::StreamStart, 0, 0)?;
+        self.skip_bom()?;
+        let mut documents = 0u64;
+        let mut next = self.skip_ws()?;
+        while let Some(c) = next {
+            if documents > 0 {
+                if !self.ndjson {
+                    return Err(self.error_here(ErrorKind::TrailingContent));
+                }
+                if !self.newline_seen {
+                    return Err(self.error_here(ErrorKind::Unexpected {
+                        expected: "a line break after the value (NDJSON has one value per line)",
+                        found: Found::Byte(c),
+                    }));
+                }
+            }
+            let start = self.pos;
+            self.emit(EventKind::DocumentStart { explicit: false }, start, start)?;
+            self.value(c)?;
+            let end = self.pos;
+            next = self.skip_ws()?;
+            self.emit(EventKind::DocumentEnd { explicit: false }, end, end)?;
+            documents += 1;
+        }
+        if documents == 0 && !self.ndjson {
+            return Err(self.error_here(ErrorKind::Unexpected {
+                expected: "a JSON value",
+                found: Found::End,
+            }));
+        }
+        let end = self.pos;
+        self.emit(EventKind::StreamEnd, end, end)
+    }
+
+    /// Parses one whole value whose first byte `c` is at `pos`, with every container it opens.
+    fn value(&mut self, mut c: u8) -> Result<(), Error> {
+        let base_depth = self.stack.len();
+        'value: loop {
+            match c {
+                b'{' => {
+                    self.open(OBJECT, EventKind::MappingStart(Props::NONE))?;
+                    match self.skip_ws_in_value()? {
+                        Some(b'}') => self.close(EventKind::MappingEnd)?,
+                        Some(b'"') => {
+                            c = self.key_and_colon()?;
+                            continue 'value;
+                        }
+                        found => {
+                            return Err(
+                                self.unexpected("'\"' to start an object key, or '}'", found)
+                            );
+                        }
+                    }
+                }
+                b'[' => {
+                    self.open(ARRAY, EventKind::SequenceStart(Props::NONE))?;
+                    match self.skip_ws_in_value()? {
+                        Some(b']') => self.close(EventKind::SequenceEnd)?,
+                        Some(first) => {
+                            c = first;
+                            continue 'value;
+                        }
+                        None => return Err(self.unexpected("a value or ']'", None)),
+                    }
+                }
+                b'"' => self.string_scalar()?,
+                b'-' | b'0'..=b'9' => self.number()?,
+                b't' => self.literal(b"true", ScalarKind::Bool)?,
+                b'f' => self.literal(b"false", ScalarKind::Bool)?,
+                b'n' => self.literal(b"null", ScalarKind::Null)?,
+                b'a'..=b'z' | b'A'..=b'Z' | b'_' => return Err(self.bad_word()),
+                _ => return Err(self.unexpected("a value", Some(c))),
+            }
+            // After a value: close containers, or move to the next element.
+            loop {
+                if self.stack.len() == base_depth {
+                    return Ok(());
+                }
+                let top = self.stack[self.stack.len() - 1];
+                let found = self.skip_ws_in_value()?;
+                match (top, found) {
+                    (ARRAY, Some(b']')) => self.close(EventKind::SequenceEnd)?,
+                    (OBJECT, Some(b'}')) => self.close(EventKind::MappingEnd)?,
+                    (ARRAY, Some(b',')) => {
+                        let comma = self.pos;
+                        self.pos += 1;
+                        match self.skip_ws_in_value()? {
+                            Some(b']') => {
+                                self.trailing_comma(comma, ']')?;
+                                self.close(EventKind::SequenceEnd)?;
+                            }
+                            Some(next) => {
+                                c = next;
+                                continue 'value;
+                            }
+                            None => return Err(self.unexpected("a value after ','", None)),
+                        }
+                    }
+                    (OBJECT, Some(b',')) => {
+                        let comma = self.pos;
+                        self.pos += 1;
+                        match self.skip_ws_in_value()? {
+                            Some(b'}') => {
+                                self.trailing_comma(comma, '}')?;
+                                self.close(EventKind::MappingEnd)?;
+                            }
+                            Some(b'"') => {
+                                c = self.key_and_colon()?;
+                                continue 'value;
+                            }
+                            found => {
+                                return Err(self.unexpected("'\"' to start an object key", found));
+                            }
+                        }
+                    }
+                    (ARRAY, found) => {
+                        return Err(self.unexpected("',' or ']' after array element", found));
+                    }
+                    (_, found) => {
+                        return Err(self.unexpected("',' or '}' after object entry", found));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Reads an object key (at `pos`, a `"`), the colon after it, and returns the first byte of the value.
+    fn key_and_colon(&mut self) -> Result<u8, Error> {
+        self.string_scalar()?;
+        match self.skip_ws_in_value()? {
+            Some(b':') => self.pos += 1,
+            found => return Err(self.unexpected("':' after object key", found)),
+        }
+        match self.skip_ws_in_value()? {
+            Some(c) => Ok(c),
+            None => Err(self.unexpected("a value after ':'", None)),
+        }
+    }
+
+    fn open(&mut self, kind: u8, event: EventKind<'static>) -> Result<(), Error> {
+        if self.stack.len() >= self.max_depth as usize {
+            let at = self.abs(self.pos);
+            return Err(Error::new(
+                ErrorKind::DepthLimit {
+                    limit: self.max_depth,
+                },
+                Span::new(at, at + 1),
+            ));
+        }
+        self.stack.push(kind);
+        let at = self.pos;
+        self.pos += 1;
+        self.emit(event, at, at + 1)
+    }
+
+    fn close(&mut self, event: EventKind<'static>) -> Result<(), Error> {
+        self.stack.pop();
+        let at = self.pos;
+        self.pos += 1;
+        self.emit(event, at, at + 1)
+    }
+
+    fn trailing_comma(&self, comma: usize, close: char) -> Result<(), Error> {
+        if self.trailing_commas {
+            Ok(())
+        } else {
+            let at = self.abs(comma);
+            Err(Error::new(
+                ErrorKind::TrailingComma { close },
+                Span::new(at, at + 1),
+            ))
+        }
+    }
+
+    /// Skips whitespace inside a value; NDJSON values must not span lines.
+    #[inline(always)]
+    fn skip_ws_in_value(&mut self) -> Result<Option<u8>, Error> {
+        let next = self.skip_ws()?;
+        if self.ndjson && self.newline_seen {
+            return Err(self.error_here(ErrorKind::Unexpected {
+                expected: "the value to end on its line (NDJSON has one value per line)",
+                found: Found::Byte(b'\n'),
+            }));
+        }
+        Ok(next)
+    }
+
+    /// Skips whitespace (and comments, pushing them as events) and returns the next byte without taking it.
+    #[inline(always)]
+    fn skip_ws(&mut self) -> Result<Option<u8>, Error> {
+        self.newline_seen = false;
+        loop {
+            let buf = self.input.buffer();
+            // Most calls meet a token at once; runs of indentation are skipped eight bytes at a time.
+            while let Some(&b) = buf.get(self.pos) {
+                match b {
+                    b' ' => {
+                        self.pos += 1;
+                        while self.pos + 8 <= buf.len() {
+                            let mask = scan::non_spaces(scan::word(buf, self.pos));
+                            if mask != 0 {
+                                self.pos += scan::first(mask);
+                                break;
+                            }
+                            self.pos += 8;
+                        }
+                    }
+                    b'\n' => {
+                        self.newline_seen = true;
+                        self.pos += 1;
+                    }
+                    b'\t' | b'\r' => self.pos += 1,
+                    b'/' => {
+                        self.comment()?;
+                        break;
+                    }
+                    _ => {
+                        self.token_seen = true;
+                        return Ok(Some(b));
+                    }
+                }
+            }
+            if self.pos < self.input.buffer().len() {
+                continue; // a comment was read; the buffer may have moved
+            }
+            if !self.refill(self.pos)?.0 {
+                return Ok(None);
+            }
+        }
+    }
+
+    /// Reads a comment starting at `pos` (a `/`), or reports that comments are not allowed.
+    #[cold]
+    fn comment(&mut self) -> Result<(), Error> {
+        if !self.ensure(self.pos, 2)? {
+            return Err(self.unexpected("a value", Some(b'/')));
+        }
+        let start = self.pos;
+        let style = match self.input.buffer()[start + 1] {
+            b'/' => CommentStyle::Line,
+            b'*' => CommentStyle::Block,
+            _ => return Err(self.unexpected("a value", Some(b'/'))),
+        };
+        if !self.comments {
+            let at = self.abs(start);
+            let format = if self.ndjson { "NDJSON" } else { "JSON" };
+            return Err(Error::new(
+                ErrorKind::CommentNotAllowed { format },
+                Span::new(at, at + 2),
+            ));
+        }
+        let mut start = start;
+        let mut i = start + 2;
+        let (body_end, end) = loop {
+            let buf = self.input.buffer();
+            let found = match style {
+                CommentStyle::Line => buf[i..]
+                    .iter()
+                    .position(|&b| b == b'\n')
+                    .map(|n| (i + n, i + n)),
+                CommentStyle::Block => buf[i..]
+                    .windows(2)
+                    .position(|w| w == b"*/")
+                    .map(|n| (i + n, i + n + 2)),
+            };
+            if let Some(found) = found {
+                break found;
+            }
+            i = buf.len().saturating_sub(1).max(start + 2);
+            let (more, shift) = self.refill(start)?;
+            start -= shift;
+            i -= shift;
+            if !more {
+                let len = self.input.buffer().len();
+                match style {
+                    CommentStyle::Line => break (len, len),
+                    CommentStyle::Block => {
+                        let at = self.abs(start);
+                        return Err(Error::new(
+                            ErrorKind::UnterminatedComment,
+                            Span::new(at, at + 2),
+                        ));
+                    }
+                }
+            }
+        };
+        let buf = self.input.buffer();
+        let mut body = &buf[start + 2..body_end];
+        if style == CommentStyle::Line && body.last() == Some(&b'\r') {
+            body = &body[..body.len() - 1];
+        }
+        if let Err(e) = core::str::from_utf8(body) {
+            let at = self.abs(start + 2 + e.valid_up_to());
+            return Err(Error::new(ErrorKind::InvalidUtf8, Span::new(at, at + 1)));
+        }
+        let trailing = self.token_seen && !self.newline_seen;
+        let comment = Comment {
+            text: body,
+            style,
+            trailing,
+        };
+        let span = Span::new(self.abs(start), self.abs(end));
+        self.sink
+            .event(Event::new(EventKind::Comment(comment), span))?;
+        self.pos = end;
+        Ok(())
+    }
+
+    /// Reads a string at `pos` (its opening quote) and pushes it as a scalar.
+    #[inline(always)]
+    fn string_scalar(&mut self) -> Result<(), Error> {
+        let (start, end) = self.string()?;
+        let text = &self.input.buffer()[start..end];
+        let scalar = Scalar {
+            text,
+            kind: ScalarKind::String,
+            style: ScalarStyle::JsonQuoted,
+            props: Props::NONE,
+        };
+        let span = Span::new(self.abs(start - 1), self.abs(end + 1));
+        self.sink.event(Event::new(EventKind::Scalar(scalar), span))
+    }
+
+    /// Scans a string whose opening quote is at `pos`; returns its body's range in the buffer and leaves `pos`
+    /// after the closing quote.
+    #[inline(always)]
+    fn string(&mut self) -> Result<(usize, usize), Error> {
+        let mut start = self.pos + 1;
+        let mut i = start;
+        let mut high = 0u64;
+        loop {
+            let buf = self.input.buffer();
+            'scan: loop {
+                while i + 8 <= buf.len() {
+                    let w = scan::word(buf, i);
+                    let specials = scan::string_specials(w);
+                    if specials != 0 {
+                        let k = scan::first(specials);
+                        // Only the bytes before the special one belong to the string for sure.
+                        high |= scan::non_ascii(w) & ((1u64 << (8 * k)) - 1);
+                        i += k;
+                        break;
+                    }
+                    high |= scan::non_ascii(w);
+                    i += 8;
+                }
+                let Some(&b) = buf.get(i) else { break 'scan };
+                match b {
+                    b'"' => {
+                        if high != 0 {
+                            self.check_utf8(start, i)?;
+                        }
+                        self.pos = i + 1;
+                        return Ok((start, i));
+                    }
+                    b'\\' => match buf.get(i + 1) {
+                        None => break 'scan,
+                        Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => i += 2,
+                        Some(b'u') => {
+                            let Some(hex) = buf.get(i + 2..i + 6) else {
+                                break 'scan;
+                            };
+                            if !hex.iter().all(u8::is_ascii_hexdigit) {
+                                let at = self.abs(i);
+                                return Err(Error::new(
+                                    ErrorKind::InvalidUnicodeEscape,
+                                    Span::new(at, at + 2),
+                                ));
+                            }
+                            i += 6;
+                        }
+                        Some(_) => {
+                            let at = self.abs(i);
+                            return Err(Error::new(
+                                ErrorKind::InvalidEscape,
+                                Span::new(at, at + 2),
+                            ));
+                        }
+                    },
+                    b if b < 0x20 => {
+                        let at = self.abs(i);
+                        return Err(Error::new(
+                            ErrorKind::ControlCharacter(b),
+                            Span::new(at, at + 1),
+                        ));
+                    }
+                    b => {
+                        high |= u64::from(b & 0x80);
+                        i += 1;
+                    }
+                }
+            }
+            let (more, shift) = self.refill(start - 1)?;
+            start -= shift;
+            i -= shift;
+            if !more {
+                let at = self.abs(start - 1);
+                return Err(Error::new(
+                    ErrorKind::UnterminatedString,
+                    Span::new(at, at + 1),
+                ));
+            }
+        }
+    }
+
+    #[cold]
+    fn check_utf8(&self, start: usize, end: usize) -> Result<(), Error> {
+        match core::str::from_utf8(&self.input.buffer()[start..end]) {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                let at = self.abs(start + e.valid_up_to());
+                Err(Error::new(ErrorKind::InvalidUtf8, Span::new(at, at + 1)))
+            }
+        }
+    }
+
+    /// Reads a number at `pos` and pushes it as a scalar, its literal untouched.
+    fn number(&mut self) -> Result<(), Error> {
+        let mut start = self.pos;
+        let mut i = start;
+        // Take the whole run of characters a number could be confused with, then check the grammar on it, so
+        // that `0x1F` or `1.2.3` is reported as one bad number.
+        loop {
+            let buf = self.input.buffer();
+            while let Some(&b) = buf.get(i) {
+                if !(b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'+')) {
+                    break;
+                }
+                i += 1;
+            }
+            if i < buf.len() {
+                break;
+            }
+            let (more, shift) = self.refill(start)?;
+            start -= shift;
+            i -= shift;
+            if !more {
+                break;
+            }
+        }
+        let text = &self.input.buffer()[start..i];
+        let kind = match number_grammar(text) {
+            Ok(kind) => kind,
+            Err((why, at)) => {
+                let at = self.abs(start + at);
+                return Err(Error::new(
+                    ErrorKind::InvalidNumber(why),
+                    Span::new(at, at + 1),
+                ));
+            }
+        };
+        self.pos = i;
+        let scalar = Scalar {
+            text,
+            kind,
+            style: ScalarStyle::Plain,
+            props: Props::NONE,
+        };
+        let span = Span::new(self.abs(start), self.abs(i));
+        self.sink.event(Event::new(EventKind::Scalar(scalar), span))
+    }
+
+    /// Reads `true`, `false` or `null` at `pos`.
+    fn literal(&mut self, word: &'static [u8], kind: ScalarKind) -> Result<(), Error> {
+        // One byte more than the word, to see that the word ends there (`nullx` is not `null`).
+        self.ensure(self.pos, word.len() + 1)?;
+        let buf = self.input.buffer();
+        let rest = &buf[self.pos..];
+        let ends = rest
+            .get(word.len())
+            .is_none_or(|&b| !(b.is_ascii_alphanumeric() || b == b'_'));
+        if !rest.starts_with(word) || !ends {
+            return Err(self.bad_word());
+        }
+        let start = self.pos;
+        self.pos += word.len();
+        let scalar = Scalar {
+            text: word,
+            kind,
+            style: ScalarStyle::Plain,
+            props: Props::NONE,
+        };
+        self.emit(EventKind::Scalar(scalar), start, self.pos)
+    }
+
+    /// Reports the bare word at `pos` as an invalid literal.
+    #[cold]
+    fn bad_word(&mut self) -> Error {
+        let buf = self.input.buffer();
+        let len = buf[self.pos..]
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+            .count();
+        let at = self.abs(self.pos);
+        Error::new(
+            ErrorKind::InvalidLiteral,
+            Span::new(at, at + len.max(1) as u64),
+        )
+    }
+
+    /// Makes sure `n` bytes from `from` are in the buffer, sliding the window so that `from` is kept (callers
+    /// pass `pos` or 0, and `pos` follows the slide). Returns false if the input ends first.
+    fn ensure(&mut self, from: usize, n: usize) -> Result<bool, Error> {
+        let mut from = from;
+        while self.input.buffer().len() < from + n {
+            let (more, shift) = self.refill(from)?;
+            from -= shift;
+            if !more {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// Asks the input for more bytes, keeping everything from `keep_from`; shifts `pos` and returns whether
+    /// bytes came and by how much the window slid (callers shift their own indices by it).
+    fn refill(&mut self, keep_from: usize) -> Result<(bool, usize), Error> {
+        let before = self.input.offset();
+        let more = self.input.refill(keep_from)?;
+        let shift = (self.input.offset() - before) as usize;
+        self.pos -= shift;
+        Ok((more, shift))
+    }
+
+    #[cold]
+    fn skip_bom(&mut self) -> Result<(), Error> {
+        self.ensure(0, 4)?;
+        let buf = self.input.buffer();
+        if buf.starts_with(b"\xEF\xBB\xBF") {
+            self.pos = 3;
+        } else if buf.starts_with(b"\xFE\xFF")
+            || buf.starts_with(b"\xFF\xFE")
+            || (buf.len() >= 2 && (buf[0] == 0 || buf[1] == 0))
+        {
+            return Err(Error::new(
+                ErrorKind::NotUtf8Encoding,
+                Span::new(0, 2.min(buf.len() as u64)),
+            ));
+        }
+        Ok(())
+    }
+
+    #[inline(always)]
+    fn abs(&self, i: usize) -> u64 {
+        self.input.offset() + i as u64
+    }
+
+    #[inline(always)]
+    fn emit(&mut self, kind: EventKind<'_>, start: usize, end: usize) -> Result<(), Error> {
+        let span = Span::new(self.abs(start), self.abs(end));
+        self.sink.event(Event::new(kind, span))
+    }
+
+    #[cold]
+    fn error_here(&self, kind: ErrorKind) -> Error {
+        let at = self.abs(self.pos);
+        let len = u64::from(self.pos < self.input.buffer().len());
+        Error::new(kind, Span::new(at, at + len))
+    }
+
+    #[cold]
+    fn unexpected(&self, expected: &'static str, found: Option<u8>) -> Error {
+        let found = found.map_or(Found::End, Found::Byte);
+        self.error_here(ErrorKind::Unexpected { expected, found })
+    }
+}
+
+/// Checks `text` against the JSON number grammar; returns whether it is an integer or a float, or what is wrong
+/// and where.
+fn number_grammar(text: &[u8]) -> Result<ScalarKind, (&'static str, usize)> {
+    let mut i = 0;
+    let at = |i: usize| text.get(i).copied();
+    if at(i) == Some(b'-') {
+        i += 1;
+    }
+    match at(i) {
+        Some(b'0') => {
+            i += 1;
+            if at(i).is_some_and(|b| b.is_ascii_digit()) {
+                return Err(("leading zeros are not allowed", i - 1));
+            }
+        }
+        Some(b'1'..=b'9') => {
+            while at(i).is_some_and(|b| b.is_ascii_digit()) {
+                i += 1;
+            }
+        }
+        _ => return Err(("expected a digit", i)),
+    }
+    let mut kind = ScalarKind::Integer;
+    if at(i) == Some(b'.') {
+        i += 1;
+        kind = ScalarKind::Float;
+        if !at(i).is_some_and(|b| b.is_ascii_digit()) {
+            return Err(("expected a digit after the decimal point", i));
+        }
+        while at(i).is_some_and(|b| b.is_ascii_digit()) {
+            i += 1;
+        }
+    }
+    if matches!(at(i), Some(b'e' | b'E')) {
+        i += 1;
+        kind = ScalarKind::Float;
+        if matches!(at(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        if !at(i).is_some_and(|b| b.is_ascii_digit()) {
+            return Err(("expected a digit in the exponent", i));
+        }
+        while at(i).is_some_and(|b| b.is_ascii_digit()) {
+            i += 1;
+        }
+    }
+    if i < text.len() {
+        let why = match text[i] {
+            b'x' | b'X' => "hexadecimal numbers are not allowed",
+            b'.' => "a number has at most one decimal point",
+            _ => "unexpected character in number",
+        };
+        return Err((why, i));
+    }
+    Ok(kind)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::number_grammar;
+    use crate::event::ScalarKind;
+
+    #[test]
+    fn number_grammar_accepts_rfc_8259_numbers() {
+        for ok in [
+            "0",
+            "-0",
+            "1",
+            "-12",
+            "1.5",
+            "1e3",
+            "1E+3",
+            "1e-3",
+            "-0.0e0",
+            "100000000000000000001",
+            "1E400",
+        ] {
+            assert!(number_grammar(ok.as_bytes()).is_ok(), "{ok}");
+        }
+        assert_eq!(number_grammar(b"12"), Ok(ScalarKind::Integer));
+        assert_eq!(number_grammar(b"1.0"), Ok(ScalarKind::Float));
+    }
+
+    #[test]
+    fn number_grammar_rejects_with_reason_and_place() {
+        assert_eq!(
+            number_grammar(b"01"),
+            Err(("leading zeros are not allowed", 0))
+        );
+        assert_eq!(number_grammar(b"-"), Err(("expected a digit", 1)));
+        assert_eq!(
+            number_grammar(b"1."),
+            Err(("expected a digit after the decimal point", 2))
+        );
+        assert_eq!(
+            number_grammar(b"1e"),
+            Err(("expected a digit in the exponent", 2))
+        );
+        assert_eq!(
+            number_grammar(b"0x1F"),
+            Err(("hexadecimal numbers are not allowed", 1))
+        );
+        assert_eq!(
+            number_grammar(b"1.2.3"),
+            Err(("a number has at most one decimal point", 3))
+        );
+        assert_eq!(number_grammar(b".5"), Err(("expected a digit", 0)));
+    }
+}

@@ -1,0 +1,83 @@
+//! Word-at-a-time scanning for the JSON reader's inner loops.
+//!
+//! Eight bytes are tested at once with plain integer arithmetic (SWAR), which needs no `unsafe` and no CPU
+//! feature detection, and runs unchanged under miri and on every target the core supports.
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// Reads eight bytes at `i` as a little-endian word. The caller guarantees `i + 8 <= bytes.len()`.
+#[inline(always)]
+pub(crate) fn word(bytes: &[u8], i: usize) -> u64 {
+    let mut w = [0u8; 8];
+    w.copy_from_slice(&bytes[i..i + 8]);
+    u64::from_le_bytes(w)
+}
+
+/// Flags (high bit set) the bytes of `w` that equal `b`. Exact for the lowest flagged byte, which is all the
+/// callers use: a borrow can only carry into bytes above a true match.
+#[inline(always)]
+fn eq_mask(w: u64, b: u8) -> u64 {
+    let x = w ^ (ONES * b as u64);
+    x.wrapping_sub(ONES) & !x & HIGHS
+}
+
+/// Flags the bytes of `w` below `n` (for `n <= 0x80`), exact for the lowest flagged byte as above.
+#[inline(always)]
+fn lt_mask(w: u64, n: u8) -> u64 {
+    w.wrapping_sub(ONES * n as u64) & !w & HIGHS
+}
+
+/// Flags the bytes that end the fast path of a string: `"`, `\` and control characters.
+#[inline(always)]
+pub(crate) fn string_specials(w: u64) -> u64 {
+    eq_mask(w, b'"') | eq_mask(w, b'\\') | lt_mask(w, 0x20)
+}
+
+/// Flags the bytes that are not a space.
+#[inline(always)]
+pub(crate) fn non_spaces(w: u64) -> u64 {
+    let x = w ^ (ONES * b' ' as u64);
+    // A byte is non-zero in `x` exactly when it is not a space: set its high bit through (x | (x + 0x7f..)).
+    (x | (x & !HIGHS).wrapping_add(!HIGHS & (ONES * 0x7f))) & HIGHS
+}
+
+/// The high bits of `w`: non-zero when any byte is not ASCII.
+#[inline(always)]
+pub(crate) fn non_ascii(w: u64) -> u64 {
+    w & HIGHS
+}
+
+/// Index of the first flagged byte of a non-zero mask.
+#[inline(always)]
+pub(crate) fn first(mask: u64) -> usize {
+    (mask.trailing_zeros() / 8) as usize
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reference_first(bytes: &[u8; 8], pred: impl Fn(u8) -> bool) -> Option<usize> {
+        bytes.iter().position(|&b| pred(b))
+    }
+
+    #[test]
+    fn masks_agree_with_byte_by_byte_tests_on_every_byte_value() {
+        // Each byte value at each lane, over a background of every other byte value.
+        for background in 0..=255u8 {
+            for value in 0..=255u8 {
+                for lane in 0..8 {
+                    let mut bytes = [background; 8];
+                    bytes[lane] = value;
+                    let w = u64::from_le_bytes(bytes);
+                    let special = |b: u8| b == b'"' || b == b'\\' || b < 0x20;
+                    let got = (string_specials(w) != 0).then(|| first(string_specials(w)));
+                    assert_eq!(got, reference_first(&bytes, special), "{bytes:?}");
+                    let got = (non_spaces(w) != 0).then(|| first(non_spaces(w)));
+                    assert_eq!(got, reference_first(&bytes, |b| b != b' '), "{bytes:?}");
+                }
+            }
+        }
+    }
+}

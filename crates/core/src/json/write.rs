@@ -1,0 +1,409 @@
+//! The JSON writer: a sink that prints events as pretty or compact JSON.
+//!
+//! Scalars read from JSON are copied byte for byte (numbers keep their literal, strings their escapes); text
+//! from other formats is escaped here. Pretty output has the conventional layout of `JSON.stringify(v, null, 2)`
+//! and `jq .`: one entry per line, `"key": value`, `{}` and `[]` for empty containers, a newline after each
+//! document. Comments are kept in place when asked (JSONC), and dropped otherwise.
+
+use crate::error::{Error, ErrorKind};
+use crate::event::{
+    Comment, CommentStyle, Event, EventKind, Scalar, ScalarKind, ScalarStyle, Sink,
+};
+use crate::output::Output;
+use alloc::vec::Vec;
+
+/// Indentation of pretty output, or none.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Indent {
+    /// This many spaces per level.
+    Spaces(u8),
+    /// One tab per level.
+    Tab,
+    /// No whitespace at all: compact output, one document per line.
+    Compact,
+}
+
+/// How the JSON writer lays out its output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WriteOptions {
+    /// Indentation, or compact.
+    pub indent: Indent,
+    /// Keep comments (JSONC output). Compact output never has comments.
+    pub comments: bool,
+}
+
+impl Default for WriteOptions {
+    fn default() -> Self {
+        WriteOptions {
+            indent: Indent::Spaces(2),
+            comments: false,
+        }
+    }
+}
+
+/// Output is handed to the [`Output`] in pieces of about this size.
+const FLUSH_AT: usize = 64 * 1024;
+
+#[derive(Clone, Copy, Debug)]
+struct Frame {
+    object: bool,
+    /// No entry written yet.
+    empty: bool,
+    /// In an object: the next node is a key.
+    key_next: bool,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct PendingComment {
+    style: CommentStyle,
+    trailing: bool,
+    start: usize,
+    end: usize,
+}
+
+/// Writes events as JSON into an [`Output`].
+#[derive(Debug)]
+pub struct Writer<O> {
+    out: O,
+    buf: Vec<u8>,
+    pretty: bool,
+    comments: bool,
+    /// A line break followed by enough indentation for the deepest level so far.
+    newline_indent: Vec<u8>,
+    unit: usize,
+    frames: Vec<Frame>,
+    pending: Vec<PendingComment>,
+    pending_text: Vec<u8>,
+}
+
+impl<O: Output> Writer<O> {
+    /// A writer into `out`.
+    pub fn new(out: O, options: WriteOptions) -> Self {
+        let (pretty, unit, byte) = match options.indent {
+            Indent::Spaces(n) => (true, usize::from(n), b' '),
+            Indent::Tab => (true, 1, b'\t'),
+            Indent::Compact => (false, 0, b' '),
+        };
+        let mut newline_indent = Vec::with_capacity(1 + unit * 32);
+        newline_indent.push(b'\n');
+        newline_indent.resize(1 + unit * 32, byte);
+        Writer {
+            out,
+            buf: Vec::with_capacity(FLUSH_AT + 4096),
+            pretty,
+            comments: options.comments && pretty,
+            newline_indent,
+            unit,
+            frames: Vec::new(),
+            pending: Vec::new(),
+            pending_text: Vec::new(),
+        }
+    }
+
+    /// Hands everything buffered to the output and returns it.
+    pub fn finish(mut self) -> Result<O, Error> {
+        self.flush()?;
+        Ok(self.out)
+    }
+
+    /// The output, e.g. to inspect what was written so far.
+    pub fn output_mut(&mut self) -> &mut O {
+        &mut self.out
+    }
+
+    fn flush(&mut self) -> Result<(), Error> {
+        if !self.buf.is_empty() {
+            self.out.write(&self.buf)?;
+            self.buf.clear();
+        }
+        Ok(())
+    }
+
+    #[inline(always)]
+    fn line(&mut self, depth: usize) {
+        if self.pretty {
+            let n = 1 + depth * self.unit;
+            if n > self.newline_indent.len() {
+                let fill = self.newline_indent[self.newline_indent.len() - 1];
+                self.newline_indent.resize(n.next_power_of_two(), fill);
+            }
+            self.buf.extend_from_slice(&self.newline_indent[..n]);
+        }
+    }
+
+    /// Writes what comes before a node: the separator and line of a new entry, or nothing for a value.
+    #[inline(always)]
+    fn before_node(&mut self, is_string_key_candidate: bool) -> Result<(), Error> {
+        let depth = self.frames.len();
+        let Some(frame) = self.frames.last_mut() else {
+            if !self.pending.is_empty() {
+                self.comments_at_top();
+            }
+            return Ok(());
+        };
+        if frame.object && !frame.key_next {
+            if !self.pending.is_empty() {
+                self.comments_before_value(depth);
+            }
+            return Ok(());
+        }
+        if frame.object && !is_string_key_candidate {
+            return Err(Error::new(
+                ErrorKind::Unsupported("JSON object keys must be strings"),
+                Default::default(),
+            ));
+        }
+        let separator = !frame.empty;
+        frame.empty = false;
+        if separator {
+            self.buf.push(b',');
+        }
+        if !self.pending.is_empty() {
+            self.comments_before_entry(depth);
+        }
+        self.line(depth);
+        Ok(())
+    }
+
+    /// Writes what follows a node: `": "` after a key.
+    #[inline(always)]
+    fn after_node(&mut self) {
+        if let Some(frame) = self.frames.last_mut()
+            && frame.object
+        {
+            if frame.key_next {
+                self.buf
+                    .extend_from_slice(if self.pretty { b": " } else { b":" });
+            }
+            frame.key_next = !frame.key_next;
+        }
+    }
+
+    fn open(&mut self, object: bool) -> Result<(), Error> {
+        self.before_node(false)?;
+        self.buf.push(if object { b'{' } else { b'[' });
+        self.frames.push(Frame {
+            object,
+            empty: true,
+            key_next: true,
+        });
+        Ok(())
+    }
+
+    fn close(&mut self, close: u8) {
+        let depth = self.frames.len();
+        let empty = self.frames.pop().is_none_or(|f| f.empty);
+        if !self.pending.is_empty() {
+            self.comments_before_close(depth);
+            self.line(depth - 1);
+        } else if !empty {
+            self.line(depth - 1);
+        }
+        self.buf.push(close);
+        self.after_node();
+    }
+
+    fn scalar(&mut self, scalar: &Scalar<'_>) -> Result<(), Error> {
+        self.before_node(true)?;
+        let key = self.frames.last().is_some_and(|f| f.object && f.key_next);
+        match (scalar.style, scalar.kind) {
+            (ScalarStyle::JsonQuoted, _) => {
+                self.buf.push(b'"');
+                self.buf.extend_from_slice(scalar.text);
+                self.buf.push(b'"');
+            }
+            (_, ScalarKind::String | ScalarKind::DateTime) => {
+                escape_into(&mut self.buf, scalar.text)
+            }
+            // A bare key that reads back as the same string (`1:` in YAML) becomes that string.
+            _ if key => escape_into(&mut self.buf, scalar.text),
+            _ => self.buf.extend_from_slice(scalar.text),
+        }
+        self.after_node();
+        Ok(())
+    }
+
+    fn push_comment(&mut self, comment: &Comment<'_>) {
+        let start = self.pending_text.len();
+        self.pending_text.extend_from_slice(comment.text);
+        let end = self.pending_text.len();
+        self.pending.push(PendingComment {
+            style: comment.style,
+            trailing: comment.trailing,
+            start,
+            end,
+        });
+    }
+
+    fn write_comment(&mut self, i: usize) {
+        let c = self.pending[i];
+        let (open, close): (&[u8], &[u8]) = match c.style {
+            CommentStyle::Line => (b"//", b""),
+            CommentStyle::Block => (b"/*", b"*/"),
+        };
+        self.buf.extend_from_slice(open);
+        self.buf
+            .extend_from_slice(&self.pending_text[c.start..c.end]);
+        self.buf.extend_from_slice(close);
+    }
+
+    /// Comments before an entry of a container (after its separator): a trailing one stays on the previous line,
+    /// the others get lines of their own.
+    #[cold]
+    fn comments_before_entry(&mut self, depth: usize) {
+        for i in 0..self.pending.len() {
+            if i == 0
+                && self.pending[i].trailing
+                && self.buf.last().is_some_and(|&b| b != b'[' && b != b'{')
+            {
+                self.buf.push(b' ');
+            } else {
+                self.line(depth);
+            }
+            self.write_comment(i);
+        }
+        self.clear_pending();
+    }
+
+    /// Comments before the closing bracket of a container at `depth`.
+    #[cold]
+    fn comments_before_close(&mut self, depth: usize) {
+        self.comments_before_entry(depth);
+    }
+
+    /// Comments between a key and its value stay there; a line comment needs a line break after it.
+    #[cold]
+    fn comments_before_value(&mut self, depth: usize) {
+        for i in 0..self.pending.len() {
+            self.write_comment(i);
+            match self.pending[i].style {
+                CommentStyle::Line => self.line(depth),
+                CommentStyle::Block => self.buf.push(b' '),
+            }
+        }
+        self.clear_pending();
+    }
+
+    /// Comments before the top-level value, each on its own line.
+    #[cold]
+    fn comments_at_top(&mut self) {
+        for i in 0..self.pending.len() {
+            self.write_comment(i);
+            self.buf.push(b'\n');
+        }
+        self.clear_pending();
+    }
+
+    /// Comments after the top-level value.
+    #[cold]
+    fn comments_at_end(&mut self) {
+        for i in 0..self.pending.len() {
+            self.buf.push(if self.pending[i].trailing && i == 0 {
+                b' '
+            } else {
+                b'\n'
+            });
+            self.write_comment(i);
+        }
+        self.clear_pending();
+    }
+
+    fn clear_pending(&mut self) {
+        self.pending.clear();
+        self.pending_text.clear();
+    }
+}
+
+impl<O: Output> Sink for Writer<O> {
+    #[inline]
+    fn event(&mut self, event: Event<'_>) -> Result<(), Error> {
+        let result = match event.kind {
+            EventKind::Scalar(scalar) => self.scalar(&scalar),
+            EventKind::MappingStart(props) | EventKind::SequenceStart(props)
+                if props.tag.is_some() =>
+            {
+                Err(Error::new(
+                    ErrorKind::Unsupported("a tag has no JSON form"),
+                    event.span,
+                ))
+            }
+            EventKind::MappingStart(_) => self.open(true),
+            EventKind::SequenceStart(_) => self.open(false),
+            EventKind::MappingEnd => {
+                self.close(b'}');
+                Ok(())
+            }
+            EventKind::SequenceEnd => {
+                self.close(b']');
+                Ok(())
+            }
+            EventKind::Comment(comment) => {
+                if self.comments {
+                    self.push_comment(&comment);
+                }
+                Ok(())
+            }
+            EventKind::DocumentStart { .. } | EventKind::StreamStart => Ok(()),
+            EventKind::DocumentEnd { .. } => {
+                if !self.pending.is_empty() {
+                    self.comments_at_end();
+                }
+                self.buf.push(b'\n');
+                Ok(())
+            }
+            EventKind::StreamEnd => {
+                if !self.pending.is_empty() {
+                    self.comments_at_top();
+                }
+                self.flush()
+            }
+            EventKind::Alias(_) => Err(Error::new(
+                ErrorKind::Unsupported("an alias must be expanded before writing JSON"),
+                event.span,
+            )),
+        };
+        // Errors without a place of their own take the event's.
+        let result = result.map_err(|e| {
+            if e.span == Default::default() {
+                Error::new(e.kind, event.span)
+            } else {
+                e
+            }
+        });
+        if self.buf.len() >= FLUSH_AT {
+            self.flush()?;
+        }
+        result
+    }
+}
+
+/// Writes `text` as a JSON string, quotes included, escaping what JSON requires and nothing else.
+pub fn escape_into(buf: &mut Vec<u8>, text: &[u8]) {
+    buf.push(b'"');
+    let mut from = 0;
+    for (i, &b) in text.iter().enumerate() {
+        let escape: &[u8] = match b {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0x08 => b"\\b",
+            0x0c => b"\\f",
+            0..=0x1f => b"",
+            _ => continue,
+        };
+        buf.extend_from_slice(&text[from..i]);
+        if escape.is_empty() {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            buf.extend_from_slice(b"\\u00");
+            buf.push(HEX[usize::from(b >> 4)]);
+            buf.push(HEX[usize::from(b & 0xf)]);
+        } else {
+            buf.extend_from_slice(escape);
+        }
+        from = i + 1;
+    }
+    buf.extend_from_slice(&text[from..]);
+    buf.push(b'"');
+}
