@@ -111,9 +111,6 @@ pub(crate) struct ConvertArgs {
 fn parse_format(name: &str) -> Result<Format, String> {
     Format::parse(name).ok_or_else(|| {
         let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
-        format!(
-            "unknown format '{name}'; expected one of: {}",
-            names.join(", ")
-        )
+        format!("unknown format '{name}'; expected one of: {}", names.join(", "))
     })
 }

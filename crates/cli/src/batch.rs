@@ -14,10 +14,7 @@ const PROGRESS_AFTER: Duration = Duration::from_secs(1);
 
 /// Runs the task on every source and returns the worst status.
 pub(crate) fn run(sources: &[Source], settings: &Settings, summary: bool) -> Result<Status> {
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(sources.len())
-        .max(1);
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(sources.len()).max(1);
     let next = AtomicUsize::new(0);
     let (sender, receiver) = mpsc::channel::<(usize, Report)>();
     let mut tally = Tally::default();
@@ -63,23 +60,12 @@ fn process(source: &Source, settings: &Settings) -> Report {
             (Status::Invalid, diagnostic)
         }
         Err(Stop::Io(error)) => (Status::Failed, format!("dfmt: error: {error:#}\n")),
-        Err(Stop::Output) => (
-            Status::Failed,
-            format!("dfmt: error: writing the output of {source} failed\n"),
-        ),
+        Err(Stop::Output) => (Status::Failed, format!("dfmt: error: writing the output of {source} failed\n")),
     };
-    Report {
-        stdout: out,
-        stderr,
-        status,
-    }
+    Report { stdout: out, stderr, status }
 }
 
-fn print_in_order(
-    count: usize,
-    receiver: &mpsc::Receiver<(usize, Report)>,
-    tally: &mut Tally,
-) -> Result<()> {
+fn print_in_order(count: usize, receiver: &mpsc::Receiver<(usize, Report)>, tally: &mut Tally) -> Result<()> {
     let started = Instant::now();
     let bar = ProgressBar::with_draw_target(Some(count as u64), ProgressDrawTarget::hidden());
     if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} files {elapsed}") {
@@ -91,14 +77,10 @@ fn print_in_order(
     let mut next = 0;
     let stdout = std::io::stdout();
     while next < count {
-        let Ok((i, report)) =
-            receiver
-                .recv_timeout(Duration::from_millis(200))
-                .or_else(|e| match e {
-                    mpsc::RecvTimeoutError::Timeout => Err(()),
-                    mpsc::RecvTimeoutError::Disconnected => Err(()),
-                })
-        else {
+        let Ok((i, report)) = receiver.recv_timeout(Duration::from_millis(200)).or_else(|e| match e {
+            mpsc::RecvTimeoutError::Timeout => Err(()),
+            mpsc::RecvTimeoutError::Disconnected => Err(()),
+        }) else {
             if !shown && on_terminal && started.elapsed() > PROGRESS_AFTER {
                 bar.set_draw_target(ProgressDrawTarget::stderr());
                 shown = true;
@@ -158,13 +140,9 @@ impl Tally {
         let files = if self.total == 1 { "file" } else { "files" };
         let mut parts = Vec::new();
         match task {
-            Task::Fmt { check: true, .. } => {
-                parts.push(format!("{} would be reformatted", self.changed))
-            }
+            Task::Fmt { check: true, .. } => parts.push(format!("{} would be reformatted", self.changed)),
             Task::Fmt { write: true, .. } => parts.push(format!("{} reformatted", self.changed)),
-            Task::Validate => {
-                parts.push(format!("{} valid", self.total - self.invalid - self.failed))
-            }
+            Task::Validate => parts.push(format!("{} valid", self.total - self.invalid - self.failed)),
             Task::Fmt { .. } | Task::Convert { .. } => {}
         }
         if self.invalid > 0 || matches!(task, Task::Validate) {

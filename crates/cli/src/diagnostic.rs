@@ -14,9 +14,7 @@ impl Style {
     pub(crate) fn for_stderr() -> Style {
         use std::io::IsTerminal;
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        Style {
-            color: !no_color && std::io::stderr().is_terminal(),
-        }
+        Style { color: !no_color && std::io::stderr().is_terminal() }
     }
 }
 
@@ -27,24 +25,11 @@ const CONTEXT_CHARS: usize = 60;
 pub(crate) fn render(name: &str, error: &Error, located: &Located<'_>, style: Style) -> String {
     let position = located.position;
     let mut out = String::new();
-    let label = if style.color {
-        "\x1b[1;31merror\x1b[0m"
-    } else {
-        "error"
-    };
-    let _ = writeln!(
-        out,
-        "{name}:{}:{}: {label}: {}",
-        position.line, position.column, error.kind
-    );
+    let label = if style.color { "\x1b[1;31merror\x1b[0m" } else { "error" };
+    let _ = writeln!(out, "{name}:{}:{}: {label}: {}", position.line, position.column, error.kind);
 
-    let (line, caret_start, caret_len) =
-        excerpt(located, error.span.end.saturating_sub(error.span.start));
-    let renderer = if style.color {
-        Renderer::styled()
-    } else {
-        Renderer::plain()
-    };
+    let (line, caret_start, caret_len) = excerpt(located, error.span.end.saturating_sub(error.span.start));
+    let renderer = if style.color { Renderer::styled() } else { Renderer::plain() };
     let mut group = Level::ERROR.primary_title(error.kind.to_string()).element(
         Snippet::source(line.as_str())
             .line_start(usize::try_from(position.line).unwrap_or(usize::MAX))
@@ -70,22 +55,14 @@ fn excerpt(located: &Located<'_>, span_len: u64) -> (String, usize, usize) {
         let n = before.chars().count();
         let skip = n.saturating_sub(CONTEXT_CHARS);
         let tail: String = before.chars().skip(skip).collect();
-        if skip > 0 || located.line_is_partial {
-            format!("…{tail}")
-        } else {
-            tail
-        }
+        if skip > 0 || located.line_is_partial { format!("…{tail}") } else { tail }
     };
     let shown_after: String = after.chars().take(CONTEXT_CHARS).collect();
     let truncated = shown_after.len() < after.len();
     let caret_start = head.len();
-    let caret_len = usize::try_from(span_len)
-        .unwrap_or(usize::MAX)
-        .min(shown_after.len());
+    let caret_len = usize::try_from(span_len).unwrap_or(usize::MAX).min(shown_after.len());
     // Keep whole characters under the caret.
-    let caret_len = (caret_len..=shown_after.len())
-        .find(|&n| shown_after.is_char_boundary(n))
-        .unwrap_or(0);
+    let caret_len = (caret_len..=shown_after.len()).find(|&n| shown_after.is_char_boundary(n)).unwrap_or(0);
     head.push_str(&shown_after);
     if truncated {
         head.push('…');
@@ -100,24 +77,15 @@ mod tests {
 
     fn diagnose(text: &str, format: Format) -> String {
         let mut input = SliceInput::new(text.as_bytes());
-        let error =
-            dfmt_core::validate(&mut input, format, &dfmt_core::Limits::DEFAULT).unwrap_err();
-        render(
-            "in.json",
-            &error,
-            &locate(text.as_bytes(), error.span.start),
-            Style { color: false },
-        )
+        let error = dfmt_core::validate(&mut input, format, &dfmt_core::Limits::DEFAULT).unwrap_err();
+        render("in.json", &error, &locate(text.as_bytes(), error.span.start), Style { color: false })
     }
 
     #[test]
     fn header_then_snippet_with_caret() {
         let out = diagnose("{\n  \"a\": 1\n  \"b\": 2\n}\n", Format::Json);
         let first = out.lines().next().unwrap();
-        assert_eq!(
-            first,
-            "in.json:3:3: error: expected ',' or '}' after object entry, found '\"'"
-        );
+        assert_eq!(first, "in.json:3:3: error: expected ',' or '}' after object entry, found '\"'");
         assert!(out.contains("3 |   \"b\": 2"), "{out}");
         assert!(out.contains("  |   ^"), "{out}");
     }

@@ -14,21 +14,14 @@ pub(crate) fn replace(path: &Path, content: &[u8]) -> Result<()> {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
     };
-    let permissions = fs::metadata(path)
-        .with_context(|| format!("reading metadata of {}", path.display()))?
-        .permissions();
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let permissions =
+        fs::metadata(path).with_context(|| format!("reading metadata of {}", path.display()))?.permissions();
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let temp = dir.join(format!(".{name}.dfmt-{}.tmp", std::process::id()));
     let result = (|| {
-        let mut file =
-            fs::File::create(&temp).with_context(|| format!("creating {}", temp.display()))?;
-        file.write_all(content)
-            .with_context(|| format!("writing {}", temp.display()))?;
-        file.sync_all()
-            .with_context(|| format!("syncing {}", temp.display()))?;
+        let mut file = fs::File::create(&temp).with_context(|| format!("creating {}", temp.display()))?;
+        file.write_all(content).with_context(|| format!("writing {}", temp.display()))?;
+        file.sync_all().with_context(|| format!("syncing {}", temp.display()))?;
         fs::set_permissions(&temp, permissions)
             .with_context(|| format!("setting permissions of {}", temp.display()))?;
         fs::rename(&temp, path).with_context(|| format!("replacing {}", path.display()))

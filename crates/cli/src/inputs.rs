@@ -17,10 +17,7 @@ impl Source {
     pub(crate) fn format(&self, from: Option<Format>) -> Option<Format> {
         from.or_else(|| match self {
             Source::Stdin => None,
-            Source::File(path) => path
-                .extension()
-                .and_then(|e| e.to_str())
-                .and_then(Format::from_extension),
+            Source::File(path) => path.extension().and_then(|e| e.to_str()).and_then(Format::from_extension),
         })
     }
 }
@@ -59,19 +56,11 @@ pub(crate) fn collect(paths: &[PathBuf]) -> Result<(Vec<Source>, bool)> {
 /// outside a git repository) and skipping hidden files.
 fn walk(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
-    let walker = ignore::WalkBuilder::new(dir)
-        .require_git(false)
-        .sort_by_file_path(|a, b| a.cmp(b))
-        .build();
+    let walker = ignore::WalkBuilder::new(dir).require_git(false).sort_by_file_path(|a, b| a.cmp(b)).build();
     for entry in walker {
         let entry = entry.with_context(|| format!("walking {}", dir.display()))?;
         let is_file = entry.file_type().is_some_and(|t| t.is_file());
-        let known = entry
-            .path()
-            .extension()
-            .and_then(|e| e.to_str())
-            .and_then(Format::from_extension)
-            .is_some();
+        let known = entry.path().extension().and_then(|e| e.to_str()).and_then(Format::from_extension).is_some();
         if is_file && known {
             files.push(entry.into_path());
         }

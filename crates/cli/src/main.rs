@@ -44,23 +44,14 @@ fn exit_code(status: Status) -> ExitCode {
 
 /// A closed standard output (`dfmt fmt big.json | head`) is how pipelines say "enough", not an error.
 pub(crate) fn is_broken_pipe(error: &anyhow::Error) -> bool {
-    error.chain().any(|e| {
-        e.downcast_ref::<std::io::Error>()
-            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
-    })
+    error
+        .chain()
+        .any(|e| e.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe))
 }
 
 fn run(cli: Cli) -> Result<Status> {
     let (input, task, layout) = match cli.command {
-        Command::Fmt(a) => (
-            a.input,
-            Task::Fmt {
-                check: a.check,
-                diff: a.diff,
-                write: a.write,
-            },
-            Some(a.layout),
-        ),
+        Command::Fmt(a) => (a.input, Task::Fmt { check: a.check, diff: a.diff, write: a.write }, Some(a.layout)),
         Command::Validate(a) => (a.input, Task::Validate, None),
         Command::Convert(a) => (a.input, Task::Convert { to: a.to }, Some(a.layout)),
         Command::Completions { shell } => {
@@ -80,13 +71,8 @@ fn run(cli: Cli) -> Result<Status> {
 }
 
 fn settings(input: &InputArgs, task: Task, layout: Option<&LayoutArgs>) -> Settings {
-    let mut options = Options {
-        limits: Limits {
-            max_depth: input.max_depth,
-            ..Limits::DEFAULT
-        },
-        ..Options::default()
-    };
+    let mut options =
+        Options { limits: Limits { max_depth: input.max_depth, ..Limits::DEFAULT }, ..Options::default() };
     if let Some(layout) = layout {
         options.indent = if layout.compact {
             Indent::Compact
@@ -97,10 +83,5 @@ fn settings(input: &InputArgs, task: Task, layout: Option<&LayoutArgs>) -> Setti
         };
         options.sort_keys = layout.sort_keys;
     }
-    Settings {
-        task,
-        from: input.from,
-        options,
-        style: diagnostic::Style::for_stderr(),
-    }
+    Settings { task, from: input.from, options, style: diagnostic::Style::for_stderr() }
 }

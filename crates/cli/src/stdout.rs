@@ -45,12 +45,7 @@ impl Output for HeldStdout {
 
 /// Runs the task on one input, streaming its output to standard output.
 pub(crate) fn stream_one(source: &Source, settings: &Settings) -> Status {
-    let mut out = HeldStdout {
-        held: Vec::new(),
-        streaming: false,
-        out: std::io::stdout().lock(),
-        error: None,
-    };
+    let mut out = HeldStdout { held: Vec::new(), streaming: false, out: std::io::stdout().lock(), error: None };
     let result = task::stream(source, settings, &mut out);
     let status = match result {
         Ok(()) => {

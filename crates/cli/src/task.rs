@@ -6,8 +6,7 @@ use crate::in_place;
 use crate::inputs::Source;
 use anyhow::{Context, Result};
 use dfmt_core::{
-    ChunkedInput, Error, ErrorKind, Fingerprint, Format, Input, IoFill, Options, Output,
-    SliceInput, Tee, json,
+    ChunkedInput, Error, ErrorKind, Fingerprint, Format, Input, IoFill, Options, Output, SliceInput, Tee, json,
 };
 use std::io::Read;
 
@@ -38,10 +37,7 @@ pub(crate) struct Settings {
 impl Settings {
     /// True when the task needs the whole input and its whole output in memory (to compare or replace them).
     pub(crate) fn needs_whole_input(&self) -> bool {
-        matches!(
-            self.task,
-            Task::Fmt { check: true, .. } | Task::Fmt { write: true, .. }
-        )
+        matches!(self.task, Task::Fmt { check: true, .. } | Task::Fmt { write: true, .. })
     }
 }
 
@@ -68,11 +64,7 @@ pub(crate) struct Report {
 
 impl Report {
     fn new(status: Status) -> Report {
-        Report {
-            stdout: Vec::new(),
-            stderr: String::new(),
-            status,
-        }
+        Report { stdout: Vec::new(), stderr: String::new(), status }
     }
 }
 
@@ -89,17 +81,11 @@ pub(crate) enum Stop {
 
 /// Runs a task that streams: formatting to standard output, validating, converting. Memory stays flat
 /// whatever the input's size. Output goes to `out`.
-pub(crate) fn stream<O: Output>(
-    source: &Source,
-    settings: &Settings,
-    out: &mut O,
-) -> Result<(), Stop> {
+pub(crate) fn stream<O: Output>(source: &Source, settings: &Settings, out: &mut O) -> Result<(), Stop> {
     let reader: Box<dyn Read> = match source {
         Source::Stdin => Box::new(std::io::stdin().lock()),
         Source::File(path) => Box::new(
-            std::fs::File::open(path)
-                .with_context(|| format!("opening {}", path.display()))
-                .map_err(Stop::Io)?,
+            std::fs::File::open(path).with_context(|| format!("opening {}", path.display())).map_err(Stop::Io)?,
         ),
     };
     let options = &settings.options;
@@ -115,17 +101,12 @@ pub(crate) fn stream<O: Output>(
         match settings.task {
             Task::Validate => dfmt_core::validate(&mut input, format, &options.limits),
             Task::Fmt { .. } => dfmt_core::format(&mut input, format, options, &mut *out).map(drop),
-            Task::Convert { to } => {
-                dfmt_core::convert(&mut input, format, to, options, &mut *out).map(drop)
-            }
+            Task::Convert { to } => dfmt_core::convert(&mut input, format, to, options, &mut *out).map(drop),
         }
     })();
     result.map_err(|error| match error.kind {
         ErrorKind::Input => {
-            let io = input
-                .source_mut()
-                .take_error()
-                .map_or_else(|| anyhow::anyhow!("read failed"), Into::into);
+            let io = input.source_mut().take_error().map_or_else(|| anyhow::anyhow!("read failed"), Into::into);
             Stop::Io(io.context(format!("reading {source}")))
         }
         ErrorKind::Output => Stop::Output,
@@ -157,26 +138,19 @@ fn whole_inner(source: &Source, settings: &Settings) -> Result<Report> {
     let original = match source {
         Source::Stdin => {
             let mut bytes = Vec::new();
-            std::io::stdin()
-                .lock()
-                .read_to_end(&mut bytes)
-                .context("reading <stdin>")?;
+            std::io::stdin().lock().read_to_end(&mut bytes).context("reading <stdin>")?;
             bytes
         }
-        Source::File(path) => {
-            std::fs::read(path).with_context(|| format!("reading {}", path.display()))?
-        }
+        Source::File(path) => std::fs::read(path).with_context(|| format!("reading {}", path.display()))?,
     };
-    let format = source
-        .format(settings.from)
-        .unwrap_or_else(|| Format::sniff(&original[..original.len().min(64 << 10)]));
+    let format =
+        source.format(settings.from).unwrap_or_else(|| Format::sniff(&original[..original.len().min(64 << 10)]));
     let formatted = match format_with_fingerprint(&original, format, &settings.options) {
         Ok(formatted) => formatted,
         Err(error) => {
             let mut report = Report::new(Status::Invalid);
             let located = dfmt_core::locate(&original, error.span.start);
-            report.stderr =
-                diagnostic::render(&source.to_string(), &error, &located, settings.style);
+            report.stderr = diagnostic::render(&source.to_string(), &error, &located, settings.style);
             return Ok(report);
         }
     };
@@ -191,39 +165,19 @@ fn whole_inner(source: &Source, settings: &Settings) -> Result<Report> {
             let new = String::from_utf8_lossy(&formatted);
             let name = source.to_string();
             let text = similar::TextDiff::from_lines(old.as_ref(), new.as_ref());
-            let unified = text
-                .unified_diff()
-                .context_radius(3)
-                .header(&name, &name)
-                .to_string();
+            let unified = text.unified_diff().context_radius(3).header(&name, &name).to_string();
             report.stdout.extend_from_slice(unified.as_bytes());
         } else {
-            report
-                .stdout
-                .extend_from_slice(format!("{source}\n").as_bytes());
+            report.stdout.extend_from_slice(format!("{source}\n").as_bytes());
         }
     } else if write {
-        let Source::File(path) = source else {
-            anyhow::bail!("--write needs file paths, not standard input")
-        };
+        let Source::File(path) = source else { anyhow::bail!("--write needs file paths, not standard input") };
         // No silent change: what we are about to write must read back to the data we formatted.
-        let reread = Options {
-            sort_keys: false,
-            ..settings.options
-        };
+        let reread = Options { sort_keys: false, ..settings.options };
         let mut check_input = SliceInput::new(&formatted);
-        let back = dfmt_core::run(
-            &mut check_input,
-            format,
-            format,
-            &reread,
-            Fingerprint::default(),
-        )
-        .context("internal: the formatted text does not read back; the file was left unchanged")?;
-        anyhow::ensure!(
-            back == fingerprint,
-            "internal: formatting changed the data; the file was left unchanged"
-        );
+        let back = dfmt_core::run(&mut check_input, format, format, &reread, Fingerprint::default())
+            .context("internal: the formatted text does not read back; the file was left unchanged")?;
+        anyhow::ensure!(back == fingerprint, "internal: formatting changed the data; the file was left unchanged");
         in_place::replace(path, &formatted)?;
     }
     Ok(report)
@@ -237,12 +191,7 @@ fn format_with_fingerprint(
 ) -> Result<(Vec<u8>, Fingerprint), Error> {
     let mut input = SliceInput::new(original);
     let writer = json::Writer::new(Vec::new(), options.write_options(format));
-    let Tee(writer, fingerprint) = dfmt_core::run(
-        &mut input,
-        format,
-        format,
-        options,
-        Tee(writer, Fingerprint::default()),
-    )?;
+    let Tee(writer, fingerprint) =
+        dfmt_core::run(&mut input, format, format, options, Tee(writer, Fingerprint::default()))?;
     Ok((writer.finish()?, fingerprint))
 }

@@ -109,9 +109,7 @@ pub enum ErrorKind {
     #[error("invalid number: {0}")]
     InvalidNumber(&'static str),
     /// A bare word that is not `true`, `false` or `null`.
-    #[error(
-        "invalid literal; expected a value (true, false, null, a number, a string, '[' or '{{')"
-    )]
+    #[error("invalid literal; expected a value (true, false, null, a number, a string, '[' or '{{')")]
     InvalidLiteral,
     /// Nesting deeper than the configured limit.
     #[error("nesting is deeper than the limit of {limit}")]
@@ -141,29 +139,19 @@ impl ErrorKind {
     pub fn hint(&self) -> Option<&'static str> {
         Some(match *self {
             ErrorKind::CommentNotAllowed { .. } => "comments are allowed with --from jsonc",
-            ErrorKind::TrailingComma { .. } => {
-                "remove the comma, or read the file with --from jsonc"
-            }
+            ErrorKind::TrailingComma { .. } => "remove the comma, or read the file with --from jsonc",
             ErrorKind::TrailingContent => {
                 "one value per line is NDJSON: use --from ndjson; or wrap the values in an array"
             }
-            ErrorKind::Unexpected {
-                found: Found::Byte(b'\''),
-                ..
-            } => "JSON strings use double quotes",
-            ErrorKind::Unexpected {
-                expected: "'\"' to start an object key",
-                found: Found::Byte(b),
-            } if b.is_ascii_alphabetic() || b == b'_' => {
+            ErrorKind::Unexpected { found: Found::Byte(b'\''), .. } => "JSON strings use double quotes",
+            ErrorKind::Unexpected { expected: "'\"' to start an object key", found: Found::Byte(b) }
+                if b.is_ascii_alphabetic() || b == b'_' =>
+            {
                 "object keys must be strings in double quotes"
             }
-            ErrorKind::InvalidNumber("leading zeros are not allowed") => {
-                "write the number without leading zeros"
-            }
+            ErrorKind::InvalidNumber("leading zeros are not allowed") => "write the number without leading zeros",
             ErrorKind::InvalidLiteral => "strings must be in double quotes",
-            ErrorKind::DepthLimit { .. } => {
-                "raise the limit with --max-depth if the input is trusted"
-            }
+            ErrorKind::DepthLimit { .. } => "raise the limit with --max-depth if the input is trusted",
             ErrorKind::ControlCharacter(b'\n') => "a line break inside a string is written \\n",
             _ => return None,
         })

@@ -72,10 +72,7 @@ pub struct Props<'a> {
 
 impl Props<'_> {
     /// No anchor and no tag.
-    pub const NONE: Props<'static> = Props {
-        anchor: None,
-        tag: None,
-    };
+    pub const NONE: Props<'static> = Props { anchor: None, tag: None };
 }
 
 /// A scalar: its text as it stood in the source, and what it is.

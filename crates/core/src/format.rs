@@ -56,32 +56,21 @@ impl Format {
     /// Comments make it JSONC; two or more lines that each hold a whole value make it NDJSON; anything else is
     /// read as JSON, whose reader then says precisely what is wrong.
     pub fn sniff(head: &[u8]) -> Format {
-        let mut lines = head
-            .split(|&b| b == b'\n')
-            .map(|l| l.trim_ascii())
-            .filter(|l| !l.is_empty());
+        let mut lines = head.split(|&b| b == b'\n').map(|l| l.trim_ascii()).filter(|l| !l.is_empty());
         let first = lines.next().unwrap_or_default();
         if first.starts_with(b"//") || first.starts_with(b"/*") {
             return Format::Jsonc;
         }
         let complete = |line: &[u8]| {
             let mut input = crate::input::SliceInput::new(line);
-            crate::json::read(
-                &mut input,
-                Dialect::Json,
-                &crate::Limits::DEFAULT,
-                &mut |_: crate::Event<'_>| Ok(()),
-            )
-            .is_ok()
+            crate::json::read(&mut input, Dialect::Json, &crate::Limits::DEFAULT, &mut |_: crate::Event<'_>| Ok(()))
+                .is_ok()
         };
         let second = lines.next();
         if second.is_some_and(complete) && complete(first) {
             return Format::Ndjson;
         }
-        if head
-            .windows(3)
-            .any(|w| w == b"\n//" || w == b" //" || w == b" /*")
-        {
+        if head.windows(3).any(|w| w == b"\n//" || w == b" //" || w == b" /*") {
             return Format::Jsonc;
         }
         Format::Json

@@ -80,6 +80,23 @@ pub struct ChunkedInput<R> {
     max_token: u64,
 }
 
+/// The index of the last line feed in `bytes`, searched a word at a time from the end.
+fn last_newline(bytes: &[u8]) -> Option<usize> {
+    let mut end = bytes.len();
+    while end >= 8 {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&bytes[end - 8..end]);
+        let x = u64::from_le_bytes(w) ^ 0x0a0a_0a0a_0a0a_0a0a;
+        // Exact per-byte zero test (no borrow between bytes), so the highest flagged byte is right.
+        let zero = !((x & 0x7f7f_7f7f_7f7f_7f7f).wrapping_add(0x7f7f_7f7f_7f7f_7f7f) | x) & 0x8080_8080_8080_8080;
+        if zero != 0 {
+            return Some(end - 8 + (7 - (zero.leading_zeros() / 8) as usize));
+        }
+        end -= 8;
+    }
+    bytes[..end].iter().rposition(|&b| b == b'\n')
+}
+
 /// Something that fills a slice with the next bytes of a stream, returning how many it wrote (0 at the end).
 pub trait Fill {
     /// Fills the front of `buf`; `Err(())` means the source failed (it keeps the details itself).
@@ -119,12 +136,13 @@ impl<R: Fill> ChunkedInput<R> {
             return;
         }
         let dropped = &self.buf[..n];
-        match dropped.iter().rposition(|&b| b == b'\n') {
-            Some(nl) => {
-                self.lines_dropped += crate::source::count_lines(dropped);
-                self.chars_dropped = crate::source::count_chars(&dropped[nl + 1..]);
-            }
-            None => self.chars_dropped += crate::source::count_chars(dropped),
+        let lines = crate::source::count_lines(dropped);
+        if lines == 0 {
+            self.chars_dropped += crate::source::count_chars(dropped);
+        } else {
+            self.lines_dropped += lines;
+            let nl = last_newline(dropped).unwrap_or(0);
+            self.chars_dropped = crate::source::count_chars(&dropped[nl + 1..]);
         }
         self.at_line_start = dropped.last() == Some(&b'\n');
         self.buf.copy_within(n..self.len, 0);
@@ -150,25 +168,17 @@ impl<R: Fill> Input for ChunkedInput<R> {
         }
         // Keep the start of the current line when it is near, so that a diagnostic can show it.
         let consumed = consumed.min(self.len);
-        let line_start = self.buf[..consumed]
-            .iter()
-            .rposition(|&b| b == b'\n')
-            .map_or(0, |nl| nl + 1);
-        let drop = if consumed - line_start <= Self::KEEP_LINE {
-            line_start
-        } else {
-            consumed
+        let near = consumed.saturating_sub(Self::KEEP_LINE);
+        let drop = match self.buf[near..consumed].iter().rposition(|&b| b == b'\n') {
+            Some(nl) => near + nl + 1,
+            None if near == 0 => 0,
+            None => consumed,
         };
         self.drop_front(drop);
         let kept = self.len - (consumed - drop);
         if (kept as u64) > self.max_token {
             let at = self.offset + (consumed - drop) as u64;
-            return Err(Error::new(
-                ErrorKind::TokenTooLong {
-                    limit: self.max_token,
-                },
-                Span::at(at),
-            ));
+            return Err(Error::new(ErrorKind::TokenTooLong { limit: self.max_token }, Span::at(at)));
         }
         if self.buf.len() < self.len + Self::CHUNK {
             self.buf.resize(self.len + Self::CHUNK, 0);
@@ -189,13 +199,7 @@ impl<R: Fill> Input for ChunkedInput<R> {
     fn locate(&self, offset: u64) -> Located<'_> {
         let at = offset.saturating_sub(self.offset);
         let at = usize::try_from(at).unwrap_or(usize::MAX);
-        locate_in(
-            self.buffer(),
-            at,
-            self.lines_dropped,
-            self.chars_dropped,
-            self.at_line_start,
-        )
+        locate_in(self.buffer(), at, self.lines_dropped, self.chars_dropped, self.at_line_start)
     }
 }
 
@@ -213,10 +217,7 @@ mod io {
     impl<R: std::io::Read> IoFill<R> {
         /// Wraps `reader`.
         pub fn new(reader: R) -> Self {
-            IoFill {
-                reader,
-                error: None,
-            }
+            IoFill { reader, error: None }
         }
 
         /// The I/O error that stopped reading, if any.
@@ -254,10 +255,7 @@ pub struct PieceFill<'a> {
 impl<'a> PieceFill<'a> {
     /// Hands out `bytes` at most `piece` bytes at a time.
     pub fn new(bytes: &'a [u8], piece: usize) -> Self {
-        PieceFill {
-            rest: bytes,
-            piece: piece.max(1),
-        }
+        PieceFill { rest: bytes, piece: piece.max(1) }
     }
 }
 
@@ -274,6 +272,17 @@ impl Fill for PieceFill<'_> {
 mod tests {
     use super::*;
     use crate::source::Position;
+
+    #[test]
+    fn last_newline_agrees_with_rposition() {
+        let text = b"ab\ncdefghijklmnop\nqrstuvwxyz0123456789\x8a\x0a\xffzz";
+        for start in 0..text.len() {
+            for end in start..=text.len() {
+                let part = &text[start..end];
+                assert_eq!(last_newline(part), part.iter().rposition(|&b| b == b'\n'), "{part:?}");
+            }
+        }
+    }
 
     #[test]
     fn chunked_positions_survive_sliding() {

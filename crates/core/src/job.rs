@@ -23,11 +23,7 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options {
-            indent: Indent::Spaces(2),
-            sort_keys: false,
-            limits: Limits::DEFAULT,
-        }
+        Options { indent: Indent::Spaces(2), sort_keys: false, limits: Limits::DEFAULT }
     }
 }
 
@@ -35,29 +31,15 @@ impl Options {
     /// The writer settings for output in `to`.
     pub fn write_options(&self, to: Format) -> WriteOptions {
         match to {
-            Format::Ndjson => WriteOptions {
-                indent: Indent::Compact,
-                comments: false,
-            },
-            Format::Jsonc => WriteOptions {
-                indent: self.indent,
-                comments: true,
-            },
-            Format::Json => WriteOptions {
-                indent: self.indent,
-                comments: false,
-            },
+            Format::Ndjson => WriteOptions { indent: Indent::Compact, comments: false },
+            Format::Jsonc => WriteOptions { indent: self.indent, comments: true },
+            Format::Json => WriteOptions { indent: self.indent, comments: false },
         }
     }
 }
 
 /// Formats `input` (in `format`) into `out`, and returns `out`.
-pub fn format<I: Input, O: Output>(
-    input: &mut I,
-    format: Format,
-    options: &Options,
-    out: O,
-) -> Result<O, Error> {
+pub fn format<I: Input, O: Output>(input: &mut I, format: Format, options: &Options, out: O) -> Result<O, Error> {
     convert(input, format, format, options, out)
 }
 
@@ -80,28 +62,15 @@ pub fn validate<I: Input>(input: &mut I, format: Format, limits: &Limits) -> Res
 
 /// Runs the pipeline from `input` into `sink` (a writer, or anything that takes events), reshaping the stream
 /// when one side is NDJSON and the other is not, and returns the sink.
-pub fn run<I: Input, S: Sink>(
-    input: &mut I,
-    from: Format,
-    to: Format,
-    options: &Options,
-    sink: S,
-) -> Result<S, Error> {
+pub fn run<I: Input, S: Sink>(input: &mut I, from: Format, to: Format, options: &Options, sink: S) -> Result<S, Error> {
     match (from == Format::Ndjson, to == Format::Ndjson) {
-        (true, false) => read_into(input, from, options, DocumentsToArray::new(sink))
-            .map(DocumentsToArray::into_inner),
-        (false, true) => read_into(input, from, options, ArrayToDocuments::new(sink))
-            .map(ArrayToDocuments::into_inner),
+        (true, false) => read_into(input, from, options, DocumentsToArray::new(sink)).map(DocumentsToArray::into_inner),
+        (false, true) => read_into(input, from, options, ArrayToDocuments::new(sink)).map(ArrayToDocuments::into_inner),
         _ => read_into(input, from, options, sink),
     }
 }
 
-fn read_into<I: Input, S: Sink>(
-    input: &mut I,
-    from: Format,
-    options: &Options,
-    mut sink: S,
-) -> Result<S, Error> {
+fn read_into<I: Input, S: Sink>(input: &mut I, from: Format, options: &Options, mut sink: S) -> Result<S, Error> {
     if options.sort_keys {
         let mut tree = Tree::new();
         json::read(input, from.dialect(), &options.limits, &mut tree)?;
@@ -145,9 +114,7 @@ impl Fingerprint {
 
     #[inline]
     fn mix(&mut self, word: u64) {
-        self.0 = (self.0 ^ word)
-            .wrapping_mul(0x9e37_79b9_7f4a_7c15)
-            .rotate_left(29);
+        self.0 = (self.0 ^ word).wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(29);
     }
 
     fn bytes(&mut self, bytes: &[u8]) {

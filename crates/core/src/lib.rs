@@ -47,9 +47,7 @@ mod source;
 mod tree;
 
 pub use error::{Error, ErrorKind, Found};
-pub use event::{
-    Comment, CommentStyle, Event, EventKind, Props, Scalar, ScalarKind, ScalarStyle, Sink,
-};
+pub use event::{Comment, CommentStyle, Event, EventKind, Props, Scalar, ScalarKind, ScalarStyle, Sink};
 pub use format::Format;
 #[cfg(feature = "std")]
 pub use input::IoFill;

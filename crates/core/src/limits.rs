@@ -12,10 +12,7 @@ pub struct Limits {
 
 impl Limits {
     /// The defaults: depth 1024, scalars up to 1 GiB.
-    pub const DEFAULT: Limits = Limits {
-        max_depth: 1024,
-        max_token_bytes: 1 << 30,
-    };
+    pub const DEFAULT: Limits = Limits { max_depth: 1024, max_token_bytes: 1 << 30 };
 }
 
 impl Default for Limits {

@@ -56,10 +56,7 @@ mod io {
     impl<W: std::io::Write> IoOutput<W> {
         /// Wraps `writer`. Writers already buffer, so `writer` need not.
         pub fn new(writer: W) -> Self {
-            IoOutput {
-                writer,
-                error: None,
-            }
+            IoOutput { writer, error: None }
         }
 
         /// The I/O error that stopped writing, if any.

@@ -14,10 +14,7 @@ pub struct DocumentsToArray<S> {
 impl<S: Sink> DocumentsToArray<S> {
     /// Forwards to `inner`.
     pub fn new(inner: S) -> Self {
-        DocumentsToArray {
-            inner,
-            opened: false,
-        }
+        DocumentsToArray { inner, opened: false }
     }
 
     /// The wrapped sink.
@@ -28,12 +25,8 @@ impl<S: Sink> DocumentsToArray<S> {
     fn open(&mut self, span: Span) -> Result<(), Error> {
         if !self.opened {
             self.opened = true;
-            self.inner.event(Event::new(
-                EventKind::DocumentStart { explicit: false },
-                span,
-            ))?;
-            self.inner
-                .event(Event::new(EventKind::SequenceStart(Props::NONE), span))?;
+            self.inner.event(Event::new(EventKind::DocumentStart { explicit: false }, span))?;
+            self.inner.event(Event::new(EventKind::SequenceStart(Props::NONE), span))?;
         }
         Ok(())
     }
@@ -46,12 +39,8 @@ impl<S: Sink> Sink for DocumentsToArray<S> {
             EventKind::DocumentEnd { .. } => Ok(()),
             EventKind::StreamEnd => {
                 self.open(event.span)?;
-                self.inner
-                    .event(Event::new(EventKind::SequenceEnd, event.span))?;
-                self.inner.event(Event::new(
-                    EventKind::DocumentEnd { explicit: false },
-                    event.span,
-                ))?;
+                self.inner.event(Event::new(EventKind::SequenceEnd, event.span))?;
+                self.inner.event(Event::new(EventKind::DocumentEnd { explicit: false }, event.span))?;
                 self.inner.event(event)
             }
             _ => self.inner.event(event),
@@ -73,11 +62,7 @@ pub struct ArrayToDocuments<S> {
 impl<S: Sink> ArrayToDocuments<S> {
     /// Forwards to `inner`.
     pub fn new(inner: S) -> Self {
-        ArrayToDocuments {
-            inner,
-            depth: 0,
-            splitting: false,
-        }
+        ArrayToDocuments { inner, depth: 0, splitting: false }
     }
 
     /// The wrapped sink.
@@ -88,18 +73,8 @@ impl<S: Sink> ArrayToDocuments<S> {
 
 impl<S: Sink> Sink for ArrayToDocuments<S> {
     fn event(&mut self, event: Event<'_>) -> Result<(), Error> {
-        let start = |s: &mut Self| {
-            s.inner.event(Event::new(
-                EventKind::DocumentStart { explicit: false },
-                event.span,
-            ))
-        };
-        let end = |s: &mut Self| {
-            s.inner.event(Event::new(
-                EventKind::DocumentEnd { explicit: false },
-                event.span,
-            ))
-        };
+        let start = |s: &mut Self| s.inner.event(Event::new(EventKind::DocumentStart { explicit: false }, event.span));
+        let end = |s: &mut Self| s.inner.event(Event::new(EventKind::DocumentEnd { explicit: false }, event.span));
         match event.kind {
             EventKind::DocumentStart { .. } | EventKind::DocumentEnd { .. } if self.depth == 0 => {
                 self.splitting = false;
@@ -124,15 +99,9 @@ impl<S: Sink> Sink for ArrayToDocuments<S> {
             EventKind::MappingEnd | EventKind::SequenceEnd => {
                 self.depth -= 1;
                 self.inner.event(event)?;
-                if self.depth == u32::from(self.splitting) {
-                    end(self)
-                } else {
-                    Ok(())
-                }
+                if self.depth == u32::from(self.splitting) { end(self) } else { Ok(()) }
             }
-            EventKind::Scalar(_) | EventKind::Alias(_)
-                if self.depth == u32::from(self.splitting) =>
-            {
+            EventKind::Scalar(_) | EventKind::Alias(_) if self.depth == u32::from(self.splitting) => {
                 start(self)?;
                 self.inner.event(event)?;
                 end(self)

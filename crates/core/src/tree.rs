@@ -5,9 +5,7 @@
 //! events into any sink, with mapping entries sorted by key when asked.
 
 use crate::error::Error;
-use crate::event::{
-    Comment, CommentStyle, Event, EventKind, Props, Scalar, ScalarKind, ScalarStyle, Sink,
-};
+use crate::event::{Comment, CommentStyle, Event, EventKind, Props, Scalar, ScalarKind, ScalarStyle, Sink};
 use crate::json::unescape_for_order;
 use crate::source::Span;
 use alloc::vec::Vec;
@@ -69,18 +67,9 @@ impl Tree {
             Kind::MappingEnd => EventKind::MappingEnd,
             Kind::SequenceStart => EventKind::SequenceStart(Props::NONE),
             Kind::SequenceEnd => EventKind::SequenceEnd,
-            Kind::Scalar(kind, style) => EventKind::Scalar(Scalar {
-                text,
-                kind,
-                style,
-                props: Props::NONE,
-            }),
+            Kind::Scalar(kind, style) => EventKind::Scalar(Scalar { text, kind, style, props: Props::NONE }),
             Kind::Alias => EventKind::Alias(text),
-            Kind::Comment(style, trailing) => EventKind::Comment(Comment {
-                text,
-                style,
-                trailing,
-            }),
+            Kind::Comment(style, trailing) => EventKind::Comment(Comment { text, style, trailing }),
         };
         Event::new(kind, node.span)
     }
@@ -168,16 +157,9 @@ impl Sink for Tree {
         let start = u32::try_from(self.text.len()).map_err(|_| too_large(event.span))?;
         self.text.extend_from_slice(text);
         let end = u32::try_from(self.text.len()).map_err(|_| too_large(event.span))?;
-        self.nodes.push(Node {
-            kind,
-            span: event.span,
-            text: (start, end),
-            end: index,
-        });
+        self.nodes.push(Node { kind, span: event.span, text: (start, end), end: index });
         match kind {
-            Kind::MappingStart | Kind::SequenceStart | Kind::DocumentStart(_) => {
-                self.open.push(index)
-            }
+            Kind::MappingStart | Kind::SequenceStart | Kind::DocumentStart(_) => self.open.push(index),
             Kind::MappingEnd | Kind::SequenceEnd | Kind::DocumentEnd(_) => {
                 if let Some(open) = self.open.pop() {
                     self.nodes[open as usize].end = index;
@@ -190,8 +172,5 @@ impl Sink for Tree {
 }
 
 fn too_large(span: Span) -> Error {
-    Error::new(
-        crate::ErrorKind::Unsupported("the document is too large to hold in memory (4 GiB)"),
-        span,
-    )
+    Error::new(crate::ErrorKind::Unsupported("the document is too large to hold in memory (4 GiB)"), span)
 }

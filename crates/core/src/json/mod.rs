@@ -52,11 +52,7 @@ pub(crate) fn unescape_for_order(body: &[u8]) -> alloc::vec::Vec<u8> {
         i += 6;
         let mut c = unit;
         if (0xd800..0xdc00).contains(&unit) && body.get(i..i + 2) == Some(b"\\u") {
-            if let Some(low) = body
-                .get(i + 2..i + 6)
-                .and_then(hex)
-                .filter(|l| (0xdc00..0xe000).contains(l))
-            {
+            if let Some(low) = body.get(i + 2..i + 6).and_then(hex).filter(|l| (0xdc00..0xe000).contains(l)) {
                 c = 0x10000 + ((unit - 0xd800) << 10) + (low - 0xdc00);
                 i += 6;
             }

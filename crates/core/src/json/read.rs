@@ -8,9 +8,7 @@
 use super::Dialect;
 use super::scan;
 use crate::error::{Error, ErrorKind, Found};
-use crate::event::{
-    Comment, CommentStyle, Event, EventKind, Props, Scalar, ScalarKind, ScalarStyle, Sink,
-};
+use crate::event::{Comment, CommentStyle, Event, EventKind, Props, Scalar, ScalarKind, ScalarStyle, Sink};
 use crate::input::Input;
 use crate::limits::Limits;
 use crate::source::Span;
@@ -19,12 +17,7 @@ use alloc::vec::Vec;
 /// Reads all of `input` as `dialect` and pushes its events into `sink`.
 ///
 /// On error the sink has received the events up to the error, and no `StreamEnd`.
-pub fn read<I: Input, S: Sink>(
-    input: &mut I,
-    dialect: Dialect,
-    limits: &Limits,
-    sink: &mut S,
-) -> Result<(), Error> {
+pub fn read<I: Input, S: Sink>(input: &mut I, dialect: Dialect, limits: &Limits, sink: &mut S) -> Result<(), Error> {
     Parser {
         input,
         sink,
@@ -87,10 +80,7 @@ impl<I: Input, S: Sink> Parser<'_, I, S> {
             documents += 1;
         }
         if documents == 0 && !self.ndjson {
-            return Err(self.error_here(ErrorKind::Unexpected {
-                expected: "a JSON value",
-                found: Found::End,
-            }));
+            return Err(self.error_here(ErrorKind::Unexpected { expected: "a JSON value", found: Found::End }));
         }
         let end = self.pos;
         self.emit(EventKind::StreamEnd, end, end)
@@ -110,9 +100,7 @@ impl<I: Input, S: Sink> Parser<'_, I, S> {
                             continue 'value;
                         }
                         found => {
-                            return Err(
-                                self.unexpected("'\"' to start an object key, or '}'", found)
-                            );
+                            return Err(self.unexpected("'\"' to start an object key, or '}'", found));
                         }
                     }
                 }
@@ -204,12 +192,7 @@ impl<I: Input, S: Sink> Parser<'_, I, S> {
     fn open(&mut self, kind: u8, event: EventKind<'static>) -> Result<(), Error> {
         if self.stack.len() >= self.max_depth as usize {
             let at = self.abs(self.pos);
-            return Err(Error::new(
-                ErrorKind::DepthLimit {
-                    limit: self.max_depth,
-                },
-                Span::new(at, at + 1),
-            ));
+            return Err(Error::new(ErrorKind::DepthLimit { limit: self.max_depth }, Span::new(at, at + 1)));
         }
         self.stack.push(kind);
         let at = self.pos;
@@ -229,10 +212,7 @@ impl<I: Input, S: Sink> Parser<'_, I, S> {
             Ok(())
         } else {
             let at = self.abs(comma);
-            Err(Error::new(
-                ErrorKind::TrailingComma { close },
-                Span::new(at, at + 1),
-            ))
+            Err(Error::new(ErrorKind::TrailingComma { close }, Span::new(at, at + 1)))
         }
     }
 
@@ -308,24 +288,15 @@ impl<I: Input, S: Sink> Parser<'_, I, S> {
         if !self.comments {
             let at = self.abs(start);
             let format = if self.ndjson { "NDJSON" } else { "JSON" };
-            return Err(Error::new(
-                ErrorKind::CommentNotAllowed { format },
-                Span::new(at, at + 2),
-            ));
+            return Err(Error::new(ErrorKind::CommentNotAllowed { format }, Span::new(at, at + 2)));
         }
         let mut start = start;
         let mut i = start + 2;
         let (body_end, end) = loop {
             let buf = self.input.buffer();
             let found = match style {
-                CommentStyle::Line => buf[i..]
-                    .iter()
-                    .position(|&b| b == b'\n')
-                    .map(|n| (i + n, i + n)),
-                CommentStyle::Block => buf[i..]
-                    .windows(2)
-                    .position(|w| w == b"*/")
-                    .map(|n| (i + n, i + n + 2)),
+                CommentStyle::Line => buf[i..].iter().position(|&b| b == b'\n').map(|n| (i + n, i + n)),
+                CommentStyle::Block => buf[i..].windows(2).position(|w| w == b"*/").map(|n| (i + n, i + n + 2)),
             };
             if let Some(found) = found {
                 break found;
@@ -340,10 +311,7 @@ impl<I: Input, S: Sink> Parser<'_, I, S> {
                     CommentStyle::Line => break (len, len),
                     CommentStyle::Block => {
                         let at = self.abs(start);
-                        return Err(Error::new(
-                            ErrorKind::UnterminatedComment,
-                            Span::new(at, at + 2),
-                        ));
+                        return Err(Error::new(ErrorKind::UnterminatedComment, Span::new(at, at + 2)));
                     }
                 }
             }
@@ -358,14 +326,9 @@ impl<I: Input, S: Sink> Parser<'_, I, S> {
             return Err(Error::new(ErrorKind::InvalidUtf8, Span::new(at, at + 1)));
         }
         let trailing = self.token_seen && !self.newline_seen;
-        let comment = Comment {
-            text: body,
-            style,
-            trailing,
-        };
+        let comment = Comment { text: body, style, trailing };
         let span = Span::new(self.abs(start), self.abs(end));
-        self.sink
-            .event(Event::new(EventKind::Comment(comment), span))?;
+        self.sink.event(Event::new(EventKind::Comment(comment), span))?;
         self.pos = end;
         Ok(())
     }
@@ -375,12 +338,7 @@ impl<I: Input, S: Sink> Parser<'_, I, S> {
     fn string_scalar(&mut self) -> Result<(), Error> {
         let (start, end) = self.string()?;
         let text = &self.input.buffer()[start..end];
-        let scalar = Scalar {
-            text,
-            kind: ScalarKind::String,
-            style: ScalarStyle::JsonQuoted,
-            props: Props::NONE,
-        };
+        let scalar = Scalar { text, kind: ScalarKind::String, style: ScalarStyle::JsonQuoted, props: Props::NONE };
         let span = Span::new(self.abs(start - 1), self.abs(end + 1));
         self.sink.event(Event::new(EventKind::Scalar(scalar), span))
     }
@@ -426,27 +384,18 @@ impl<I: Input, S: Sink> Parser<'_, I, S> {
                             };
                             if !hex.iter().all(u8::is_ascii_hexdigit) {
                                 let at = self.abs(i);
-                                return Err(Error::new(
-                                    ErrorKind::InvalidUnicodeEscape,
-                                    Span::new(at, at + 2),
-                                ));
+                                return Err(Error::new(ErrorKind::InvalidUnicodeEscape, Span::new(at, at + 2)));
                             }
                             i += 6;
                         }
                         Some(_) => {
                             let at = self.abs(i);
-                            return Err(Error::new(
-                                ErrorKind::InvalidEscape,
-                                Span::new(at, at + 2),
-                            ));
+                            return Err(Error::new(ErrorKind::InvalidEscape, Span::new(at, at + 2)));
                         }
                     },
                     b if b < 0x20 => {
                         let at = self.abs(i);
-                        return Err(Error::new(
-                            ErrorKind::ControlCharacter(b),
-                            Span::new(at, at + 1),
-                        ));
+                        return Err(Error::new(ErrorKind::ControlCharacter(b), Span::new(at, at + 1)));
                     }
                     b => {
                         high |= u64::from(b & 0x80);
@@ -459,10 +408,7 @@ impl<I: Input, S: Sink> Parser<'_, I, S> {
             i -= shift;
             if !more {
                 let at = self.abs(start - 1);
-                return Err(Error::new(
-                    ErrorKind::UnterminatedString,
-                    Span::new(at, at + 1),
-                ));
+                return Err(Error::new(ErrorKind::UnterminatedString, Span::new(at, at + 1)));
             }
         }
     }
@@ -479,7 +425,32 @@ impl<I: Input, S: Sink> Parser<'_, I, S> {
     }
 
     /// Reads a number at `pos` and pushes it as a scalar, its literal untouched.
+    #[inline(always)]
     fn number(&mut self) -> Result<(), Error> {
+        loop {
+            match scan_number(self.input.buffer(), self.pos) {
+                NumberScan::Done(end, kind) => {
+                    let start = self.pos;
+                    self.pos = end;
+                    let text = &self.input.buffer()[start..end];
+                    let scalar = Scalar { text, kind, style: ScalarStyle::Plain, props: Props::NONE };
+                    let span = Span::new(self.abs(start), self.abs(end));
+                    return self.sink.event(Event::new(EventKind::Scalar(scalar), span));
+                }
+                NumberScan::End => {
+                    if !self.refill(self.pos)?.0 {
+                        return self.number_slow();
+                    }
+                }
+                NumberScan::Bad => return self.number_slow(),
+            }
+        }
+    }
+
+    /// Reads a number the careful way: takes the whole run of characters that could belong to it, then checks
+    /// the grammar to say precisely what is wrong.
+    #[cold]
+    fn number_slow(&mut self) -> Result<(), Error> {
         let mut start = self.pos;
         let mut i = start;
         // Take the whole run of characters a number could be confused with, then check the grammar on it, so
@@ -507,19 +478,11 @@ impl<I: Input, S: Sink> Parser<'_, I, S> {
             Ok(kind) => kind,
             Err((why, at)) => {
                 let at = self.abs(start + at);
-                return Err(Error::new(
-                    ErrorKind::InvalidNumber(why),
-                    Span::new(at, at + 1),
-                ));
+                return Err(Error::new(ErrorKind::InvalidNumber(why), Span::new(at, at + 1)));
             }
         };
         self.pos = i;
-        let scalar = Scalar {
-            text,
-            kind,
-            style: ScalarStyle::Plain,
-            props: Props::NONE,
-        };
+        let scalar = Scalar { text, kind, style: ScalarStyle::Plain, props: Props::NONE };
         let span = Span::new(self.abs(start), self.abs(i));
         self.sink.event(Event::new(EventKind::Scalar(scalar), span))
     }
@@ -530,36 +493,29 @@ impl<I: Input, S: Sink> Parser<'_, I, S> {
         self.ensure(self.pos, word.len() + 1)?;
         let buf = self.input.buffer();
         let rest = &buf[self.pos..];
-        let ends = rest
-            .get(word.len())
-            .is_none_or(|&b| !(b.is_ascii_alphanumeric() || b == b'_'));
+        let ends = rest.get(word.len()).is_none_or(|&b| !(b.is_ascii_alphanumeric() || b == b'_'));
         if !rest.starts_with(word) || !ends {
             return Err(self.bad_word());
         }
         let start = self.pos;
         self.pos += word.len();
-        let scalar = Scalar {
-            text: word,
-            kind,
-            style: ScalarStyle::Plain,
-            props: Props::NONE,
-        };
+        let scalar = Scalar { text: word, kind, style: ScalarStyle::Plain, props: Props::NONE };
         self.emit(EventKind::Scalar(scalar), start, self.pos)
     }
 
     /// Reports the bare word at `pos` as an invalid literal.
     #[cold]
     fn bad_word(&mut self) -> Error {
+        // The span covers the word, up to a bound, whether the input is whole or streamed.
+        const MAX_WORD: usize = 64;
+        if let Err(e) = self.ensure(self.pos, MAX_WORD) {
+            return e;
+        }
         let buf = self.input.buffer();
-        let len = buf[self.pos..]
-            .iter()
-            .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
-            .count();
+        let word = buf[self.pos..].iter().take(MAX_WORD);
+        let len = word.take_while(|b| b.is_ascii_alphanumeric() || **b == b'_').count();
         let at = self.abs(self.pos);
-        Error::new(
-            ErrorKind::InvalidLiteral,
-            Span::new(at, at + len.max(1) as u64),
-        )
+        Error::new(ErrorKind::InvalidLiteral, Span::new(at, at + len.max(1) as u64))
     }
 
     /// Makes sure `n` bytes from `from` are in the buffer, sliding the window so that `from` is kept (callers
@@ -596,10 +552,7 @@ impl<I: Input, S: Sink> Parser<'_, I, S> {
             || buf.starts_with(b"\xFF\xFE")
             || (buf.len() >= 2 && (buf[0] == 0 || buf[1] == 0))
         {
-            return Err(Error::new(
-                ErrorKind::NotUtf8Encoding,
-                Span::new(0, 2.min(buf.len() as u64)),
-            ));
+            return Err(Error::new(ErrorKind::NotUtf8Encoding, Span::new(0, 2.min(buf.len() as u64))));
         }
         Ok(())
     }
@@ -626,6 +579,66 @@ impl<I: Input, S: Sink> Parser<'_, I, S> {
     fn unexpected(&self, expected: &'static str, found: Option<u8>) -> Error {
         let found = found.map_or(Found::End, Found::Byte);
         self.error_here(ErrorKind::Unexpected { expected, found })
+    }
+}
+
+/// What the fast number scan saw.
+enum NumberScan {
+    /// A valid number ends before this index, and the next byte cannot continue it.
+    Done(usize, ScalarKind),
+    /// The buffer ended first.
+    End,
+    /// Not a valid number: the slow path says why.
+    Bad,
+}
+
+/// Scans a number starting at `i` in one pass over the grammar.
+#[inline(always)]
+fn scan_number(buf: &[u8], mut i: usize) -> NumberScan {
+    let digits = |mut i: usize| {
+        while buf.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+        i
+    };
+    // After a '.' or an exponent marker, at least one digit must follow.
+    let some_digits = |i: usize| match buf.get(i) {
+        Some(b) if b.is_ascii_digit() => Ok(digits(i + 1)),
+        Some(_) => Err(NumberScan::Bad),
+        None => Err(NumberScan::End),
+    };
+    if buf.get(i) == Some(&b'-') {
+        i += 1;
+    }
+    match buf.get(i) {
+        Some(b'0') => i += 1,
+        Some(b'1'..=b'9') => i = digits(i + 1),
+        Some(_) => return NumberScan::Bad,
+        None => return NumberScan::End,
+    }
+    let mut kind = ScalarKind::Integer;
+    if buf.get(i) == Some(&b'.') {
+        kind = ScalarKind::Float;
+        i = match some_digits(i + 1) {
+            Ok(i) => i,
+            Err(scan) => return scan,
+        };
+    }
+    if matches!(buf.get(i), Some(b'e' | b'E')) {
+        kind = ScalarKind::Float;
+        i += 1;
+        if matches!(buf.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        i = match some_digits(i) {
+            Ok(i) => i,
+            Err(scan) => return scan,
+        };
+    }
+    match buf.get(i) {
+        None => NumberScan::End,
+        Some(&b) if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'+' | b'-') => NumberScan::Bad,
+        Some(_) => NumberScan::Done(i, kind),
     }
 }
 
@@ -693,19 +706,7 @@ mod tests {
 
     #[test]
     fn number_grammar_accepts_rfc_8259_numbers() {
-        for ok in [
-            "0",
-            "-0",
-            "1",
-            "-12",
-            "1.5",
-            "1e3",
-            "1E+3",
-            "1e-3",
-            "-0.0e0",
-            "100000000000000000001",
-            "1E400",
-        ] {
+        for ok in ["0", "-0", "1", "-12", "1.5", "1e3", "1E+3", "1e-3", "-0.0e0", "100000000000000000001", "1E400"] {
             assert!(number_grammar(ok.as_bytes()).is_ok(), "{ok}");
         }
         assert_eq!(number_grammar(b"12"), Ok(ScalarKind::Integer));
@@ -714,27 +715,12 @@ mod tests {
 
     #[test]
     fn number_grammar_rejects_with_reason_and_place() {
-        assert_eq!(
-            number_grammar(b"01"),
-            Err(("leading zeros are not allowed", 0))
-        );
+        assert_eq!(number_grammar(b"01"), Err(("leading zeros are not allowed", 0)));
         assert_eq!(number_grammar(b"-"), Err(("expected a digit", 1)));
-        assert_eq!(
-            number_grammar(b"1."),
-            Err(("expected a digit after the decimal point", 2))
-        );
-        assert_eq!(
-            number_grammar(b"1e"),
-            Err(("expected a digit in the exponent", 2))
-        );
-        assert_eq!(
-            number_grammar(b"0x1F"),
-            Err(("hexadecimal numbers are not allowed", 1))
-        );
-        assert_eq!(
-            number_grammar(b"1.2.3"),
-            Err(("a number has at most one decimal point", 3))
-        );
+        assert_eq!(number_grammar(b"1."), Err(("expected a digit after the decimal point", 2)));
+        assert_eq!(number_grammar(b"1e"), Err(("expected a digit in the exponent", 2)));
+        assert_eq!(number_grammar(b"0x1F"), Err(("hexadecimal numbers are not allowed", 1)));
+        assert_eq!(number_grammar(b"1.2.3"), Err(("a number has at most one decimal point", 3)));
         assert_eq!(number_grammar(b".5"), Err(("expected a digit", 0)));
     }
 }

@@ -6,9 +6,7 @@
 //! document. Comments are kept in place when asked (JSONC), and dropped otherwise.
 
 use crate::error::{Error, ErrorKind};
-use crate::event::{
-    Comment, CommentStyle, Event, EventKind, Scalar, ScalarKind, ScalarStyle, Sink,
-};
+use crate::event::{Comment, CommentStyle, Event, EventKind, Scalar, ScalarKind, ScalarStyle, Sink};
 use crate::output::Output;
 use alloc::vec::Vec;
 
@@ -34,10 +32,7 @@ pub struct WriteOptions {
 
 impl Default for WriteOptions {
     fn default() -> Self {
-        WriteOptions {
-            indent: Indent::Spaces(2),
-            comments: false,
-        }
+        WriteOptions { indent: Indent::Spaces(2), comments: false }
     }
 }
 
@@ -148,10 +143,7 @@ impl<O: Output> Writer<O> {
             return Ok(());
         }
         if frame.object && !is_string_key_candidate {
-            return Err(Error::new(
-                ErrorKind::Unsupported("JSON object keys must be strings"),
-                Default::default(),
-            ));
+            return Err(Error::new(ErrorKind::Unsupported("JSON object keys must be strings"), Default::default()));
         }
         let separator = !frame.empty;
         frame.empty = false;
@@ -172,8 +164,7 @@ impl<O: Output> Writer<O> {
             && frame.object
         {
             if frame.key_next {
-                self.buf
-                    .extend_from_slice(if self.pretty { b": " } else { b":" });
+                self.buf.extend_from_slice(if self.pretty { b": " } else { b":" });
             }
             frame.key_next = !frame.key_next;
         }
@@ -182,11 +173,7 @@ impl<O: Output> Writer<O> {
     fn open(&mut self, object: bool) -> Result<(), Error> {
         self.before_node(false)?;
         self.buf.push(if object { b'{' } else { b'[' });
-        self.frames.push(Frame {
-            object,
-            empty: true,
-            key_next: true,
-        });
+        self.frames.push(Frame { object, empty: true, key_next: true });
         Ok(())
     }
 
@@ -212,9 +199,7 @@ impl<O: Output> Writer<O> {
                 self.buf.extend_from_slice(scalar.text);
                 self.buf.push(b'"');
             }
-            (_, ScalarKind::String | ScalarKind::DateTime) => {
-                escape_into(&mut self.buf, scalar.text)
-            }
+            (_, ScalarKind::String | ScalarKind::DateTime) => escape_into(&mut self.buf, scalar.text),
             // A bare key that reads back as the same string (`1:` in YAML) becomes that string.
             _ if key => escape_into(&mut self.buf, scalar.text),
             _ => self.buf.extend_from_slice(scalar.text),
@@ -227,12 +212,7 @@ impl<O: Output> Writer<O> {
         let start = self.pending_text.len();
         self.pending_text.extend_from_slice(comment.text);
         let end = self.pending_text.len();
-        self.pending.push(PendingComment {
-            style: comment.style,
-            trailing: comment.trailing,
-            start,
-            end,
-        });
+        self.pending.push(PendingComment { style: comment.style, trailing: comment.trailing, start, end });
     }
 
     fn write_comment(&mut self, i: usize) {
@@ -242,8 +222,7 @@ impl<O: Output> Writer<O> {
             CommentStyle::Block => (b"/*", b"*/"),
         };
         self.buf.extend_from_slice(open);
-        self.buf
-            .extend_from_slice(&self.pending_text[c.start..c.end]);
+        self.buf.extend_from_slice(&self.pending_text[c.start..c.end]);
         self.buf.extend_from_slice(close);
     }
 
@@ -252,10 +231,7 @@ impl<O: Output> Writer<O> {
     #[cold]
     fn comments_before_entry(&mut self, depth: usize) {
         for i in 0..self.pending.len() {
-            if i == 0
-                && self.pending[i].trailing
-                && self.buf.last().is_some_and(|&b| b != b'[' && b != b'{')
-            {
+            if i == 0 && self.pending[i].trailing && self.buf.last().is_some_and(|&b| b != b'[' && b != b'{') {
                 self.buf.push(b' ');
             } else {
                 self.line(depth);
@@ -298,11 +274,7 @@ impl<O: Output> Writer<O> {
     #[cold]
     fn comments_at_end(&mut self) {
         for i in 0..self.pending.len() {
-            self.buf.push(if self.pending[i].trailing && i == 0 {
-                b' '
-            } else {
-                b'\n'
-            });
+            self.buf.push(if self.pending[i].trailing && i == 0 { b' ' } else { b'\n' });
             self.write_comment(i);
         }
         self.clear_pending();
@@ -319,13 +291,8 @@ impl<O: Output> Sink for Writer<O> {
     fn event(&mut self, event: Event<'_>) -> Result<(), Error> {
         let result = match event.kind {
             EventKind::Scalar(scalar) => self.scalar(&scalar),
-            EventKind::MappingStart(props) | EventKind::SequenceStart(props)
-                if props.tag.is_some() =>
-            {
-                Err(Error::new(
-                    ErrorKind::Unsupported("a tag has no JSON form"),
-                    event.span,
-                ))
+            EventKind::MappingStart(props) | EventKind::SequenceStart(props) if props.tag.is_some() => {
+                Err(Error::new(ErrorKind::Unsupported("a tag has no JSON form"), event.span))
             }
             EventKind::MappingStart(_) => self.open(true),
             EventKind::SequenceStart(_) => self.open(false),
@@ -357,19 +324,12 @@ impl<O: Output> Sink for Writer<O> {
                 }
                 self.flush()
             }
-            EventKind::Alias(_) => Err(Error::new(
-                ErrorKind::Unsupported("an alias must be expanded before writing JSON"),
-                event.span,
-            )),
+            EventKind::Alias(_) => {
+                Err(Error::new(ErrorKind::Unsupported("an alias must be expanded before writing JSON"), event.span))
+            }
         };
         // Errors without a place of their own take the event's.
-        let result = result.map_err(|e| {
-            if e.span == Default::default() {
-                Error::new(e.kind, event.span)
-            } else {
-                e
-            }
-        });
+        let result = result.map_err(|e| if e.span == Default::default() { Error::new(e.kind, event.span) } else { e });
         if self.buf.len() >= FLUSH_AT {
             self.flush()?;
         }

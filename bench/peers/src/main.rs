@@ -1,0 +1,45 @@
+//! serde_json peers for `bench/compare`: `peers MODE FILE`, output to standard output.
+//!
+//! - `value-pretty`: parse into `serde_json::Value`, print pretty;
+//! - `transcode-pretty`, `transcode-compact`: stream through `serde_transcode` without a tree;
+//! - `ignored`: deserialize into `IgnoredAny` (validation only).
+//!
+//! Each reads the whole file into memory first, as serde_json's fastest path (`from_slice`) requires.
+
+use serde::de::IgnoredAny;
+use std::io::{BufWriter, Write};
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().collect();
+    let [_, mode, path] = args.as_slice() else {
+        return Err("usage: peers value-pretty|transcode-pretty|transcode-compact|ignored FILE".into());
+    };
+    let bytes = std::fs::read(path)?;
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+    match mode.as_str() {
+        "value-pretty" => {
+            let value: serde_json::Value = serde_json::from_slice(&bytes)?;
+            serde_json::to_writer_pretty(&mut out, &value)?;
+        }
+        "transcode-pretty" => {
+            let mut de = serde_json::Deserializer::from_slice(&bytes);
+            let mut ser = serde_json::Serializer::pretty(&mut out);
+            serde_transcode::transcode(&mut de, &mut ser)?;
+            de.end()?;
+        }
+        "transcode-compact" => {
+            let mut de = serde_json::Deserializer::from_slice(&bytes);
+            let mut ser = serde_json::Serializer::new(&mut out);
+            serde_transcode::transcode(&mut de, &mut ser)?;
+            de.end()?;
+        }
+        "ignored" => {
+            let _: IgnoredAny = serde_json::from_slice(&bytes)?;
+        }
+        _ => return Err(format!("unknown mode {mode}").into()),
+    }
+    out.write_all(b"\n")?;
+    out.flush()?;
+    Ok(())
+}
