@@ -52,37 +52,15 @@ pub struct Located<'a> {
     pub line_is_partial: bool,
 }
 
-/// Counts the bytes of `bytes` for which `pred` holds, in blocks that the compiler turns into vector code
-/// (byte-wide counters, emptied before they can overflow). Streamed input counts every byte it drops, so this
-/// runs over the whole input and must not be the bottleneck.
-#[inline(always)]
-fn count_where(bytes: &[u8], pred: impl Fn(u8) -> bool) -> u64 {
-    const LANES: usize = 32;
-    let mut total = 0u64;
-    // 255 blocks of LANES bytes at most, so that no byte-wide counter overflows.
-    for chunk in bytes.chunks(LANES * 255) {
-        let mut counters = [0u8; LANES];
-        let mut blocks = chunk.chunks_exact(LANES);
-        for block in &mut blocks {
-            for (counter, &b) in counters.iter_mut().zip(block) {
-                *counter += u8::from(pred(b));
-            }
-        }
-        total += counters.iter().map(|&c| u64::from(c)).sum::<u64>();
-        total += blocks.remainder().iter().filter(|&&b| pred(b)).count() as u64;
-    }
-    total
-}
-
 /// Counts characters in `bytes`, as UTF-8 (every byte that is not a continuation byte starts one); invalid
 /// sequences count one per stray byte, which is what a caret under them should do.
 pub(crate) fn count_chars(bytes: &[u8]) -> u64 {
-    count_where(bytes, |b| (b as i8) >= -0x40)
+    crate::bytes::count_char_starts(bytes)
 }
 
 /// Counts line feeds in `bytes`.
 pub(crate) fn count_lines(bytes: &[u8]) -> u64 {
-    count_where(bytes, |b| b == b'\n')
+    crate::bytes::count_byte(bytes, b'\n')
 }
 
 /// Locates `offset` in a whole input held in memory.

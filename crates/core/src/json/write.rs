@@ -106,6 +106,7 @@ impl<O: Output> Writer<O> {
         &mut self.out
     }
 
+    #[inline(never)]
     fn flush(&mut self) -> Result<(), Error> {
         if !self.buf.is_empty() {
             self.out.write(&self.buf)?;
@@ -170,6 +171,7 @@ impl<O: Output> Writer<O> {
         }
     }
 
+    #[inline(always)]
     fn open(&mut self, object: bool) -> Result<(), Error> {
         self.before_node(false)?;
         self.buf.push(if object { b'{' } else { b'[' });
@@ -177,6 +179,7 @@ impl<O: Output> Writer<O> {
         Ok(())
     }
 
+    #[inline(always)]
     fn close(&mut self, close: u8) {
         let depth = self.frames.len();
         let empty = self.frames.pop().is_none_or(|f| f.empty);
@@ -190,6 +193,7 @@ impl<O: Output> Writer<O> {
         self.after_node();
     }
 
+    #[inline(always)]
     fn scalar(&mut self, scalar: &Scalar<'_>) -> Result<(), Error> {
         self.before_node(true)?;
         let key = self.frames.last().is_some_and(|f| f.object && f.key_next);
@@ -287,7 +291,8 @@ impl<O: Output> Writer<O> {
 }
 
 impl<O: Output> Sink for Writer<O> {
-    #[inline]
+    // Inlined into the reader, each call site's event kind is known and the dispatch folds away.
+    #[inline(always)]
     fn event(&mut self, event: Event<'_>) -> Result<(), Error> {
         let result = match event.kind {
             EventKind::Scalar(scalar) => self.scalar(&scalar),
