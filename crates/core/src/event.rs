@@ -81,8 +81,8 @@ impl Props<'_> {
 /// literal and strings keep their escapes. A writer of another family decodes it according to `style`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Scalar<'a> {
-    /// The text: for [`ScalarStyle::JsonQuoted`] the body between the quotes, escapes included; otherwise the
-    /// value's characters.
+    /// The text: for [`ScalarStyle::JsonQuoted`] the string as written, quotes and escapes included (so that a
+    /// JSON writer copies it in one piece); otherwise the value's characters.
     pub text: &'a [u8],
     /// What the scalar means.
     pub kind: ScalarKind,
@@ -114,7 +114,7 @@ pub enum ScalarKind {
 pub enum ScalarStyle {
     /// A bare token: a number, `true`, `false`, `null`, or a YAML plain scalar; the text is the value.
     Plain,
-    /// A JSON string body with its escapes as written.
+    /// A JSON string as written: quotes and escapes included.
     JsonQuoted,
     /// A string whose text is already decoded (YAML quoted and block scalars, TOML strings).
     Decoded,

@@ -123,7 +123,10 @@ impl Tree {
             }
             let key_node = &self.nodes[key];
             let order = match key_node.kind {
-                Kind::Scalar(_, ScalarStyle::JsonQuoted) => unescape_for_order(self.text(key_node)),
+                Kind::Scalar(_, ScalarStyle::JsonQuoted) => {
+                    let quoted = self.text(key_node);
+                    unescape_for_order(quoted.get(1..quoted.len().saturating_sub(1)).unwrap_or_default())
+                }
                 _ => self.text(key_node).to_vec(),
             };
             entries.push((entry_start..next, order));

@@ -41,11 +41,11 @@ fn node() -> impl Strategy<Value = Node> {
 /// Renders a node as JSON, with whitespace chosen by `ws` (so layouts vary) and escapes as serde_json writes
 /// them, plus `\u` escapes for some ASCII letters.
 fn render(node: &Node, ws: &[u8], i: &mut usize, out: &mut String) {
-    let mut space = |out: &mut String| {
+    fn space(ws: &[u8], i: &mut usize, out: &mut String) {
         let w = [" ", "", "\n", "\t  ", "\r\n"][usize::from(ws[*i % ws.len()]) % 5];
         *i += 1;
         out.push_str(w);
-    };
+    }
     let quote = |s: &str, out: &mut String| {
         let escaped = serde_json::to_string(s).unwrap();
         if ws[0] % 2 == 0 {
@@ -65,9 +65,9 @@ fn render(node: &Node, ws: &[u8], i: &mut usize, out: &mut String) {
                 if k > 0 {
                     out.push(',');
                 }
-                space(out);
+                space(ws, i, out);
                 render(item, ws, i, out);
-                space(out);
+                space(ws, i, out);
             }
             out.push(']');
         }
@@ -77,14 +77,14 @@ fn render(node: &Node, ws: &[u8], i: &mut usize, out: &mut String) {
                 if k > 0 {
                     out.push(',');
                 }
-                space(out);
+                space(ws, i, out);
                 quote(key, out);
-                space(out);
+                space(ws, i, out);
                 out.push(':');
-                space(out);
+                space(ws, i, out);
                 render(value, ws, i, out);
             }
-            space(out);
+            space(ws, i, out);
             out.push('}');
         }
     }

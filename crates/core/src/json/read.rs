@@ -337,7 +337,7 @@ impl<I: Input, S: Sink> Parser<'_, I, S> {
     #[inline(always)]
     fn string_scalar(&mut self) -> Result<(), Error> {
         let (start, end) = self.string()?;
-        let text = &self.input.buffer()[start..end];
+        let text = &self.input.buffer()[start - 1..end + 1];
         let scalar = Scalar { text, kind: ScalarKind::String, style: ScalarStyle::JsonQuoted, props: Props::NONE };
         let span = Span::new(self.abs(start - 1), self.abs(end + 1));
         self.sink.event(Event::new(EventKind::Scalar(scalar), span))
