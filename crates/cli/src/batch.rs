@@ -141,7 +141,10 @@ impl Tally {
         let mut parts = Vec::new();
         match task {
             Task::Fmt { check: true, .. } => parts.push(format!("{} would be reformatted", self.changed)),
-            Task::Fmt { write: true, .. } => parts.push(format!("{} reformatted", self.changed)),
+            Task::Fmt { write: true, .. } => {
+                parts.push(format!("{} reformatted", self.changed));
+                parts.push(format!("{} unchanged", self.total - self.changed - self.invalid - self.failed));
+            }
             Task::Validate => parts.push(format!("{} valid", self.total - self.invalid - self.failed)),
             Task::Fmt { .. } | Task::Convert { .. } => {}
         }

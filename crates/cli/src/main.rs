@@ -67,7 +67,9 @@ fn run(cli: Cli) -> Result<Status> {
     if sources.len() == 1 && !walked && !settings.needs_whole_input() {
         return Ok(stdout::stream_one(&sources[0], &settings));
     }
-    batch::run(&sources, &settings, walked || sources.len() > 1)
+    let status = batch::run(&sources, &settings, walked || sources.len() > 1)?;
+    // Rewriting files is what --write is for; only --check reports a change as a failure.
+    Ok(if matches!(task, Task::Fmt { write: true, .. }) && status == Status::Changed { Status::Ok } else { status })
 }
 
 fn settings(input: &InputArgs, task: Task, layout: Option<&LayoutArgs>) -> Settings {

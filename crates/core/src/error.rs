@@ -111,6 +111,9 @@ pub enum ErrorKind {
     /// A bare word that is not `true`, `false` or `null`.
     #[error("invalid literal; expected a value (true, false, null, a number, a string, '[' or '{{')")]
     InvalidLiteral,
+    /// `NaN`, `Infinity` or `-Infinity`, which JSON cannot spell.
+    #[error("NaN and Infinity are not JSON numbers")]
+    NonFinite,
     /// Nesting deeper than the configured limit.
     #[error("nesting is deeper than the limit of {limit}")]
     DepthLimit {
@@ -144,11 +147,12 @@ impl ErrorKind {
                 "one value per line is NDJSON: use --from ndjson; or wrap the values in an array"
             }
             ErrorKind::Unexpected { found: Found::Byte(b'\''), .. } => "JSON strings use double quotes",
-            ErrorKind::Unexpected { expected: "'\"' to start an object key", found: Found::Byte(b) }
-                if b.is_ascii_alphabetic() || b == b'_' =>
+            ErrorKind::Unexpected { expected, found: Found::Byte(b) }
+                if expected.starts_with("'\"' to start an object key") && (b.is_ascii_alphabetic() || b == b'_') =>
             {
                 "object keys must be strings in double quotes"
             }
+            ErrorKind::NonFinite => "write null, or the value as a string",
             ErrorKind::InvalidNumber("leading zeros are not allowed") => "write the number without leading zeros",
             ErrorKind::InvalidLiteral => "strings must be in double quotes",
             ErrorKind::DepthLimit { .. } => "raise the limit with --max-depth if the input is trusted",

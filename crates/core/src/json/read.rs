@@ -177,6 +177,7 @@ impl<I: Input, S: Sink> Parser<'_, I, S> {
     }
 
     /// Reads an object key (at `pos`, a `"`), the colon after it, and returns the first byte of the value.
+    #[inline(always)]
     fn key_and_colon(&mut self) -> Result<u8, Error> {
         self.string_scalar()?;
         match self.skip_ws_in_value()? {
@@ -189,6 +190,7 @@ impl<I: Input, S: Sink> Parser<'_, I, S> {
         }
     }
 
+    #[inline(always)]
     fn open(&mut self, kind: u8, event: EventKind<'static>) -> Result<(), Error> {
         if self.stack.len() >= self.max_depth as usize {
             let at = self.abs(self.pos);
@@ -200,6 +202,7 @@ impl<I: Input, S: Sink> Parser<'_, I, S> {
         self.emit(event, at, at + 1)
     }
 
+    #[inline(always)]
     fn close(&mut self, event: EventKind<'static>) -> Result<(), Error> {
         self.stack.pop();
         let at = self.pos;
@@ -474,6 +477,10 @@ impl<I: Input, S: Sink> Parser<'_, I, S> {
             }
         }
         let text = &self.input.buffer()[start..i];
+        if text == b"-Infinity" {
+            let at = self.abs(start);
+            return Err(Error::new(ErrorKind::NonFinite, Span::new(at, at + text.len() as u64)));
+        }
         let kind = match number_grammar(text) {
             Ok(kind) => kind,
             Err((why, at)) => {
@@ -515,7 +522,11 @@ impl<I: Input, S: Sink> Parser<'_, I, S> {
         let word = buf[self.pos..].iter().take(MAX_WORD);
         let len = word.take_while(|b| b.is_ascii_alphanumeric() || **b == b'_').count();
         let at = self.abs(self.pos);
-        Error::new(ErrorKind::InvalidLiteral, Span::new(at, at + len.max(1) as u64))
+        let kind = match &buf[self.pos..self.pos + len] {
+            b"NaN" | b"Infinity" => ErrorKind::NonFinite,
+            _ => ErrorKind::InvalidLiteral,
+        };
+        Error::new(kind, Span::new(at, at + len.max(1) as u64))
     }
 
     /// Makes sure `n` bytes from `from` are in the buffer, sliding the window so that `from` is kept (callers

@@ -228,11 +228,11 @@ impl<O: Output> Writer<O> {
         self.before_node(true)?;
         let key = self.frames.last().is_some_and(|f| f.object && f.key_next);
         match (scalar.style, scalar.kind) {
-            (ScalarStyle::JsonQuoted, _) => self.buf.extend_from_slice(scalar.text),
+            (ScalarStyle::JsonQuoted, _) => append(&mut self.buf, scalar.text),
             (_, ScalarKind::String | ScalarKind::DateTime) => escape_into(&mut self.buf, scalar.text),
             // A bare key that reads back as the same string (`1:` in YAML) becomes that string.
             _ if key => escape_into(&mut self.buf, scalar.text),
-            _ => self.buf.extend_from_slice(scalar.text),
+            _ => append(&mut self.buf, scalar.text),
         }
         self.after_node();
         Ok(())
@@ -366,6 +366,30 @@ impl<O: Output> Sink for Writer<O> {
         }
         result
     }
+}
+
+/// Appends `bytes` to `buf`. Most scalars are short, and a call to `memcpy` for each costs more than the copy:
+/// up to 16 bytes are moved as two overlapping fixed-size words instead.
+#[inline(always)]
+fn append(buf: &mut Vec<u8>, bytes: &[u8]) {
+    let n = bytes.len();
+    if n > 16 {
+        buf.extend_from_slice(bytes);
+        return;
+    }
+    let len = buf.len();
+    buf.extend_from_slice(&[0u8; 16]);
+    let dst = &mut buf[len..len + 16];
+    if n >= 8 {
+        dst[..8].copy_from_slice(&bytes[..8]);
+        dst[n - 8..n].copy_from_slice(&bytes[n - 8..]);
+    } else if n >= 4 {
+        dst[..4].copy_from_slice(&bytes[..4]);
+        dst[n - 4..n].copy_from_slice(&bytes[n - 4..]);
+    } else {
+        dst[..n].copy_from_slice(bytes);
+    }
+    buf.truncate(len + n);
 }
 
 /// Writes `text` as a JSON string, quotes included, escaping what JSON requires and nothing else.

@@ -1,0 +1,251 @@
+//! The real `dfmt` binary, run as users run it: exit codes, standard input, --check, --write, folders.
+
+use std::fs;
+use std::io::{Read, Write};
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+fn dfmt(args: &[&str], dir: &Path, stdin: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dfmt"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // dfmt may exit before reading its input (a usage error, a file argument): that closes the pipe early.
+    let _ = child.stdin.take().unwrap().write_all(stdin);
+    child.wait_with_output().unwrap()
+}
+
+fn code(out: &Output) -> i32 {
+    out.status.code().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+const UGLY: &str = "{\"b\":[1,2.50,-0],\"a\":{}}";
+const PRETTY: &str = "{\n  \"b\": [\n    1,\n    2.50,\n    -0\n  ],\n  \"a\": {}\n}\n";
+
+#[test]
+fn formats_standard_input_and_dash() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [&["fmt"][..], &["fmt", "-"][..]] {
+        let out = dfmt(args, dir.path(), UGLY.as_bytes());
+        assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+        assert_eq!(text(&out.stdout), PRETTY);
+    }
+    let out = dfmt(&["fmt", "--compact"], dir.path(), PRETTY.as_bytes());
+    assert_eq!(text(&out.stdout), format!("{UGLY}\n"));
+    let out = dfmt(&["fmt", "--indent", "4", "--sort-keys"], dir.path(), UGLY.as_bytes());
+    assert_eq!(text(&out.stdout), "{\n    \"a\": {},\n    \"b\": [\n        1,\n        2.50,\n        -0\n    ]\n}\n");
+    let out = dfmt(&["fmt", "--tab"], dir.path(), b"[1]");
+    assert_eq!(text(&out.stdout), "[\n\t1\n]\n");
+}
+
+#[test]
+fn exit_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("ok.json"), PRETTY).unwrap();
+    fs::write(dir.path().join("bad.json"), "{\"a\": }").unwrap();
+    assert_eq!(code(&dfmt(&["validate", "ok.json"], dir.path(), b"")), 0);
+    let out = dfmt(&["validate", "ok.json", "bad.json"], dir.path(), b"");
+    assert_eq!(code(&out), 1);
+    assert!(text(&out.stderr).starts_with("bad.json:1:7: error: expected a value, found '}'"), "{}", text(&out.stderr));
+    assert_eq!(code(&dfmt(&["validate", "missing.json"], dir.path(), b"")), 2);
+    assert_eq!(code(&dfmt(&["fmt", "--no-such-flag"], dir.path(), b"")), 2);
+    assert_eq!(code(&dfmt(&["convert", "--to", "xml"], dir.path(), b"")), 2);
+    // An invalid input prints nothing on standard output.
+    let out = dfmt(&["fmt"], dir.path(), b"[1, 2");
+    assert_eq!(code(&out), 1);
+    assert!(out.stdout.is_empty());
+    assert!(text(&out.stderr).starts_with("<stdin>:1:6: error: "), "{}", text(&out.stderr));
+}
+
+#[test]
+fn check_lists_changed_files_and_diff_shows_them() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("pretty.json"), PRETTY).unwrap();
+    fs::write(dir.path().join("ugly.json"), UGLY).unwrap();
+    let out = dfmt(&["fmt", "--check", "pretty.json"], dir.path(), b"");
+    assert_eq!(code(&out), 0);
+    assert!(out.stdout.is_empty());
+    let out = dfmt(&["fmt", "--check", "pretty.json", "ugly.json"], dir.path(), b"");
+    assert_eq!(code(&out), 1);
+    assert_eq!(text(&out.stdout), "ugly.json\n");
+    assert!(text(&out.stderr).contains("2 files checked: 1 would be reformatted"), "{}", text(&out.stderr));
+    let out = dfmt(&["fmt", "--check", "--diff", "ugly.json"], dir.path(), b"");
+    assert_eq!(code(&out), 1);
+    let diff = text(&out.stdout);
+    assert!(diff.starts_with("--- ugly.json\n+++ ugly.json\n"), "{diff}");
+    assert!(diff.contains("-{\"b\":[1,2.50,-0],\"a\":{}}") && diff.contains("+    2.50,"), "{diff}");
+    // --check never writes.
+    assert_eq!(fs::read_to_string(dir.path().join("ugly.json")).unwrap(), UGLY);
+}
+
+#[test]
+fn write_rewrites_in_place_keeping_permissions() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ugly.json");
+    fs::write(&path, UGLY).unwrap();
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o640)).unwrap();
+    let out = dfmt(&["fmt", "--write", "ugly.json"], dir.path(), b"");
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    assert_eq!(fs::read_to_string(&path).unwrap(), PRETTY);
+    assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o640);
+    // No temporary files are left behind.
+    assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+}
+
+#[test]
+fn write_leaves_an_invalid_file_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.json");
+    let original = b"{\"a\": [1, 2,]}\n  \xff";
+    fs::write(&path, original).unwrap();
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
+    let before = fs::metadata(&path).unwrap().modified().unwrap();
+    let out = dfmt(&["fmt", "--write", "bad.json"], dir.path(), b"");
+    assert_eq!(code(&out), 1);
+    assert!(text(&out.stderr).starts_with("bad.json:1:12: error: trailing comma before ']'"), "{}", text(&out.stderr));
+    assert_eq!(fs::read(&path).unwrap(), original);
+    assert_eq!(fs::metadata(&path).unwrap().modified().unwrap(), before);
+    assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+    assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    // Standard input cannot be rewritten.
+    assert_eq!(code(&dfmt(&["fmt", "--write"], dir.path(), b"{}")), 2);
+}
+
+#[test]
+fn folders_are_walked_honouring_gitignore() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    fs::create_dir_all(root.join("sub/deeper")).unwrap();
+    fs::create_dir_all(root.join("ignored-dir")).unwrap();
+    fs::write(root.join(".gitignore"), "ignored.json\nignored-dir/\n").unwrap();
+    fs::write(root.join("sub/.ignore"), "*.jsonc\n").unwrap();
+    for name in ["a.json", "ignored.json", "ignored-dir/x.json", "sub/b.ndjson", "sub/c.jsonc", "sub/deeper/d.json"] {
+        fs::write(root.join(name), "{\"x\":1}\n").unwrap();
+    }
+    fs::write(root.join("notes.txt"), "not json").unwrap();
+    let out = dfmt(&["fmt", "--check", "."], root, b"");
+    assert_eq!(code(&out), 1);
+    // Stable order, whatever the threads did; only selected, non-ignored files.
+    assert_eq!(text(&out.stdout), "./a.json\n./sub/deeper/d.json\n");
+    assert!(text(&out.stderr).contains("3 files checked: 2 would be reformatted"), "{}", text(&out.stderr));
+    let out = dfmt(&["fmt", "--write", "."], root, b"");
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    assert_eq!(fs::read_to_string(root.join("sub/deeper/d.json")).unwrap(), "{\n  \"x\": 1\n}\n");
+    assert_eq!(fs::read_to_string(root.join("ignored.json")).unwrap(), "{\"x\":1}\n");
+    assert_eq!(code(&dfmt(&["fmt", "--check", "."], root, b"")), 0);
+}
+
+#[test]
+fn batches_keep_input_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let names: Vec<String> = (0..40).map(|i| format!("f{i:02}.json")).collect();
+    for (i, name) in names.iter().enumerate() {
+        // Make early files slower, so that threads finish out of order.
+        let body = format!("[{}{i}]", "0,".repeat((40 - i) * 2000));
+        fs::write(dir.path().join(name), body).unwrap();
+    }
+    let mut args = vec!["fmt", "--compact"];
+    args.extend(names.iter().map(String::as_str));
+    let out = dfmt(&args, dir.path(), b"");
+    assert_eq!(code(&out), 0);
+    let lasts: Vec<String> =
+        text(&out.stdout).lines().map(|l| l.rsplit(',').next().unwrap().trim_end_matches(']').to_owned()).collect();
+    let expected: Vec<String> = (0..40).map(|i| i.to_string()).collect();
+    assert_eq!(lasts, expected);
+}
+
+#[test]
+fn convert_between_json_and_ndjson() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dfmt(&["convert", "--to", "ndjson"], dir.path(), b"[{\"a\": 1}, 2, [3]]");
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "{\"a\":1}\n2\n[3]\n");
+    let out = dfmt(&["convert", "--from", "ndjson", "--to", "json"], dir.path(), b"{\"a\":1}\n\n2\n[3]\n");
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "[\n  {\n    \"a\": 1\n  },\n  2,\n  [\n    3\n  ]\n]\n");
+    let out = dfmt(&["convert", "--from", "ndjson", "--to", "json", "--compact"], dir.path(), b"1\n2\n");
+    assert_eq!(text(&out.stdout), "[1,2]\n");
+    // By extension.
+    fs::write(dir.path().join("rows.jsonl"), "{\"a\":1}\n{\"a\":2}\n").unwrap();
+    let out = dfmt(&["convert", "--to", "json", "--compact", "rows.jsonl"], dir.path(), b"");
+    assert_eq!(text(&out.stdout), "[{\"a\":1},{\"a\":2}]\n");
+}
+
+#[test]
+fn jsonc_keeps_comments_and_json_points_to_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = "// settings\n{\n    \"a\": 1, // one\n    /* the list */\n    \"b\": [2,],\n}\n";
+    fs::write(dir.path().join("s.jsonc"), source).unwrap();
+    let out = dfmt(&["fmt", "s.jsonc"], dir.path(), b"");
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "// settings\n{\n  \"a\": 1, // one\n  /* the list */\n  \"b\": [\n    2\n  ]\n}\n");
+    let out = dfmt(&["validate", "--from", "json", "s.jsonc"], dir.path(), b"");
+    assert_eq!(code(&out), 1);
+    let err = text(&out.stderr);
+    assert!(err.starts_with("s.jsonc:1:1: error: comments are not allowed in JSON"), "{err}");
+    assert!(err.contains("comments are allowed with --from jsonc"), "{err}");
+}
+
+#[test]
+fn a_closed_pipe_is_not_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = format!("[{}1]", "{\"key\": [1, 2, 3]},".repeat(400_000));
+    fs::write(dir.path().join("big.json"), big).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dfmt"))
+        .args(["fmt", "big.json"])
+        .current_dir(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut head = [0u8; 16];
+    child.stdout.as_mut().unwrap().read_exact(&mut head).unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(out.stderr.is_empty(), "{}", text(&out.stderr));
+}
+
+#[test]
+fn help_version_and_completions() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dfmt(&["--help"], dir.path(), b"");
+    assert_eq!(code(&out), 0);
+    let help = text(&out.stdout);
+    for needle in ["fmt", "validate", "convert", "completions", "Examples:", "Exit codes:"] {
+        assert!(help.contains(needle), "{needle} missing from\n{help}");
+    }
+    let out = dfmt(&["fmt", "--help"], dir.path(), b"");
+    for needle in ["--check", "--diff", "--write", "--indent", "--tab", "--compact", "--sort-keys", "--from"] {
+        assert!(text(&out.stdout).contains(needle), "{needle}");
+    }
+    let out = dfmt(&["--version"], dir.path(), b"");
+    assert_eq!(text(&out.stdout), format!("dfmt {}\n", env!("CARGO_PKG_VERSION")));
+    for shell in ["bash", "zsh", "fish"] {
+        let out = dfmt(&["completions", shell], dir.path(), b"");
+        assert_eq!(code(&out), 0);
+        assert!(text(&out.stdout).contains("validate"), "{shell}");
+    }
+}
+
+#[test]
+fn depth_limit_is_an_error_not_a_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    let deep = "[".repeat(100_000);
+    let out = dfmt(&["validate"], dir.path(), deep.as_bytes());
+    assert_eq!(code(&out), 1);
+    assert!(text(&out.stderr).starts_with("<stdin>:1:1025: error: nesting is deeper than the limit of 1024"));
+    let nested = format!("{}{}", "[".repeat(2000), "]".repeat(2000));
+    assert_eq!(code(&dfmt(&["validate"], dir.path(), nested.as_bytes())), 1);
+    assert_eq!(code(&dfmt(&["validate", "--max-depth", "5000"], dir.path(), nested.as_bytes())), 0);
+}
