@@ -77,15 +77,16 @@ fn print_in_order(count: usize, receiver: &mpsc::Receiver<(usize, Report)>, tall
     let mut next = 0;
     let stdout = std::io::stdout();
     while next < count {
-        let Ok((i, report)) = receiver.recv_timeout(Duration::from_millis(200)).or_else(|e| match e {
-            mpsc::RecvTimeoutError::Timeout => Err(()),
-            mpsc::RecvTimeoutError::Disconnected => Err(()),
-        }) else {
-            if !shown && on_terminal && started.elapsed() > PROGRESS_AFTER {
-                bar.set_draw_target(ProgressDrawTarget::stderr());
-                shown = true;
+        let (i, report) = match receiver.recv_timeout(Duration::from_millis(200)) {
+            Ok(received) => received,
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                if !shown && on_terminal && started.elapsed() > PROGRESS_AFTER {
+                    bar.set_draw_target(ProgressDrawTarget::stderr());
+                    shown = true;
+                }
+                continue;
             }
-            continue;
+            Err(mpsc::RecvTimeoutError::Disconnected) => anyhow::bail!("internal: a worker stopped early"),
         };
         waiting[i] = Some(report);
         while let Some(report) = waiting.get_mut(next).and_then(Option::take) {
@@ -116,12 +117,6 @@ struct Tally {
     invalid: usize,
     failed: usize,
     worst: Status,
-}
-
-impl Default for Status {
-    fn default() -> Self {
-        Status::Ok
-    }
 }
 
 impl Tally {

@@ -42,9 +42,10 @@ impl Settings {
 }
 
 /// How one input went, from best to worst; a batch exits with the worst.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum Status {
     /// Done; nothing to report.
+    #[default]
     Ok,
     /// Formatting changed the input (rewritten with --write, or reported by --check).
     Changed,

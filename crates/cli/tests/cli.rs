@@ -1,5 +1,7 @@
 //! The real `dfmt` binary, run as users run it: exit codes, standard input, --check, --write, folders.
 
+#![allow(clippy::unwrap_used)] // Tests fail loudly by design.
+
 use std::fs;
 use std::io::{Read, Write};
 use std::os::unix::fs::PermissionsExt;

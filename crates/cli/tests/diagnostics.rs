@@ -2,6 +2,8 @@
 //! error must equal `diagnostics/NAME.EXT.stderr`. Run with `UPDATE_SNAPSHOTS=1` to rewrite the snapshots after
 //! an intended change, then review the diff.
 
+#![allow(clippy::unwrap_used)] // Tests fail loudly by design.
+
 use std::path::Path;
 use std::process::Command;
 

@@ -1,6 +1,8 @@
 //! JSONTestSuite: every `y_` file accepted, every `n_` file rejected, every `i_` file decided as documented in
 //! ARCHITECTURE.md — read whole and streamed in small pieces, with the same verdict and the same output.
 
+#![allow(clippy::unwrap_used)] // Tests fail loudly by design.
+
 mod shared;
 
 use dfmt_core::{ChunkedInput, Format, Limits, Options, PieceFill, SliceInput, convert, validate};

@@ -1,6 +1,8 @@
 //! Property tests over generated documents: formatting is idempotent, compact and pretty agree, the data is
 //! what serde_json reads, and streaming in pieces changes nothing.
 
+#![allow(clippy::unwrap_used)] // Tests fail loudly by design.
+
 use dfmt_core::json::Indent;
 use dfmt_core::{ChunkedInput, Format, Options, PieceFill, SliceInput, convert, format};
 use proptest::prelude::*;
@@ -48,7 +50,7 @@ fn render(node: &Node, ws: &[u8], i: &mut usize, out: &mut String) {
     }
     let quote = |s: &str, out: &mut String| {
         let escaped = serde_json::to_string(s).unwrap();
-        if ws[0] % 2 == 0 {
+        if ws[0].is_multiple_of(2) {
             out.push_str(&escaped.replace('a', "\\u0061"));
         } else {
             out.push_str(&escaped);

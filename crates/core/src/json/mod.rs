@@ -51,11 +51,12 @@ pub(crate) fn unescape_for_order(body: &[u8]) -> alloc::vec::Vec<u8> {
         let unit = body.get(i + 2..i + 6).and_then(hex).unwrap_or(0xfffd);
         i += 6;
         let mut c = unit;
-        if (0xd800..0xdc00).contains(&unit) && body.get(i..i + 2) == Some(b"\\u") {
-            if let Some(low) = body.get(i + 2..i + 6).and_then(hex).filter(|l| (0xdc00..0xe000).contains(l)) {
-                c = 0x10000 + ((unit - 0xd800) << 10) + (low - 0xdc00);
-                i += 6;
-            }
+        if (0xd800..0xdc00).contains(&unit)
+            && body.get(i..i + 2) == Some(b"\\u")
+            && let Some(low) = body.get(i + 2..i + 6).and_then(hex).filter(|l| (0xdc00..0xe000).contains(l))
+        {
+            c = 0x10000 + ((unit - 0xd800) << 10) + (low - 0xdc00);
+            i += 6;
         }
         let ch = char::from_u32(c).unwrap_or('\u{fffd}');
         let mut utf8 = [0u8; 4];

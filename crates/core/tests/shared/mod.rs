@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-pub fn shared_dir(sub: &str) -> Option<PathBuf> {
+pub(crate) fn shared_dir(sub: &str) -> Option<PathBuf> {
     let candidates = std::env::var_os("DFMT_SHARED")
         .map(PathBuf::from)
         .into_iter()
