@@ -15,8 +15,19 @@ const HOLD: usize = 8 << 20;
 struct HeldStdout {
     held: Vec<u8>,
     streaming: bool,
-    out: std::io::StdoutLock<'static>,
+    out: Box<dyn Write>,
     error: Option<std::io::Error>,
+}
+
+/// Standard output without `std`'s line buffering: the writer already hands over 64 KiB pieces, and a line
+/// buffer would scan each for newlines and split it in two writes. Falls back to the locked handle if the
+/// descriptor cannot be duplicated.
+fn raw_stdout() -> Box<dyn Write> {
+    use std::os::fd::AsFd;
+    match std::io::stdout().as_fd().try_clone_to_owned() {
+        Ok(fd) => Box::new(std::fs::File::from(fd)),
+        Err(_) => Box::new(std::io::stdout().lock()),
+    }
 }
 
 impl HeldStdout {
@@ -45,7 +56,7 @@ impl Output for HeldStdout {
 
 /// Runs the task on one input, streaming its output to standard output.
 pub(crate) fn stream_one(source: &Source, settings: &Settings) -> Status {
-    let mut out = HeldStdout { held: Vec::new(), streaming: false, out: std::io::stdout().lock(), error: None };
+    let mut out = HeldStdout { held: Vec::new(), streaming: false, out: raw_stdout(), error: None };
     let result = task::stream(source, settings, &mut out);
     let status = match result {
         Ok(()) => {

@@ -183,17 +183,23 @@ impl<R: Fill> Input for ChunkedInput<R> {
         if self.buf.len() < self.len + Self::CHUNK {
             self.buf.resize(self.len + Self::CHUNK, 0);
         }
+        // Pipes hand out a few kilobytes per read; gather at least half a chunk, so that the per-refill work
+        // (sliding the window, counting what it drops) stays small next to the bytes it serves.
         let end = self.buf.len();
-        let n = self
-            .source
-            .fill(&mut self.buf[self.len..end])
-            .map_err(|()| Error::new(ErrorKind::Input, Span::at(self.offset + self.len as u64)))?;
-        if n == 0 {
-            self.eof = true;
-            return Ok(false);
+        let mut got = 0;
+        while got < Self::CHUNK / 2 {
+            let n = self
+                .source
+                .fill(&mut self.buf[self.len..end])
+                .map_err(|()| Error::new(ErrorKind::Input, Span::at(self.offset + self.len as u64)))?;
+            if n == 0 {
+                self.eof = true;
+                break;
+            }
+            self.len += n;
+            got += n;
         }
-        self.len += n;
-        Ok(true)
+        Ok(got > 0)
     }
 
     fn locate(&self, offset: u64) -> Located<'_> {

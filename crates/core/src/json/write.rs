@@ -39,9 +39,120 @@ impl Default for WriteOptions {
 /// Output is handed to the [`Output`] in pieces of about this size.
 const FLUSH_AT: usize = 64 * 1024;
 
+/// Room kept past [`FLUSH_AT`]: an event starts with at least this much, so its short writes never grow the
+/// buffer.
+const SLACK: usize = 4096;
+
+/// The writer's staging buffer: a zeroed block with a cursor, so that short runs are written as fixed-size
+/// block copies (two vector moves) instead of variable-length `memcpy` calls, which cost more than the bytes
+/// they copy. Writes longer than the room left grow the block, a rare path.
+#[derive(Debug)]
+struct OutBuf {
+    bytes: Vec<u8>,
+    len: usize,
+}
+
+impl OutBuf {
+    fn new() -> Self {
+        OutBuf { bytes: alloc::vec![0; FLUSH_AT + SLACK], len: 0 }
+    }
+
+    #[inline(always)]
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    #[inline(always)]
+    fn as_slice(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
+
+    #[inline(always)]
+    fn clear(&mut self) {
+        self.len = 0;
+    }
+
+    #[inline(always)]
+    fn last(&self) -> Option<u8> {
+        self.len.checked_sub(1).map(|i| self.bytes[i])
+    }
+
+    /// Makes room for `n` more bytes.
+    #[inline(always)]
+    fn reserve(&mut self, n: usize) {
+        if self.len + n > self.bytes.len() {
+            self.grow(n);
+        }
+    }
+
+    #[cold]
+    fn grow(&mut self, n: usize) {
+        self.bytes.resize((self.len + n).next_power_of_two(), 0);
+    }
+
+    #[inline(always)]
+    fn push(&mut self, b: u8) {
+        self.reserve(1);
+        self.bytes[self.len] = b;
+        self.len += 1;
+    }
+
+    /// Appends `n` bytes from the front of `from`, which holds at least [`OutBuf::BLOCK`] bytes when `n` is
+    /// at most that: the copy is one fixed-size block, of which `n` bytes count.
+    #[inline(always)]
+    fn extend_from_block(&mut self, from: &[u8], n: usize) {
+        if n <= Self::BLOCK && from.len() >= Self::BLOCK {
+            self.reserve(Self::BLOCK);
+            self.bytes[self.len..self.len + Self::BLOCK].copy_from_slice(&from[..Self::BLOCK]);
+            self.len += n;
+        } else {
+            self.extend(&from[..n]);
+        }
+    }
+
+    const BLOCK: usize = 32;
+
+    /// Appends `src`; up to 32 bytes move as two overlapping fixed-size copies.
+    #[inline(always)]
+    fn extend(&mut self, src: &[u8]) {
+        let n = src.len();
+        if n > Self::BLOCK {
+            self.reserve(n);
+            self.bytes[self.len..self.len + n].copy_from_slice(src);
+            self.len += n;
+            return;
+        }
+        self.reserve(Self::BLOCK);
+        let dst = &mut self.bytes[self.len..self.len + Self::BLOCK];
+        if n >= 16 {
+            dst[..16].copy_from_slice(&src[..16]);
+            dst[n - 16..n].copy_from_slice(&src[n - 16..]);
+        } else if n >= 8 {
+            dst[..8].copy_from_slice(&src[..8]);
+            dst[n - 8..n].copy_from_slice(&src[n - 8..]);
+        } else if n >= 4 {
+            dst[..4].copy_from_slice(&src[..4]);
+            dst[n - 4..n].copy_from_slice(&src[n - 4..]);
+        } else {
+            for (d, &b) in dst.iter_mut().zip(src) {
+                *d = b;
+            }
+        }
+        self.len += n;
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum FrameKind {
+    /// Outside any container.
+    Document,
+    Object,
+    Array,
+}
+
 #[derive(Clone, Copy, Debug)]
 struct Frame {
-    object: bool,
+    kind: FrameKind,
     /// No entry written yet.
     empty: bool,
     /// In an object: the next node is a key.
@@ -60,13 +171,20 @@ struct PendingComment {
 #[derive(Debug)]
 pub struct Writer<O> {
     out: O,
-    buf: Vec<u8>,
+    buf: OutBuf,
+    /// Room for escaping text that arrives decoded.
+    scratch: Vec<u8>,
     pretty: bool,
     comments: bool,
     /// `,` and a line break, followed by enough indentation for the deepest level so far (at least 64 bytes).
     separator_indent: Vec<u8>,
     unit: usize,
-    frames: Vec<Frame>,
+    /// The innermost open container (or the document level), kept out of `parents` for quick access.
+    top: Frame,
+    /// The enclosing containers, outermost first.
+    parents: Vec<Frame>,
+    /// Open containers: `parents.len()`.
+    depth: usize,
     pending: Vec<PendingComment>,
     pending_text: Vec<u8>,
 }
@@ -84,12 +202,15 @@ impl<O: Output> Writer<O> {
         separator_indent.resize(64 + unit * 32, byte);
         Writer {
             out,
-            buf: Vec::with_capacity(FLUSH_AT + 4096),
+            buf: OutBuf::new(),
+            scratch: Vec::new(),
             pretty,
             comments: options.comments && pretty,
             separator_indent,
             unit,
-            frames: Vec::new(),
+            top: Frame { kind: FrameKind::Document, empty: true, key_next: false },
+            parents: Vec::new(),
+            depth: 0,
             pending: Vec::new(),
             pending_text: Vec::new(),
         }
@@ -108,8 +229,8 @@ impl<O: Output> Writer<O> {
 
     #[inline(never)]
     fn flush(&mut self) -> Result<(), Error> {
-        if !self.buf.is_empty() {
-            self.out.write(&self.buf)?;
+        if self.buf.len() > 0 {
+            self.out.write(self.buf.as_slice())?;
             self.buf.clear();
         }
         Ok(())
@@ -136,43 +257,38 @@ impl<O: Output> Writer<O> {
         self.indent_from(skip, 2 - skip + depth * self.unit);
     }
 
-    /// Appends `n` bytes of `separator_indent` from `skip`. Short runs are copied as one fixed-size block and
-    /// trimmed, which compiles to two vector moves instead of a call to `memcpy`.
+    /// Appends `n` bytes of `separator_indent` from `skip`.
     #[inline(always)]
     fn indent_from(&mut self, skip: usize, n: usize) {
-        const BLOCK: usize = 32;
         if skip + n > self.separator_indent.len() {
             let fill = self.separator_indent[self.separator_indent.len() - 1];
             self.separator_indent.resize((skip + n).next_power_of_two(), fill);
         }
-        let from = &self.separator_indent[skip..];
-        if n <= BLOCK && from.len() >= BLOCK {
-            let len = self.buf.len();
-            self.buf.extend_from_slice(&from[..BLOCK]);
-            self.buf.truncate(len + n);
-        } else {
-            self.buf.extend_from_slice(&from[..n]);
-        }
+        self.buf.extend_from_block(&self.separator_indent[skip..], n);
     }
 
     /// Writes what comes before a node: the separator and line of a new entry, or nothing for a value.
     #[inline(always)]
     fn before_node(&mut self, is_string_key_candidate: bool) -> Result<(), Error> {
-        let depth = self.frames.len();
-        let Some(frame) = self.frames.last_mut() else {
-            if !self.pending.is_empty() {
-                self.comments_at_top();
+        let depth = self.depth;
+        let frame = &mut self.top;
+        match frame.kind {
+            FrameKind::Document => {
+                if !self.pending.is_empty() {
+                    self.comments_at_top();
+                }
+                return Ok(());
             }
-            return Ok(());
-        };
-        if frame.object && !frame.key_next {
-            if !self.pending.is_empty() {
-                self.comments_before_value(depth);
+            FrameKind::Object if !frame.key_next => {
+                if !self.pending.is_empty() {
+                    self.comments_before_value(depth);
+                }
+                return Ok(());
             }
-            return Ok(());
-        }
-        if frame.object && !is_string_key_candidate {
-            return Err(Error::new(ErrorKind::Unsupported("JSON object keys must be strings"), Default::default()));
+            FrameKind::Object if !is_string_key_candidate => {
+                return Err(Error::new(ErrorKind::Unsupported("JSON object keys must be strings"), Default::default()));
+            }
+            FrameKind::Object | FrameKind::Array => {}
         }
         let separator = !frame.empty;
         frame.empty = false;
@@ -191,11 +307,14 @@ impl<O: Output> Writer<O> {
     /// Writes what follows a node: `": "` after a key.
     #[inline(always)]
     fn after_node(&mut self) {
-        if let Some(frame) = self.frames.last_mut()
-            && frame.object
-        {
+        let frame = &mut self.top;
+        if frame.kind == FrameKind::Object {
             if frame.key_next {
-                self.buf.extend_from_slice(if self.pretty { b": " } else { b":" });
+                // Two pushes, not a slice of either length: a variable-length copy is a call to `memcpy`.
+                self.buf.push(b':');
+                if self.pretty {
+                    self.buf.push(b' ');
+                }
             }
             frame.key_next = !frame.key_next;
         }
@@ -205,19 +324,25 @@ impl<O: Output> Writer<O> {
     fn open(&mut self, object: bool) -> Result<(), Error> {
         self.before_node(false)?;
         self.buf.push(if object { b'{' } else { b'[' });
-        self.frames.push(Frame { object, empty: true, key_next: true });
+        let kind = if object { FrameKind::Object } else { FrameKind::Array };
+        self.parents.push(core::mem::replace(&mut self.top, Frame { kind, empty: true, key_next: true }));
+        self.depth += 1;
         Ok(())
     }
 
     #[inline(always)]
     fn close(&mut self, close: u8) {
-        let depth = self.frames.len();
-        let empty = self.frames.pop().is_none_or(|f| f.empty);
+        let depth = self.depth;
+        let empty = self.top.empty;
+        if let Some(parent) = self.parents.pop() {
+            self.top = parent;
+            self.depth -= 1;
+        }
         if !self.pending.is_empty() {
             self.comments_before_close(depth);
-            self.line(depth - 1);
+            self.line(depth.saturating_sub(1));
         } else if !empty {
-            self.line(depth - 1);
+            self.line(depth.saturating_sub(1));
         }
         self.buf.push(close);
         self.after_node();
@@ -226,16 +351,23 @@ impl<O: Output> Writer<O> {
     #[inline(always)]
     fn scalar(&mut self, scalar: &Scalar<'_>) -> Result<(), Error> {
         self.before_node(true)?;
-        let key = self.frames.last().is_some_and(|f| f.object && f.key_next);
+        let key = self.top.kind == FrameKind::Object && self.top.key_next;
         match (scalar.style, scalar.kind) {
-            (ScalarStyle::JsonQuoted, _) => append(&mut self.buf, scalar.text),
-            (_, ScalarKind::String | ScalarKind::DateTime) => escape_into(&mut self.buf, scalar.text),
+            (ScalarStyle::JsonQuoted, _) => self.buf.extend(scalar.text),
+            (_, ScalarKind::String | ScalarKind::DateTime) => self.escaped(scalar.text),
             // A bare key that reads back as the same string (`1:` in YAML) becomes that string.
-            _ if key => escape_into(&mut self.buf, scalar.text),
-            _ => append(&mut self.buf, scalar.text),
+            _ if key => self.escaped(scalar.text),
+            _ => self.buf.extend(scalar.text),
         }
         self.after_node();
         Ok(())
+    }
+
+    #[cold]
+    fn escaped(&mut self, text: &[u8]) {
+        self.scratch.clear();
+        escape_into(&mut self.scratch, text);
+        self.buf.extend(&self.scratch);
     }
 
     fn push_comment(&mut self, comment: &Comment<'_>) {
@@ -251,9 +383,9 @@ impl<O: Output> Writer<O> {
             CommentStyle::Line => (b"//", b""),
             CommentStyle::Block => (b"/*", b"*/"),
         };
-        self.buf.extend_from_slice(open);
-        self.buf.extend_from_slice(&self.pending_text[c.start..c.end]);
-        self.buf.extend_from_slice(close);
+        self.buf.extend(open);
+        self.buf.extend(&self.pending_text[c.start..c.end]);
+        self.buf.extend(close);
     }
 
     /// Comments before an entry of a container (after its separator): a trailing one stays on the previous line,
@@ -261,7 +393,7 @@ impl<O: Output> Writer<O> {
     #[cold]
     fn comments_before_entry(&mut self, depth: usize) {
         for i in 0..self.pending.len() {
-            if i == 0 && self.pending[i].trailing && self.buf.last().is_some_and(|&b| b != b'[' && b != b'{') {
+            if i == 0 && self.pending[i].trailing && self.buf.last().is_some_and(|b| b != b'[' && b != b'{') {
                 self.buf.push(b' ');
             } else {
                 self.line(depth);
@@ -366,30 +498,6 @@ impl<O: Output> Sink for Writer<O> {
         }
         result
     }
-}
-
-/// Appends `bytes` to `buf`. Most scalars are short, and a call to `memcpy` for each costs more than the copy:
-/// up to 16 bytes are moved as two overlapping fixed-size words instead.
-#[inline(always)]
-fn append(buf: &mut Vec<u8>, bytes: &[u8]) {
-    let n = bytes.len();
-    if n > 16 {
-        buf.extend_from_slice(bytes);
-        return;
-    }
-    let len = buf.len();
-    buf.extend_from_slice(&[0u8; 16]);
-    let dst = &mut buf[len..len + 16];
-    if n >= 8 {
-        dst[..8].copy_from_slice(&bytes[..8]);
-        dst[n - 8..n].copy_from_slice(&bytes[n - 8..]);
-    } else if n >= 4 {
-        dst[..4].copy_from_slice(&bytes[..4]);
-        dst[n - 4..n].copy_from_slice(&bytes[n - 4..]);
-    } else {
-        dst[..n].copy_from_slice(bytes);
-    }
-    buf.truncate(len + n);
 }
 
 /// Writes `text` as a JSON string, quotes included, escaping what JSON requires and nothing else.
