@@ -18,32 +18,24 @@ use alloc::vec::Vec;
 ///
 /// On error the sink has received the events up to the error, and no `StreamEnd`.
 pub fn read<I: Input, S: Sink>(input: &mut I, dialect: Dialect, limits: &Limits, sink: &mut S) -> Result<(), Error> {
-    Parser {
-        input,
-        sink,
-        pos: 0,
-        comments: dialect == Dialect::Jsonc,
-        trailing_commas: dialect == Dialect::Jsonc,
-        ndjson: dialect == Dialect::Ndjson,
-        max_depth: limits.max_depth,
-        stack: Vec::new(),
-        newline_seen: false,
-        token_seen: false,
+    // NDJSON checks line breaks inside values; a constant parameter keeps that check out of the JSON loop.
+    if dialect == Dialect::Ndjson {
+        Parser::<I, S, true>::new(input, dialect, limits, sink).run()
+    } else {
+        Parser::<I, S, false>::new(input, dialect, limits, sink).run()
     }
-    .run()
 }
 
 const OBJECT: u8 = b'{';
 const ARRAY: u8 = b'[';
 
-struct Parser<'p, I, S> {
+struct Parser<'p, I, S, const NDJSON: bool> {
     input: &'p mut I,
     sink: &'p mut S,
     /// Index of the next byte in `input.buffer()`.
     pos: usize,
     comments: bool,
     trailing_commas: bool,
-    ndjson: bool,
     max_depth: u32,
     /// The open containers, innermost last.
     stack: Vec<u8>,
@@ -53,7 +45,21 @@ struct Parser<'p, I, S> {
     token_seen: bool,
 }
 
-impl<I: Input, S: Sink> Parser<'_, I, S> {
+impl<'p, I: Input, S: Sink, const NDJSON: bool> Parser<'p, I, S, NDJSON> {
+    fn new(input: &'p mut I, dialect: Dialect, limits: &Limits, sink: &'p mut S) -> Self {
+        Parser {
+            input,
+            sink,
+            pos: 0,
+            comments: dialect == Dialect::Jsonc,
+            trailing_commas: dialect == Dialect::Jsonc,
+            max_depth: limits.max_depth,
+            stack: Vec::new(),
+            newline_seen: false,
+            token_seen: false,
+        }
+    }
+
     fn run(mut self) -> Result<(), Error> {
         self.emit(EventKind::StreamStart, 0, 0)?;
         self.skip_bom()?;
@@ -61,7 +67,7 @@ impl<I: Input, S: Sink> Parser<'_, I, S> {
         let mut next = self.skip_ws()?;
         while let Some(c) = next {
             if documents > 0 {
-                if !self.ndjson {
+                if !NDJSON {
                     return Err(self.error_here(ErrorKind::TrailingContent));
                 }
                 if !self.newline_seen {
@@ -73,13 +79,14 @@ impl<I: Input, S: Sink> Parser<'_, I, S> {
             }
             let start = self.pos;
             self.emit(EventKind::DocumentStart { explicit: false }, start, start)?;
+            self.token_seen = true;
             self.value(c)?;
             let end = self.pos;
             next = self.skip_ws()?;
             self.emit(EventKind::DocumentEnd { explicit: false }, end, end)?;
             documents += 1;
         }
-        if documents == 0 && !self.ndjson {
+        if documents == 0 && !NDJSON {
             return Err(self.error_here(ErrorKind::Unexpected { expected: "a JSON value", found: Found::End }));
         }
         let end = self.pos;
@@ -223,7 +230,7 @@ impl<I: Input, S: Sink> Parser<'_, I, S> {
     #[inline(always)]
     fn skip_ws_in_value(&mut self) -> Result<Option<u8>, Error> {
         let next = self.skip_ws()?;
-        if self.ndjson && self.newline_seen {
+        if NDJSON && self.newline_seen {
             return Err(self.error_here(ErrorKind::Unexpected {
                 expected: "the value to end on its line (NDJSON has one value per line)",
                 found: Found::Byte(b'\n'),
@@ -261,10 +268,7 @@ impl<I: Input, S: Sink> Parser<'_, I, S> {
                         self.comment()?;
                         break;
                     }
-                    _ => {
-                        self.token_seen = true;
-                        return Ok(Some(b));
-                    }
+                    _ => return Ok(Some(b)),
                 }
             }
             if self.pos < self.input.buffer().len() {
@@ -290,7 +294,7 @@ impl<I: Input, S: Sink> Parser<'_, I, S> {
         };
         if !self.comments {
             let at = self.abs(start);
-            let format = if self.ndjson { "NDJSON" } else { "JSON" };
+            let format = if NDJSON { "NDJSON" } else { "JSON" };
             return Err(Error::new(ErrorKind::CommentNotAllowed { format }, Span::new(at, at + 2)));
         }
         let mut start = start;
@@ -606,12 +610,7 @@ enum NumberScan {
 /// Scans a number starting at `i` in one pass over the grammar.
 #[inline(always)]
 fn scan_number(buf: &[u8], mut i: usize) -> NumberScan {
-    let digits = |mut i: usize| {
-        while buf.get(i).is_some_and(u8::is_ascii_digit) {
-            i += 1;
-        }
-        i
-    };
+    let digits = |i: usize| scan::skip_digits(buf, i);
     // After a '.' or an exponent marker, at least one digit must follow.
     let some_digits = |i: usize| match buf.get(i) {
         Some(b) if b.is_ascii_digit() => Ok(digits(i + 1)),

@@ -42,6 +42,30 @@ pub(crate) fn non_spaces(w: u64) -> u64 {
     (x | (x & !HIGHS).wrapping_add(!HIGHS & (ONES * 0x7f))) & HIGHS
 }
 
+/// Flags the bytes of `w` that are not ASCII digits, exactly for every byte (no carry crosses a byte).
+#[inline(always)]
+pub(crate) fn non_digits(w: u64) -> u64 {
+    // Digits become 0..=9; a byte is a non-digit when its low seven bits exceed 9 or its high bit is set.
+    let x = w ^ (ONES * u64::from(b'0'));
+    ((x & !HIGHS).wrapping_add(ONES * (0x7f - 9)) | x) & HIGHS
+}
+
+/// The index of the first byte at or after `i` that is not an ASCII digit (or `bytes.len()`).
+#[inline(always)]
+pub(crate) fn skip_digits(bytes: &[u8], mut i: usize) -> usize {
+    while i + 8 <= bytes.len() {
+        let mask = non_digits(word(bytes, i));
+        if mask != 0 {
+            return i + first(mask);
+        }
+        i += 8;
+    }
+    while bytes.get(i).is_some_and(u8::is_ascii_digit) {
+        i += 1;
+    }
+    i
+}
+
 /// The high bits of `w`: non-zero when any byte is not ASCII.
 #[inline(always)]
 pub(crate) fn non_ascii(w: u64) -> u64 {
@@ -57,6 +81,17 @@ pub(crate) fn first(mask: u64) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn skip_digits_finds_the_first_non_digit() {
+        let text = b"0123456789012345678x9";
+        for start in 0..text.len() {
+            for end in start..=text.len() {
+                let expected = (start..end).find(|&k| !text[k].is_ascii_digit()).unwrap_or(end);
+                assert_eq!(skip_digits(&text[..end], start), expected);
+            }
+        }
+    }
 
     fn reference_first(bytes: &[u8; 8], pred: impl Fn(u8) -> bool) -> Option<usize> {
         bytes.iter().position(|&b| pred(b))
@@ -76,6 +111,8 @@ mod tests {
                     assert_eq!(got, reference_first(&bytes, special), "{bytes:?}");
                     let got = (non_spaces(w) != 0).then(|| first(non_spaces(w)));
                     assert_eq!(got, reference_first(&bytes, |b| b != b' '), "{bytes:?}");
+                    let got = (non_digits(w) != 0).then(|| first(non_digits(w)));
+                    assert_eq!(got, reference_first(&bytes, |b| !b.is_ascii_digit()), "{bytes:?}");
                 }
             }
         }
