@@ -291,6 +291,18 @@ mod tests {
     }
 
     #[test]
+    fn a_token_longer_than_the_limit_is_an_error_not_an_allocation() {
+        let text = alloc::format!("[\"{}\"]", "x".repeat(1 << 20));
+        let mut input = ChunkedInput::new(PieceFill::new(text.as_bytes(), 1000), 4096);
+        let sink = &mut |_: crate::Event<'_>| Ok(());
+        let error = crate::json::read(&mut input, crate::json::Dialect::Json, &crate::Limits::DEFAULT, sink);
+        assert_eq!(error.unwrap_err().kind, ErrorKind::TokenTooLong { limit: 4096 });
+        // The same input within the limit reads fine.
+        let mut input = ChunkedInput::new(PieceFill::new(text.as_bytes(), 1000), 2 << 20);
+        assert!(crate::json::read(&mut input, crate::json::Dialect::Json, &crate::Limits::DEFAULT, sink).is_ok());
+    }
+
+    #[test]
     fn chunked_positions_survive_sliding() {
         let text = b"aaaa\nbbbb\ncc x";
         let mut input = ChunkedInput::new(PieceFill::new(text, 3), u64::MAX);

@@ -44,7 +44,13 @@ fn node() -> impl Strategy<Value = Node> {
 /// them, plus `\u` escapes for some ASCII letters.
 fn render(node: &Node, ws: &[u8], i: &mut usize, out: &mut String) {
     fn space(ws: &[u8], i: &mut usize, out: &mut String) {
-        let w = [" ", "", "\n", "\t  ", "\r\n"][usize::from(ws[*i % ws.len()]) % 5];
+        // Whitespace, or (for JSONC documents, whose layout bytes are 200 and above) a comment.
+        let byte = ws[*i % ws.len()];
+        let w = if byte >= 200 {
+            [" /* c */ ", "// line\n", "\n/* a\nb */", " //\n"][usize::from(byte) % 4]
+        } else {
+            [" ", "", "\n", "\t  ", "\r\n"][usize::from(byte) % 5]
+        };
         *i += 1;
         out.push_str(w);
     }
@@ -102,6 +108,15 @@ fn data(text: &[u8]) -> serde_json::Value {
 }
 
 fn document() -> impl Strategy<Value = String> {
+    (node(), prop::collection::vec(0u8..200, 1..16)).prop_map(|(node, ws)| {
+        let mut out = String::new();
+        render(&node, &ws, &mut 0, &mut out);
+        out
+    })
+}
+
+/// A JSON document with comments between its tokens.
+fn jsonc_document() -> impl Strategy<Value = String> {
     (node(), prop::collection::vec(any::<u8>(), 1..16)).prop_map(|(node, ws)| {
         let mut out = String::new();
         render(&node, &ws, &mut 0, &mut out);
@@ -152,6 +167,30 @@ proptest! {
         let mut input = ChunkedInput::new(PieceFill::new(doc.as_bytes(), piece), u64::MAX);
         let streamed = convert(&mut input, Format::Json, Format::Json, &Options::default(), Vec::new()).unwrap();
         prop_assert_eq!(streamed, whole);
+    }
+}
+
+fn fmt_jsonc(text: &[u8], indent: Indent) -> Vec<u8> {
+    let options = Options { indent, ..Options::default() };
+    format(&mut SliceInput::new(text), Format::Jsonc, &options, Vec::new()).unwrap()
+}
+
+/// The document with its comments removed, by formatting it compact (which drops them).
+fn without_comments(text: &[u8]) -> Vec<u8> {
+    fmt_jsonc(text, Indent::Compact)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    #[test]
+    fn jsonc_formatting_is_idempotent_and_keeps_every_comment(doc in jsonc_document()) {
+        let once = fmt_jsonc(doc.as_bytes(), Indent::Spaces(2));
+        prop_assert_eq!(&fmt_jsonc(&once, Indent::Spaces(2)), &once);
+        // Comment openers, plus any "//" or "/*" inside strings, which are copied unchanged.
+        let count = |t: &[u8]| t.windows(2).filter(|w| w == b"//" || w == b"/*").count();
+        prop_assert_eq!(count(&once), count(doc.as_bytes()));
+        prop_assert_eq!(without_comments(&once), without_comments(doc.as_bytes()));
     }
 }
 

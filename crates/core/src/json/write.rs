@@ -393,7 +393,7 @@ impl<O: Output> Writer<O> {
     #[cold]
     fn comments_before_entry(&mut self, depth: usize) {
         for i in 0..self.pending.len() {
-            if i == 0 && self.pending[i].trailing && self.buf.last().is_some_and(|b| b != b'[' && b != b'{') {
+            if i == 0 && self.pending[i].trailing && self.buf.len() > 0 {
                 self.buf.push(b' ');
             } else {
                 self.line(depth);
