@@ -72,11 +72,6 @@ impl OutBuf {
         self.len = 0;
     }
 
-    #[inline(always)]
-    fn last(&self) -> Option<u8> {
-        self.len.checked_sub(1).map(|i| self.bytes[i])
-    }
-
     /// Makes room for `n` more bytes.
     #[inline(always)]
     fn reserve(&mut self, n: usize) {
