@@ -245,10 +245,15 @@ impl<'p, I: Input, S: Sink, const NDJSON: bool> Parser<'p, I, S, NDJSON> {
         self.newline_seen = false;
         loop {
             let buf = self.input.buffer();
-            // Most calls meet a token at once; runs of indentation are skipped eight bytes at a time.
+            // Most calls meet a token at once. Whitespace comes as a line break and a run of indentation,
+            // which is skipped eight bytes at a time right after the break.
             while let Some(&b) = buf.get(self.pos) {
+                if b > b' ' && b != b'/' {
+                    return Ok(Some(b));
+                }
                 match b {
-                    b' ' => {
+                    b' ' | b'\n' | b'\t' | b'\r' => {
+                        self.newline_seen |= b == b'\n';
                         self.pos += 1;
                         while self.pos + 8 <= buf.len() {
                             let mask = scan::non_spaces(scan::word(buf, self.pos));
@@ -259,11 +264,6 @@ impl<'p, I: Input, S: Sink, const NDJSON: bool> Parser<'p, I, S, NDJSON> {
                             self.pos += 8;
                         }
                     }
-                    b'\n' => {
-                        self.newline_seen = true;
-                        self.pos += 1;
-                    }
-                    b'\t' | b'\r' => self.pos += 1,
                     b'/' => {
                         self.comment()?;
                         break;
