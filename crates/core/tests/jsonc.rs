@@ -43,6 +43,9 @@ fn trailing_commas_are_accepted_and_dropped() {
 fn block_comments_may_span_lines_and_line_comments_may_end_the_input() {
     check("/* a\n   b */\n[1]", "/* a\n   b */\n[\n  1\n]\n");
     check("[1] // no newline at the end", "[\n  1\n] // no newline at the end\n");
+    // Found by fuzzing: a carriage return ends a line comment, so that formatting stays idempotent.
+    check("1//x\r\r\r", "1 //x\n");
+    check("[1, // one\r\n 2]", "[\n  1, // one\n  2\n]\n");
 }
 
 #[test]

@@ -302,7 +302,8 @@ impl<'p, I: Input, S: Sink, const NDJSON: bool> Parser<'p, I, S, NDJSON> {
         let (body_end, end) = loop {
             let buf = self.input.buffer();
             let found = match style {
-                CommentStyle::Line => buf[i..].iter().position(|&b| b == b'\n').map(|n| (i + n, i + n)),
+                // A line comment ends at a line feed or a carriage return (as in JavaScript).
+                CommentStyle::Line => buf[i..].iter().position(|&b| b == b'\n' || b == b'\r').map(|n| (i + n, i + n)),
                 CommentStyle::Block => buf[i..].windows(2).position(|w| w == b"*/").map(|n| (i + n, i + n + 2)),
             };
             if let Some(found) = found {
@@ -324,10 +325,7 @@ impl<'p, I: Input, S: Sink, const NDJSON: bool> Parser<'p, I, S, NDJSON> {
             }
         };
         let buf = self.input.buffer();
-        let mut body = &buf[start + 2..body_end];
-        if style == CommentStyle::Line && body.last() == Some(&b'\r') {
-            body = &body[..body.len() - 1];
-        }
+        let body = &buf[start + 2..body_end];
         if let Err(e) = core::str::from_utf8(body) {
             let at = self.abs(start + 2 + e.valid_up_to());
             return Err(Error::new(ErrorKind::InvalidUtf8, Span::new(at, at + 1)));
