@@ -41,6 +41,8 @@ struct Parser<'p, I, S, const NDJSON: bool> {
     stack: Vec<u8>,
     /// Whether the whitespace skipped by the last `skip_ws` held a line feed.
     newline_seen: bool,
+    /// NDJSON: where the first line feed of the last skipped whitespace was, for errors about it.
+    first_newline: u64,
     /// Whether any token was read yet (a comment before it is not trailing anything).
     token_seen: bool,
 }
@@ -56,6 +58,7 @@ impl<'p, I: Input, S: Sink, const NDJSON: bool> Parser<'p, I, S, NDJSON> {
             max_depth: limits.max_depth,
             stack: Vec::new(),
             newline_seen: false,
+            first_newline: 0,
             token_seen: false,
         }
     }
@@ -231,10 +234,11 @@ impl<'p, I: Input, S: Sink, const NDJSON: bool> Parser<'p, I, S, NDJSON> {
     fn skip_ws_in_value(&mut self) -> Result<Option<u8>, Error> {
         let next = self.skip_ws()?;
         if NDJSON && self.newline_seen {
-            return Err(self.error_here(ErrorKind::Unexpected {
+            let kind = ErrorKind::Unexpected {
                 expected: "the value to end on its line (NDJSON has one value per line)",
                 found: Found::Byte(b'\n'),
-            }));
+            };
+            return Err(Error::new(kind, Span::new(self.first_newline, self.first_newline + 1)));
         }
         Ok(next)
     }
@@ -253,6 +257,9 @@ impl<'p, I: Input, S: Sink, const NDJSON: bool> Parser<'p, I, S, NDJSON> {
                 }
                 match b {
                     b' ' | b'\n' | b'\t' | b'\r' => {
+                        if NDJSON && b == b'\n' && !self.newline_seen {
+                            self.first_newline = self.abs(self.pos);
+                        }
                         self.newline_seen |= b == b'\n';
                         self.pos += 1;
                         while self.pos + 8 <= buf.len() {
