@@ -1,12 +1,13 @@
 """Runs dfmt and its peers on the same inputs and prints MB/s, ratios and peak RSS (see bench/compare).
 
-Every command reads a file and writes to /dev/null. Runs are interleaved (one run of each command, then the next
-round) so that a noisy neighbour slows all of them alike; the table gives the median wall time of each. Peak RSS
+Every command reads a file and writes to /dev/null. Runs are interleaved (one run of each command in a shuffled
+order, then the next round) so that a noisy neighbour slows all of them alike; the table gives the median wall time of each. Peak RSS
 comes from GNU time wrapped around the measured process.
 """
 
 import argparse
 import os
+import random
 import shutil
 import statistics
 import subprocess
@@ -117,7 +118,11 @@ def main():
     times = {name: [] for name in commands}
     rss = {name: 0 for name in commands}
     for round_ in range(args.runs):
-        for name, argv in commands.items():
+        # A fresh order each round (seeded, so runs are repeatable): a command that follows one that used
+        # gigabytes of memory pays for the kernel's clean-up, and no command should always be that one.
+        order = list(commands.items())
+        random.Random(round_).shuffle(order)
+        for name, argv in order:
             seconds, peak, status = run_once(argv)
             if status != 0:
                 raise SystemExit(f"{name} failed with status {status}")
