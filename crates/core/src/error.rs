@@ -50,6 +50,7 @@ impl fmt::Display for Found {
             Found::Byte(b'\n') => f.write_str("a line break"),
             Found::Byte(b'\r') => f.write_str("a carriage return"),
             Found::Byte(b'\t') => f.write_str("a tab"),
+            Found::Byte(b'\'') => f.write_str("a single quote"),
             Found::Byte(b) if b.is_ascii_graphic() || b == b' ' => write!(f, "'{}'", b as char),
             Found::Byte(b) if b >= 0x80 => f.write_str("a non-ASCII character"),
             Found::Byte(b) => write!(f, "control character U+{b:04X}"),
