@@ -1,4 +1,5 @@
 //! Many inputs at once: processed in parallel across cores, printed in input order, summed up at the end.
+//! Workers stay within a window of the printer, so buffered outputs are bounded by the number of cores.
 
 use crate::inputs::Source;
 use crate::task::{self, Report, Settings, Status, Stop, Task};
@@ -6,7 +7,7 @@ use anyhow::Result;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{IsTerminal, Write};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc;
+use std::sync::{Condvar, Mutex, PoisonError, mpsc};
 use std::time::{Duration, Instant};
 
 /// A progress bar appears only when a batch on a terminal runs longer than this.
@@ -16,16 +17,20 @@ const PROGRESS_AFTER: Duration = Duration::from_secs(1);
 pub(crate) fn run(sources: &[Source], settings: &Settings, summary: bool) -> Result<Status> {
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(sources.len()).max(1);
     let next = AtomicUsize::new(0);
+    // Workers run at most this many inputs ahead of the printer, so that a slow early file does not make the
+    // outputs of all later ones pile up in memory.
+    let window = Window { printed: Mutex::new(0), moved: Condvar::new(), ahead: 2 * workers };
     let (sender, receiver) = mpsc::channel::<(usize, Report)>();
     let mut tally = Tally::default();
     let printed = std::thread::scope(|scope| {
         for _ in 0..workers {
             let sender = sender.clone();
-            let next = &next;
+            let (next, window) = (&next, &window);
             scope.spawn(move || {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(source) = sources.get(i) else { break };
+                    window.wait_for(i);
                     if sender.send((i, process(source, settings))).is_err() {
                         break; // the printer stopped (standard output closed)
                     }
@@ -33,10 +38,11 @@ pub(crate) fn run(sources: &[Source], settings: &Settings, summary: bool) -> Res
             });
         }
         drop(sender);
-        let result = print_in_order(sources.len(), &receiver, &mut tally);
+        let result = print_in_order(sources.len(), &receiver, &mut tally, &window);
         if result.is_err() {
-            // Stop the workers early: no more work to hand out.
+            // Stop the workers early: no more work to hand out, and nobody waits for the printer.
             next.store(sources.len(), Ordering::Relaxed);
+            window.advance(usize::MAX / 2);
         }
         drop(receiver);
         result
@@ -65,7 +71,35 @@ fn process(source: &Source, settings: &Settings) -> Report {
     Report { stdout: out, stderr, status }
 }
 
-fn print_in_order(count: usize, receiver: &mpsc::Receiver<(usize, Report)>, tally: &mut Tally) -> Result<()> {
+/// How far the printer got, for workers that must not run too far ahead of it.
+struct Window {
+    printed: Mutex<usize>,
+    moved: Condvar,
+    ahead: usize,
+}
+
+impl Window {
+    /// Blocks until input `i` is within the window.
+    fn wait_for(&self, i: usize) {
+        let mut printed = self.printed.lock().unwrap_or_else(PoisonError::into_inner);
+        while i >= *printed + self.ahead {
+            printed = self.moved.wait(printed).unwrap_or_else(PoisonError::into_inner);
+        }
+    }
+
+    /// Records that the inputs before `printed` are printed.
+    fn advance(&self, printed: usize) {
+        *self.printed.lock().unwrap_or_else(PoisonError::into_inner) = printed;
+        self.moved.notify_all();
+    }
+}
+
+fn print_in_order(
+    count: usize,
+    receiver: &mpsc::Receiver<(usize, Report)>,
+    tally: &mut Tally,
+    window: &Window,
+) -> Result<()> {
     let started = Instant::now();
     let bar = ProgressBar::with_draw_target(Some(count as u64), ProgressDrawTarget::hidden());
     if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} files {elapsed}") {
@@ -100,6 +134,7 @@ fn print_in_order(count: usize, receiver: &mpsc::Receiver<(usize, Report)>, tall
             })?;
             bar.inc(1);
             next += 1;
+            window.advance(next);
         }
         if !shown && on_terminal && started.elapsed() > PROGRESS_AFTER {
             bar.set_draw_target(ProgressDrawTarget::stderr());
