@@ -111,15 +111,13 @@ fn print_in_order(
     let mut next = 0;
     let stdout = std::io::stdout();
     while next < count {
+        if !shown && on_terminal && started.elapsed() > PROGRESS_AFTER {
+            bar.set_draw_target(ProgressDrawTarget::stderr());
+            shown = true;
+        }
         let (i, report) = match receiver.recv_timeout(Duration::from_millis(200)) {
             Ok(received) => received,
-            Err(mpsc::RecvTimeoutError::Timeout) => {
-                if !shown && on_terminal && started.elapsed() > PROGRESS_AFTER {
-                    bar.set_draw_target(ProgressDrawTarget::stderr());
-                    shown = true;
-                }
-                continue;
-            }
+            Err(mpsc::RecvTimeoutError::Timeout) => continue,
             Err(mpsc::RecvTimeoutError::Disconnected) => anyhow::bail!("internal: a worker stopped early"),
         };
         waiting[i] = Some(report);
@@ -135,10 +133,6 @@ fn print_in_order(
             bar.inc(1);
             next += 1;
             window.advance(next);
-        }
-        if !shown && on_terminal && started.elapsed() > PROGRESS_AFTER {
-            bar.set_draw_target(ProgressDrawTarget::stderr());
-            shown = true;
         }
     }
     bar.finish_and_clear();

@@ -1,16 +1,43 @@
-//! Counting kernels for the streaming input, which counts the lines and characters it drops so that positions
-//! stay exact. They run over every byte of a streamed input, so they work eight bytes at a time (SWAR: plain
-//! integer arithmetic, no `unsafe`, the same on every target and under miri).
+//! Word-at-a-time byte kernels: eight bytes tested at once with plain integer arithmetic (SWAR), which needs no
+//! `unsafe` and no CPU feature detection, and runs the same on every target and under miri. The primitives here
+//! serve the JSON scanner (`json/scan.rs`); the counting kernels serve the streaming input, which counts the
+//! lines and characters it drops so that positions stay exact.
 
-const ONES: u64 = 0x0101_0101_0101_0101;
-const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-const HIGHS: u64 = 0x8080_8080_8080_8080;
+pub(crate) const ONES: u64 = 0x0101_0101_0101_0101;
+pub(crate) const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+pub(crate) const HIGHS: u64 = 0x8080_8080_8080_8080;
 
+/// Reads eight bytes at `i` as a little-endian word. The caller guarantees `i + 8 <= bytes.len()`.
 #[inline(always)]
-fn word(bytes: &[u8]) -> u64 {
+pub(crate) fn word(bytes: &[u8], i: usize) -> u64 {
     let mut w = [0u8; 8];
-    w.copy_from_slice(&bytes[..8]);
+    w.copy_from_slice(&bytes[i..i + 8]);
     u64::from_le_bytes(w)
+}
+
+/// High bit set in each byte of `x` that is not zero; exact for every byte (no carry crosses a byte).
+#[inline(always)]
+pub(crate) fn nonzero_bytes(x: u64) -> u64 {
+    ((x & LOW7).wrapping_add(LOW7) | x) & HIGHS
+}
+
+/// Index of the first (lowest) flagged byte of a non-zero mask.
+#[inline(always)]
+pub(crate) fn first(mask: u64) -> usize {
+    (mask.trailing_zeros() / 8) as usize
+}
+
+/// The index of the last line feed in `bytes`, searched a word at a time from the end.
+pub(crate) fn last_newline(bytes: &[u8]) -> Option<usize> {
+    let mut end = bytes.len();
+    while end >= 8 {
+        let newlines = zero_bytes(word(bytes, end - 8) ^ (ONES * u64::from(b'\n')));
+        if newlines != 0 {
+            return Some(end - 1 - (newlines.leading_zeros() / 8) as usize);
+        }
+        end -= 8;
+    }
+    bytes[..end].iter().rposition(|&b| b == b'\n')
 }
 
 /// 0x01 in each byte lane of `w` where `flag` has its high bit set.
@@ -19,10 +46,10 @@ fn lanes(flag: u64) -> u64 {
     (flag & HIGHS) >> 7
 }
 
-/// High bit set in each byte of `x` that is zero (exact per byte: no carries cross lanes).
+/// High bit set in each byte of `x` that is zero; exact for every byte.
 #[inline(always)]
 fn zero_bytes(x: u64) -> u64 {
-    !((x & LOW7).wrapping_add(LOW7) | x) & HIGHS
+    !nonzero_bytes(x) & HIGHS
 }
 
 /// Sums per-byte-lane counters, each below 256 and all together below 2^16 per word of lanes.
@@ -41,11 +68,11 @@ fn count_with(bytes: &[u8], flag: impl Fn(u64) -> u64, scalar: impl Fn(u8) -> bo
     for chunk in &mut chunks {
         let (mut a, mut b) = (0u64, 0u64);
         for pair in chunk.chunks_exact(16) {
-            a += lanes(flag(word(pair)));
-            b += lanes(flag(word(&pair[8..])));
+            a += lanes(flag(word(pair, 0)));
+            b += lanes(flag(word(pair, 8)));
         }
         if chunk.len() % 16 == 8 {
-            a += lanes(flag(word(&chunk[chunk.len() - 8..])));
+            a += lanes(flag(word(chunk, chunk.len() - 8)));
         }
         total += sum_lanes(a) + sum_lanes(b);
     }
@@ -53,7 +80,7 @@ fn count_with(bytes: &[u8], flag: impl Fn(u64) -> u64, scalar: impl Fn(u8) -> bo
     let mut words = rest.chunks_exact(8);
     let mut acc = 0u64;
     for w in &mut words {
-        acc += lanes(flag(word(w)));
+        acc += lanes(flag(word(w, 0)));
     }
     total + sum_lanes(acc) + words.remainder().iter().filter(|&&b| scalar(b)).count() as u64
 }
@@ -74,6 +101,17 @@ pub(crate) fn count_char_starts(bytes: &[u8]) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn last_newline_agrees_with_rposition() {
+        let text = b"ab\ncdefghijklmnop\nqrstuvwxyz0123456789\x8a\x0a\xffzz";
+        for start in 0..text.len() {
+            for end in start..=text.len() {
+                let part = &text[start..end];
+                assert_eq!(last_newline(part), part.iter().rposition(|&b| b == b'\n'), "{part:?}");
+            }
+        }
+    }
 
     #[test]
     fn kernels_agree_with_byte_by_byte_loops() {

@@ -80,23 +80,6 @@ pub struct ChunkedInput<R> {
     max_token: u64,
 }
 
-/// The index of the last line feed in `bytes`, searched a word at a time from the end.
-fn last_newline(bytes: &[u8]) -> Option<usize> {
-    let mut end = bytes.len();
-    while end >= 8 {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(&bytes[end - 8..end]);
-        let x = u64::from_le_bytes(w) ^ 0x0a0a_0a0a_0a0a_0a0a;
-        // Exact per-byte zero test (no borrow between bytes), so the highest flagged byte is right.
-        let zero = !((x & 0x7f7f_7f7f_7f7f_7f7f).wrapping_add(0x7f7f_7f7f_7f7f_7f7f) | x) & 0x8080_8080_8080_8080;
-        if zero != 0 {
-            return Some(end - 8 + (7 - (zero.leading_zeros() / 8) as usize));
-        }
-        end -= 8;
-    }
-    bytes[..end].iter().rposition(|&b| b == b'\n')
-}
-
 /// Something that fills a slice with the next bytes of a stream, returning how many it wrote (0 at the end).
 pub trait Fill {
     /// Fills the front of `buf`; `Err(())` means the source failed (it keeps the details itself).
@@ -141,7 +124,7 @@ impl<R: Fill> ChunkedInput<R> {
             self.chars_dropped += crate::source::count_chars(dropped);
         } else {
             self.lines_dropped += lines;
-            let nl = last_newline(dropped).unwrap_or(0);
+            let nl = crate::bytes::last_newline(dropped).unwrap_or(0);
             self.chars_dropped = crate::source::count_chars(&dropped[nl + 1..]);
         }
         self.at_line_start = dropped.last() == Some(&b'\n');
@@ -278,17 +261,6 @@ impl Fill for PieceFill<'_> {
 mod tests {
     use super::*;
     use crate::source::Position;
-
-    #[test]
-    fn last_newline_agrees_with_rposition() {
-        let text = b"ab\ncdefghijklmnop\nqrstuvwxyz0123456789\x8a\x0a\xffzz";
-        for start in 0..text.len() {
-            for end in start..=text.len() {
-                let part = &text[start..end];
-                assert_eq!(last_newline(part), part.iter().rposition(|&b| b == b'\n'), "{part:?}");
-            }
-        }
-    }
 
     #[test]
     fn a_token_longer_than_the_limit_is_an_error_not_an_allocation() {

@@ -1,18 +1,7 @@
-//! Word-at-a-time scanning for the JSON reader's inner loops.
-//!
-//! Eight bytes are tested at once with plain integer arithmetic (SWAR), which needs no `unsafe` and no CPU
-//! feature detection, and runs unchanged under miri and on every target the core supports.
+//! Word-at-a-time scanning for the JSON reader's inner loops, built on the SWAR primitives of `crate::bytes`.
 
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGHS: u64 = 0x8080_8080_8080_8080;
-
-/// Reads eight bytes at `i` as a little-endian word. The caller guarantees `i + 8 <= bytes.len()`.
-#[inline(always)]
-pub(crate) fn word(bytes: &[u8], i: usize) -> u64 {
-    let mut w = [0u8; 8];
-    w.copy_from_slice(&bytes[i..i + 8]);
-    u64::from_le_bytes(w)
-}
+use crate::bytes::{HIGHS, LOW7, ONES, nonzero_bytes};
+pub(crate) use crate::bytes::{first, word};
 
 /// Flags (high bit set) the bytes of `w` that equal `b`. Exact for the lowest flagged byte, which is all the
 /// callers use: a borrow can only carry into bytes above a true match.
@@ -34,12 +23,10 @@ pub(crate) fn string_specials(w: u64) -> u64 {
     eq_mask(w, b'"') | eq_mask(w, b'\\') | lt_mask(w, 0x20)
 }
 
-/// Flags the bytes that are not a space.
+/// Flags the bytes that are not a space, exactly for every byte.
 #[inline(always)]
 pub(crate) fn non_spaces(w: u64) -> u64 {
-    let x = w ^ (ONES * b' ' as u64);
-    // A byte is non-zero in `x` exactly when it is not a space: set its high bit through (x | (x + 0x7f..)).
-    (x | (x & !HIGHS).wrapping_add(!HIGHS & (ONES * 0x7f))) & HIGHS
+    nonzero_bytes(w ^ (ONES * u64::from(b' ')))
 }
 
 /// Flags the bytes of `w` that are not ASCII digits, exactly for every byte (no carry crosses a byte).
@@ -47,7 +34,7 @@ pub(crate) fn non_spaces(w: u64) -> u64 {
 pub(crate) fn non_digits(w: u64) -> u64 {
     // Digits become 0..=9; a byte is a non-digit when its low seven bits exceed 9 or its high bit is set.
     let x = w ^ (ONES * u64::from(b'0'));
-    ((x & !HIGHS).wrapping_add(ONES * (0x7f - 9)) | x) & HIGHS
+    ((x & LOW7).wrapping_add(ONES * (0x7f - 9)) | x) & HIGHS
 }
 
 /// The index of the first byte at or after `i` that is not an ASCII digit (or `bytes.len()`).
@@ -70,12 +57,6 @@ pub(crate) fn skip_digits(bytes: &[u8], mut i: usize) -> usize {
 #[inline(always)]
 pub(crate) fn non_ascii(w: u64) -> u64 {
     w & HIGHS
-}
-
-/// Index of the first flagged byte of a non-zero mask.
-#[inline(always)]
-pub(crate) fn first(mask: u64) -> usize {
-    (mask.trailing_zeros() / 8) as usize
 }
 
 #[cfg(test)]

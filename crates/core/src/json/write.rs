@@ -176,10 +176,8 @@ pub struct Writer<O> {
     unit: usize,
     /// The innermost open container (or the document level), kept out of `parents` for quick access.
     top: Frame,
-    /// The enclosing containers, outermost first.
+    /// The enclosing containers, outermost first; their number is the nesting depth.
     parents: Vec<Frame>,
-    /// Open containers: `parents.len()`.
-    depth: usize,
     pending: Vec<PendingComment>,
     pending_text: Vec<u8>,
 }
@@ -205,7 +203,6 @@ impl<O: Output> Writer<O> {
             unit,
             top: Frame { kind: FrameKind::Document, empty: true, key_next: false },
             parents: Vec::new(),
-            depth: 0,
             pending: Vec::new(),
             pending_text: Vec::new(),
         }
@@ -215,11 +212,6 @@ impl<O: Output> Writer<O> {
     pub fn finish(mut self) -> Result<O, Error> {
         self.flush()?;
         Ok(self.out)
-    }
-
-    /// The output, e.g. to inspect what was written so far.
-    pub fn output_mut(&mut self) -> &mut O {
-        &mut self.out
     }
 
     #[inline(never)]
@@ -265,7 +257,7 @@ impl<O: Output> Writer<O> {
     /// Writes what comes before a node: the separator and line of a new entry, or nothing for a value.
     #[inline(always)]
     fn before_node(&mut self, is_string_key_candidate: bool) -> Result<(), Error> {
-        let depth = self.depth;
+        let depth = self.parents.len();
         let frame = &mut self.top;
         match frame.kind {
             FrameKind::Document => {
@@ -321,20 +313,18 @@ impl<O: Output> Writer<O> {
         self.buf.push(if object { b'{' } else { b'[' });
         let kind = if object { FrameKind::Object } else { FrameKind::Array };
         self.parents.push(core::mem::replace(&mut self.top, Frame { kind, empty: true, key_next: true }));
-        self.depth += 1;
         Ok(())
     }
 
     #[inline(always)]
     fn close(&mut self, close: u8) {
-        let depth = self.depth;
+        let depth = self.parents.len();
         let empty = self.top.empty;
         if let Some(parent) = self.parents.pop() {
             self.top = parent;
-            self.depth -= 1;
         }
         if !self.pending.is_empty() {
-            self.comments_before_close(depth);
+            self.comments_before_entry(depth);
             self.line(depth.saturating_sub(1));
         } else if !empty {
             self.line(depth.saturating_sub(1));
@@ -383,8 +373,8 @@ impl<O: Output> Writer<O> {
         self.buf.extend(close);
     }
 
-    /// Comments before an entry of a container (after its separator): a trailing one stays on the previous line,
-    /// the others get lines of their own.
+    /// Comments before an entry of a container (after its separator), or before its closing bracket: a trailing
+    /// one stays on the previous line, the others get lines of their own.
     #[cold]
     fn comments_before_entry(&mut self, depth: usize) {
         for i in 0..self.pending.len() {
@@ -396,12 +386,6 @@ impl<O: Output> Writer<O> {
             self.write_comment(i);
         }
         self.clear_pending();
-    }
-
-    /// Comments before the closing bracket of a container at `depth`.
-    #[cold]
-    fn comments_before_close(&mut self, depth: usize) {
-        self.comments_before_entry(depth);
     }
 
     /// Comments between a key and its value stay there; a line comment needs a line break after it.
