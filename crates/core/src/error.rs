@@ -130,6 +130,25 @@ pub enum ErrorKind {
     /// A value that the target format cannot express.
     #[error("{0}")]
     Unsupported(&'static str),
+    /// Text that breaks a format's grammar, described in words (YAML's grammar has too many shapes for
+    /// "expected X, found Y" alone).
+    #[error("{0}")]
+    Syntax(&'static str),
+    /// A mapping key that appeared before in the same mapping; the span is the second one.
+    #[error("duplicate key")]
+    DuplicateKey {
+        /// Offset of the first occurrence.
+        first: u64,
+    },
+    /// A YAML tag that the target format has no meaning for; the span is the tag.
+    #[error("this tag has no meaning in the target format")]
+    UnsupportedTag,
+    /// Alias expansion (YAML `*name` and `<<` merge keys) would produce more nodes than the limit allows.
+    #[error("alias expansion exceeds the limit of {limit} nodes")]
+    AliasLimit {
+        /// The limit for this input.
+        limit: u64,
+    },
     /// Reading the input failed; the input adapter holds the underlying error.
     #[error("reading the input failed")]
     Input,
@@ -158,6 +177,8 @@ impl ErrorKind {
             ErrorKind::InvalidLiteral => "strings must be in double quotes",
             ErrorKind::DepthLimit { .. } => "raise the limit with --max-depth if the input is trusted",
             ErrorKind::ControlCharacter(b'\n') => "a line break inside a string is written \\n",
+            ErrorKind::UnsupportedTag => "drop tags with --yaml-drop-tags, or remove the tag",
+            ErrorKind::AliasLimit { .. } => "raise the limit with --max-alias-nodes if the input is trusted",
             _ => return None,
         })
     }

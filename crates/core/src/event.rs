@@ -59,6 +59,9 @@ pub enum EventKind<'a> {
     Alias(&'a [u8]),
     /// A comment, which writers of formats with comments keep in place.
     Comment(Comment<'a>),
+    /// One or more blank lines stood here, between entries or comments. Readers of formats that are formatted
+    /// with their layout kept (YAML, TOML) report them so that a writer can keep one; data writers ignore them.
+    BlankLine,
 }
 
 /// The properties a node may carry: YAML's anchor (`&name`) and tag (`!tag`). JSON nodes have neither.
@@ -116,8 +119,24 @@ pub enum ScalarStyle {
     Plain,
     /// A JSON string as written: quotes and escapes included.
     JsonQuoted,
-    /// A string whose text is already decoded (YAML quoted and block scalars, TOML strings).
+    /// A string whose text is already decoded (TOML strings, strings made by a program).
     Decoded,
+    /// A YAML `'single-quoted'` scalar; the text is decoded.
+    SingleQuoted,
+    /// A YAML `"double-quoted"` scalar; the text is decoded.
+    DoubleQuoted,
+    /// A YAML literal block scalar (`|`); the text is decoded.
+    Literal,
+    /// A YAML folded block scalar (`>`); the text is decoded.
+    Folded,
+}
+
+impl ScalarStyle {
+    /// True when the text is the value itself, already decoded: every style but [`ScalarStyle::JsonQuoted`].
+    #[inline]
+    pub const fn is_decoded(self) -> bool {
+        !matches!(self, ScalarStyle::JsonQuoted)
+    }
 }
 
 /// A comment and where it stood.

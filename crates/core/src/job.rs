@@ -154,6 +154,7 @@ impl Sink for Fingerprint {
                 self.mix(11 + ((c.style as u64) << 8));
                 self.bytes(c.text);
             }
+            EventKind::BlankLine => {}
         }
         Ok(())
     }

@@ -46,6 +46,7 @@ mod output;
 mod reshape;
 mod source;
 mod tree;
+pub mod yaml;
 
 pub use error::{Error, ErrorKind, Found};
 pub use event::{Comment, CommentStyle, Event, EventKind, Props, Scalar, ScalarKind, ScalarStyle, Sink};

@@ -8,11 +8,22 @@ pub struct Limits {
     pub max_depth: u32,
     /// Longest single scalar (string or number) a streaming reader will hold in memory, in bytes.
     pub max_token_bytes: u64,
+    /// Nodes that YAML alias expansion (`*name`, and `<<` merge keys) may produce in one input, at least.
+    pub max_alias_nodes: u64,
+    /// Nodes alias expansion may produce per byte of input, for inputs large enough that this exceeds
+    /// `max_alias_nodes`: the bound grows with the input, so output stays proportional to it.
+    pub alias_nodes_per_byte: u64,
 }
 
 impl Limits {
-    /// The defaults: depth 1024, scalars up to 1 GiB.
-    pub const DEFAULT: Limits = Limits { max_depth: 1024, max_token_bytes: 1 << 30 };
+    /// The defaults: depth 1024, scalars up to 1 GiB, alias expansion up to 1,000,000 nodes or 10 per input byte.
+    pub const DEFAULT: Limits =
+        Limits { max_depth: 1024, max_token_bytes: 1 << 30, max_alias_nodes: 1_000_000, alias_nodes_per_byte: 10 };
+
+    /// The most nodes alias expansion may produce for an input of `input_len` bytes.
+    pub fn alias_nodes_for(&self, input_len: u64) -> u64 {
+        self.max_alias_nodes.max(self.alias_nodes_per_byte.saturating_mul(input_len))
+    }
 }
 
 impl Default for Limits {

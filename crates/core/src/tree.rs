@@ -24,6 +24,7 @@ enum Kind {
     Scalar(ScalarKind, ScalarStyle),
     Alias,
     Comment(CommentStyle, bool),
+    BlankLine,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -70,6 +71,7 @@ impl Tree {
             Kind::Scalar(kind, style) => EventKind::Scalar(Scalar { text, kind, style, props: Props::NONE }),
             Kind::Alias => EventKind::Alias(text),
             Kind::Comment(style, trailing) => EventKind::Comment(Comment { text, style, trailing }),
+            Kind::BlankLine => EventKind::BlankLine,
         };
         Event::new(kind, node.span)
     }
@@ -155,6 +157,7 @@ impl Sink for Tree {
             EventKind::Scalar(s) => (Kind::Scalar(s.kind, s.style), s.text),
             EventKind::Alias(name) => (Kind::Alias, name),
             EventKind::Comment(c) => (Kind::Comment(c.style, c.trailing), c.text),
+            EventKind::BlankLine => (Kind::BlankLine, b""),
         };
         let index = u32::try_from(self.nodes.len()).map_err(|_| too_large(event.span))?;
         let start = u32::try_from(self.text.len()).map_err(|_| too_large(event.span))?;

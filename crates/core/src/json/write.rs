@@ -452,7 +452,7 @@ impl<O: Output> Sink for Writer<O> {
                 }
                 Ok(())
             }
-            EventKind::DocumentStart { .. } | EventKind::StreamStart => Ok(()),
+            EventKind::DocumentStart { .. } | EventKind::StreamStart | EventKind::BlankLine => Ok(()),
             EventKind::DocumentEnd { .. } => {
                 if !self.pending.is_empty() {
                     self.comments_at_end();
