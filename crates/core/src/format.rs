@@ -12,11 +12,13 @@ pub enum Format {
     Jsonc,
     /// Newline-delimited JSON: one value per line.
     Ndjson,
+    /// YAML 1.2 (core schema).
+    Yaml,
 }
 
 impl Format {
     /// Every format, in the order help texts list them.
-    pub const ALL: [Format; 3] = [Format::Json, Format::Jsonc, Format::Ndjson];
+    pub const ALL: [Format; 4] = [Format::Json, Format::Jsonc, Format::Ndjson, Format::Yaml];
 
     /// The format's name as the command line spells it.
     pub const fn name(self) -> &'static str {
@@ -24,6 +26,7 @@ impl Format {
             Format::Json => "json",
             Format::Jsonc => "jsonc",
             Format::Ndjson => "ndjson",
+            Format::Yaml => "yaml",
         }
     }
 
@@ -36,6 +39,8 @@ impl Format {
             Format::Jsonc
         } else if name.eq_ignore_ascii_case("ndjson") || name.eq_ignore_ascii_case("jsonl") {
             Format::Ndjson
+        } else if name.eq_ignore_ascii_case("yaml") || name.eq_ignore_ascii_case("yml") {
+            Format::Yaml
         } else {
             return None;
         })
@@ -47,17 +52,22 @@ impl Format {
             b"json" => Some(Format::Json),
             b"jsonc" => Some(Format::Jsonc),
             b"ndjson" | b"jsonl" => Some(Format::Ndjson),
+            b"yaml" | b"yml" => Some(Format::Yaml),
             _ => None,
         }
     }
 
     /// Guesses the format of an input from its first bytes (a few kilobytes are plenty).
     ///
-    /// Comments make it JSONC; two or more lines that each hold a whole value make it NDJSON; anything else is
-    /// read as JSON, whose reader then says precisely what is wrong.
+    /// Text whose first line does not open a JSON value (`{`, `[`, `"`, a number, a literal) or a JSONC comment
+    /// is YAML; comments make it JSONC; two or more lines that each hold a whole value make it NDJSON; anything
+    /// else is read as JSON, whose reader then says precisely what is wrong.
     pub fn sniff(head: &[u8]) -> Format {
         let mut lines = head.split(|&b| b == b'\n').map(|l| l.trim_ascii()).filter(|l| !l.is_empty());
         let first = lines.next().unwrap_or_default();
+        if looks_like_yaml(first) {
+            return Format::Yaml;
+        }
         if first.starts_with(b"//") || first.starts_with(b"/*") {
             return Format::Jsonc;
         }
@@ -76,18 +86,36 @@ impl Format {
         Format::Json
     }
 
-    /// The JSON dialect of a JSON-family format.
-    pub(crate) const fn dialect(self) -> Dialect {
+    /// The JSON dialect of a JSON-family format, or `None` for the others.
+    pub(crate) const fn dialect(self) -> Option<Dialect> {
         match self {
-            Format::Json => Dialect::Json,
-            Format::Jsonc => Dialect::Jsonc,
-            Format::Ndjson => Dialect::Ndjson,
+            Format::Json => Some(Dialect::Json),
+            Format::Jsonc => Some(Dialect::Jsonc),
+            Format::Ndjson => Some(Dialect::Ndjson),
+            Format::Yaml => None,
         }
     }
 
     /// True when the format has comments, which formatting keeps.
     pub const fn has_comments(self) -> bool {
-        matches!(self, Format::Jsonc)
+        matches!(self, Format::Jsonc | Format::Yaml)
+    }
+
+    /// True when a reader of this format needs the whole input in memory (YAML's lookahead for keys and its
+    /// aliases reach back anywhere); the JSON family streams.
+    pub const fn needs_whole_input(self) -> bool {
+        matches!(self, Format::Yaml)
+    }
+}
+
+/// True when a first non-blank line cannot start a JSON text but reads as YAML: a document marker, a directive, a
+/// `#` comment, a block sequence entry, or a `key: value` line.
+fn looks_like_yaml(line: &[u8]) -> bool {
+    match line.first() {
+        None | Some(b'{' | b'[' | b'"' | b'/') => false,
+        Some(b'#' | b'%') => true,
+        Some(b'-') => line.starts_with(b"---") || line.starts_with(b"- ") || line == b"-",
+        Some(_) => line.windows(2).any(|w| w == b": ") || line.ends_with(b":"),
     }
 }
 
@@ -119,5 +147,10 @@ mod tests {
         assert_eq!(Format::sniff(b"// settings\n{}"), Format::Jsonc);
         assert_eq!(Format::sniff(b"{\n  \"a\": 1 // one\n}"), Format::Jsonc);
         assert_eq!(Format::sniff(b""), Format::Json);
+        assert_eq!(Format::sniff(b"a: 1\n"), Format::Yaml);
+        assert_eq!(Format::sniff(b"# config\nkey: [1]\n"), Format::Yaml);
+        assert_eq!(Format::sniff(b"---\n- a\n"), Format::Yaml);
+        assert_eq!(Format::sniff(b"- a\n- b\n"), Format::Yaml);
+        assert_eq!(Format::sniff(b"-12\n"), Format::Json);
     }
 }
