@@ -4,6 +4,7 @@
 mod data;
 mod read;
 mod resolve;
+mod scan;
 mod schema;
 mod write;
 

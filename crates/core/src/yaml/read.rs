@@ -1,11 +1,727 @@
-//! The YAML reader (being written).
+//! The YAML parser: a state machine over the scanner's tokens that pushes the pipeline's events.
+//!
+//! It follows the YAML 1.2 grammar as a stack of states (no recursion, so nesting depth costs heap, and is
+//! bounded by [`Limits::max_depth`]). Plain scalars resolve by the core schema. Comments and blank lines that the
+//! scanner set aside are pushed, in source order, before the first event that starts after them.
 
-use crate::error::Error;
-use crate::event::Sink;
+use super::scan::{Aside, Scanner, Style, Tok, Token};
+use super::schema::core_kind;
+use crate::error::{Error, ErrorKind};
+use crate::event::{Comment, CommentStyle, Event, EventKind, Props, Scalar, ScalarKind, ScalarStyle, Sink};
 use crate::limits::Limits;
+use crate::source::Span;
+use alloc::collections::BTreeSet;
+use alloc::vec::Vec;
 
-/// Reads the YAML stream `src` and pushes its events into `sink`.
+/// Reads the YAML stream `src` and pushes its events, comments and blank lines included, into `sink`.
+///
+/// The input must be UTF-8 (a byte order mark is skipped). Errors carry the span of the offending text.
 pub fn read<S: Sink + ?Sized>(src: &[u8], limits: &Limits, sink: &mut S) -> Result<(), Error> {
-    let _ = (src, limits, sink);
-    Err(Error::new(crate::ErrorKind::Unsupported("YAML reading is not written yet"), crate::Span::at(0)))
+    check_text(src)?;
+    let mut parser = Parser {
+        scanner: Scanner::new(src, limits),
+        src,
+        states: Vec::new(),
+        state: State::StreamStart,
+        tags: Vec::new(),
+        anchors: BTreeSet::new(),
+        tag: Vec::new(),
+    };
+    parser.run(sink)
+}
+
+/// Rejects input that is not UTF-8, or that holds characters YAML does not allow (C0 controls other than tab
+/// and line breaks, DEL, C1 controls other than NEL, and the noncharacters U+FFFE and U+FFFF).
+fn check_text(src: &[u8]) -> Result<(), Error> {
+    if let Err(e) = core::str::from_utf8(src) {
+        let at = e.valid_up_to() as u64;
+        return Err(Error::new(ErrorKind::InvalidUtf8, Span::new(at, at + 1)));
+    }
+    if src.starts_with(&[0xff, 0xfe]) || src.starts_with(&[0xfe, 0xff]) {
+        return Err(Error::new(ErrorKind::NotUtf8Encoding, Span::new(0, 2)));
+    }
+    let bad = src.iter().enumerate().position(|(i, &b)| match b {
+        b'\t' | b'\n' | b'\r' => false,
+        0..=0x1f | 0x7f => true,
+        0xc2 => src.get(i + 1).is_some_and(|&n| (0x80..=0x9f).contains(&n) && n != 0x85),
+        0xef => src.get(i + 1) == Some(&0xbf) && matches!(src.get(i + 2), Some(0xbe | 0xbf)),
+        _ => false,
+    });
+    match bad {
+        Some(at) => Err(Error::new(ErrorKind::ControlCharacter(src[at]), Span::new(at as u64, at as u64 + 1))),
+        None => Ok(()),
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    StreamStart,
+    /// A document may start without `---` (first document, or after `...`).
+    ImplicitDocumentStart,
+    DocumentStart,
+    DocumentContent,
+    DocumentEnd,
+    BlockNode,
+    BlockSequenceEntry,
+    IndentlessSequenceEntry,
+    BlockMappingKey,
+    BlockMappingValue,
+    FlowSequenceFirstEntry,
+    FlowSequenceEntry,
+    FlowSequenceEntryMappingKey,
+    FlowSequenceEntryMappingValue,
+    FlowSequenceEntryMappingEnd,
+    FlowMappingFirstKey,
+    FlowMappingKey,
+    FlowMappingValue,
+    FlowMappingEmptyValue,
+    End,
+}
+
+const CORE_TAG_PREFIX: &[u8] = b"tag:yaml.org,2002:";
+
+struct Parser<'a> {
+    scanner: Scanner<'a>,
+    src: &'a [u8],
+    states: Vec<State>,
+    state: State,
+    /// The `%TAG` directives of the current document: handle and prefix ranges of the source.
+    tags: Vec<((usize, usize), (usize, usize))>,
+    /// Anchors defined so far in the current document.
+    anchors: BTreeSet<&'a [u8]>,
+    /// The resolved tag of the node being emitted.
+    tag: Vec<u8>,
+}
+
+/// Anchor and tag of a node, before it is emitted.
+#[derive(Default)]
+struct NodeProps {
+    anchor: Option<(usize, usize)>,
+    tag: bool,
+    start: Option<usize>,
+}
+
+fn syntax(message: &'static str, at: usize) -> Error {
+    Error::new(ErrorKind::Syntax(message), Span::at(at as u64))
+}
+
+fn is(token: &Token, f: fn(&Tok) -> bool) -> bool {
+    f(&token.tok)
+}
+
+impl<'a> Parser<'a> {
+    fn run<S: Sink + ?Sized>(&mut self, sink: &mut S) -> Result<(), Error> {
+        while self.state != State::End {
+            self.step(sink)?;
+        }
+        Ok(())
+    }
+
+    /// Pushes the comments and blank lines that stand before `at`; with a `floor`, stops at the first one
+    /// indented less than it (it belongs after the block that is closing).
+    fn flush_asides<S: Sink + ?Sized>(&mut self, sink: &mut S, at: usize, floor: Option<usize>) -> Result<(), Error> {
+        while let Some(aside) = self.scanner.asides.front().copied() {
+            if aside.at >= at || floor.is_some_and(|f| aside.blank || aside.column < f) {
+                break;
+            }
+            self.scanner.asides.pop_front();
+            push_aside(self.src, aside, sink)?;
+        }
+        Ok(())
+    }
+
+    fn emit<S: Sink + ?Sized>(
+        &mut self,
+        sink: &mut S,
+        kind: EventKind<'_>,
+        start: usize,
+        end: usize,
+    ) -> Result<(), Error> {
+        if !self.scanner.asides.is_empty() {
+            self.flush_asides(sink, start, None)?;
+        }
+        sink.event(Event::new(kind, Span::new(start as u64, end as u64)))
+    }
+
+    /// Ends a block collection whose `BlockEnd` token is `token`.
+    fn emit_block_end<S: Sink + ?Sized>(
+        &mut self,
+        sink: &mut S,
+        kind: EventKind<'_>,
+        token: &Token,
+    ) -> Result<(), Error> {
+        if !self.scanner.asides.is_empty() {
+            // Comments indented at least as deep as the closing block stay inside it.
+            let floor = match token.tok {
+                Tok::BlockEnd { indent } => indent,
+                _ => 0,
+            };
+            self.flush_asides(sink, token.start, Some(floor))?;
+        }
+        sink.event(Event::new(kind, Span::at(token.start as u64)))
+    }
+
+    fn step<S: Sink + ?Sized>(&mut self, sink: &mut S) -> Result<(), Error> {
+        match self.state {
+            State::StreamStart => {
+                let token = self.scanner.next()?;
+                self.state = State::ImplicitDocumentStart;
+                self.emit(sink, EventKind::StreamStart, token.start, token.start)
+            }
+            State::ImplicitDocumentStart => self.document_start(sink, true),
+            State::DocumentStart => self.document_start(sink, false),
+            State::DocumentContent => {
+                let token = self.scanner.peek()?;
+                if is(token, |t| {
+                    matches!(
+                        t,
+                        Tok::VersionDirective
+                            | Tok::TagDirective { .. }
+                            | Tok::ReservedDirective
+                            | Tok::DocumentStart
+                            | Tok::DocumentEnd
+                            | Tok::StreamEnd
+                    )
+                }) {
+                    let at = token.start;
+                    self.state = self.pop();
+                    self.empty_scalar(sink, at, NodeProps::default())
+                } else {
+                    self.node(sink, true, false)
+                }
+            }
+            State::DocumentEnd => {
+                let token = self.scanner.peek()?;
+                let (start, end) = (token.start, token.end);
+                let explicit = matches!(token.tok, Tok::DocumentEnd);
+                if explicit {
+                    self.scanner.skip();
+                    self.state = State::ImplicitDocumentStart;
+                } else {
+                    if matches!(token.tok, Tok::VersionDirective | Tok::TagDirective { .. } | Tok::ReservedDirective) {
+                        return Err(syntax("a directive must follow '...' that ends the previous document", start));
+                    }
+                    if !matches!(token.tok, Tok::DocumentStart | Tok::StreamEnd) {
+                        return Err(syntax("expected the end of the document", start));
+                    }
+                    self.state = State::DocumentStart;
+                }
+                self.tags.clear();
+                self.anchors.clear();
+                let (s, e) = if explicit { (start, end) } else { (start, start) };
+                self.emit(sink, EventKind::DocumentEnd { explicit }, s, e)
+            }
+            State::BlockNode => self.node(sink, true, false),
+            State::BlockSequenceEntry => self.block_sequence_entry(sink),
+            State::IndentlessSequenceEntry => self.indentless_sequence_entry(sink),
+            State::BlockMappingKey => self.block_mapping_key(sink),
+            State::BlockMappingValue => self.block_mapping_value(sink),
+            State::FlowSequenceFirstEntry => self.flow_sequence_entry(sink, true),
+            State::FlowSequenceEntry => self.flow_sequence_entry(sink, false),
+            State::FlowSequenceEntryMappingKey => {
+                let token = self.scanner.peek()?;
+                if is(token, |t| matches!(t, Tok::Value | Tok::FlowEntry | Tok::FlowSequenceEnd)) {
+                    let at = token.start;
+                    self.state = State::FlowSequenceEntryMappingValue;
+                    self.empty_scalar(sink, at, NodeProps::default())
+                } else {
+                    self.states.push(State::FlowSequenceEntryMappingValue);
+                    self.node(sink, false, false)
+                }
+            }
+            State::FlowSequenceEntryMappingValue => {
+                let token = self.scanner.peek()?;
+                if matches!(token.tok, Tok::Value) {
+                    let at = token.end;
+                    self.scanner.skip();
+                    let token = self.scanner.peek()?;
+                    if !is(token, |t| matches!(t, Tok::FlowEntry | Tok::FlowSequenceEnd)) {
+                        self.states.push(State::FlowSequenceEntryMappingEnd);
+                        return self.node(sink, false, false);
+                    }
+                    self.state = State::FlowSequenceEntryMappingEnd;
+                    return self.empty_scalar(sink, at, NodeProps::default());
+                }
+                let at = token.start;
+                self.state = State::FlowSequenceEntryMappingEnd;
+                self.empty_scalar(sink, at, NodeProps::default())
+            }
+            State::FlowSequenceEntryMappingEnd => {
+                let at = self.scanner.peek()?.start;
+                self.state = State::FlowSequenceEntry;
+                self.emit(sink, EventKind::MappingEnd, at, at)
+            }
+            State::FlowMappingFirstKey => self.flow_mapping_key(sink, true),
+            State::FlowMappingKey => self.flow_mapping_key(sink, false),
+            State::FlowMappingValue => self.flow_mapping_value(sink, false),
+            State::FlowMappingEmptyValue => self.flow_mapping_value(sink, true),
+            State::End => Ok(()),
+        }
+    }
+
+    fn pop(&mut self) -> State {
+        self.states.pop().unwrap_or(State::End)
+    }
+
+    fn document_start<S: Sink + ?Sized>(&mut self, sink: &mut S, implicit: bool) -> Result<(), Error> {
+        // Extra `...` lines between documents are allowed.
+        while matches!(self.scanner.peek()?.tok, Tok::DocumentEnd) {
+            self.scanner.skip();
+        }
+        let token = self.scanner.peek()?;
+        let start = token.start;
+        if matches!(token.tok, Tok::StreamEnd) {
+            let end = token.end;
+            self.scanner.skip();
+            self.flush_asides(sink, usize::MAX, None)?;
+            self.state = State::End;
+            return self.emit(sink, EventKind::StreamEnd, start, end);
+        }
+        let bare = !matches!(
+            token.tok,
+            Tok::VersionDirective | Tok::TagDirective { .. } | Tok::ReservedDirective | Tok::DocumentStart
+        );
+        if implicit && bare {
+            self.states.push(State::DocumentEnd);
+            self.state = State::BlockNode;
+            return self.emit(sink, EventKind::DocumentStart { explicit: false }, start, start);
+        }
+        if !implicit && bare {
+            return Err(syntax("expected '---' to start a new document", start));
+        }
+        self.directives()?;
+        let token = self.scanner.next()?;
+        if !matches!(token.tok, Tok::DocumentStart) {
+            return Err(syntax("expected '---' after directives", token.start));
+        }
+        self.states.push(State::DocumentEnd);
+        self.state = State::DocumentContent;
+        self.emit(sink, EventKind::DocumentStart { explicit: true }, token.start, token.end)
+    }
+
+    fn directives(&mut self) -> Result<(), Error> {
+        let mut version = false;
+        loop {
+            let token = self.scanner.peek()?;
+            match token.tok {
+                Tok::VersionDirective => {
+                    if version {
+                        return Err(syntax("a document may have only one %YAML directive", token.start));
+                    }
+                    version = true;
+                }
+                Tok::TagDirective { handle, prefix } => {
+                    let name = &self.src[handle.0..handle.1];
+                    if self.tags.iter().any(|(h, _)| &self.src[h.0..h.1] == name) {
+                        return Err(syntax("this tag handle is already defined", token.start));
+                    }
+                    self.tags.push((handle, prefix));
+                }
+                Tok::ReservedDirective => {}
+                _ => return Ok(()),
+            }
+            self.scanner.skip();
+        }
+    }
+
+    /// Parses a node's properties and content.
+    fn node<S: Sink + ?Sized>(&mut self, sink: &mut S, block: bool, indentless: bool) -> Result<(), Error> {
+        let token = self.scanner.peek()?;
+        if let Tok::Alias(s, e) = token.tok {
+            let (start, end) = (token.start, token.end);
+            self.scanner.skip();
+            let name = &self.src[s..e];
+            if !self.anchors.contains(name) {
+                return Err(Error::new(
+                    ErrorKind::Syntax("alias to an undefined anchor"),
+                    Span::new(start as u64, end as u64),
+                ));
+            }
+            self.state = self.pop();
+            return self.emit(sink, EventKind::Alias(name), start, end);
+        }
+        let mut props = NodeProps::default();
+        loop {
+            let token = self.scanner.peek()?;
+            match &token.tok {
+                Tok::Anchor(s, e) => {
+                    if props.anchor.is_some() {
+                        return Err(syntax("a node can have only one anchor", token.start));
+                    }
+                    props.anchor = Some((*s, *e));
+                    props.start.get_or_insert(token.start);
+                    self.scanner.skip();
+                }
+                Tok::Tag { .. } => {
+                    if props.tag {
+                        return Err(syntax("a node can have only one tag", token.start));
+                    }
+                    let start = token.start;
+                    let token = self.scanner.next()?;
+                    self.resolve_tag(&token)?;
+                    props.tag = true;
+                    props.start.get_or_insert(start);
+                }
+                _ => break,
+            }
+        }
+        if let Some((s, e)) = props.anchor {
+            self.anchors.insert(&self.src[s..e]);
+        }
+        let token = self.scanner.peek()?;
+        let start = props.start.unwrap_or(token.start);
+        let opens = matches!(
+            token.tok,
+            Tok::BlockEntry
+                | Tok::FlowSequenceStart
+                | Tok::FlowMappingStart
+                | Tok::BlockSequenceStart
+                | Tok::BlockMappingStart
+        );
+        if opens && !self.scanner.asides.is_empty() {
+            self.flush_asides(sink, start, None)?;
+        }
+        let token = self.scanner.peek()?;
+        match &token.tok {
+            Tok::BlockEntry if indentless => {
+                self.state = State::IndentlessSequenceEntry;
+                let at = token.start;
+                let p = self.props(&props);
+                sink_start(self, sink, EventKind::SequenceStart(p), start, at)
+            }
+            Tok::Scalar { .. } => {
+                let token = self.scanner.next()?;
+                self.state = self.pop();
+                self.scalar(sink, token, props, start)
+            }
+            Tok::FlowSequenceStart => {
+                let end = token.end;
+                self.scanner.skip();
+                self.state = State::FlowSequenceFirstEntry;
+                let p = self.props(&props);
+                sink_start(self, sink, EventKind::SequenceStart(p), start, end)
+            }
+            Tok::FlowMappingStart => {
+                let end = token.end;
+                self.scanner.skip();
+                self.state = State::FlowMappingFirstKey;
+                let p = self.props(&props);
+                sink_start(self, sink, EventKind::MappingStart(p), start, end)
+            }
+            Tok::BlockSequenceStart if block => {
+                let end = token.end;
+                self.scanner.skip();
+                self.state = State::BlockSequenceEntry;
+                let p = self.props(&props);
+                sink_start(self, sink, EventKind::SequenceStart(p), start, end)
+            }
+            Tok::BlockMappingStart if block => {
+                let end = token.end;
+                self.scanner.skip();
+                self.state = State::BlockMappingKey;
+                let p = self.props(&props);
+                sink_start(self, sink, EventKind::MappingStart(p), start, end)
+            }
+            _ if props.start.is_some() => {
+                let at = token.start;
+                self.state = self.pop();
+                self.empty_scalar(sink, at, props)
+            }
+            _ => Err(syntax("expected a node (a value)", token.start)),
+        }
+    }
+
+    /// Props borrowing the source and the resolved tag.
+    fn props(&self, props: &NodeProps) -> Props<'_> {
+        Props { anchor: props.anchor.map(|(s, e)| &self.src[s..e]), tag: props.tag.then_some(self.tag.as_slice()) }
+    }
+
+    /// Resolves a tag token into `self.tag`: handle expanded through the `%TAG` directives, suffix decoded.
+    fn resolve_tag(&mut self, token: &Token) -> Result<(), Error> {
+        let Tok::Tag { handle, suffix } = &token.tok else { return Ok(()) };
+        let suffix = suffix.bytes(self.src);
+        self.tag.clear();
+        let name = &self.src[handle.0..handle.1];
+        if name.is_empty() {
+            self.tag.extend_from_slice(suffix);
+            return Ok(());
+        }
+        let prefix = self.tags.iter().find(|(h, _)| &self.src[h.0..h.1] == name).map(|(_, p)| &self.src[p.0..p.1]);
+        match (prefix, name) {
+            (Some(prefix), _) => self.tag.extend_from_slice(prefix),
+            (None, b"!") => self.tag.push(b'!'),
+            (None, b"!!") => self.tag.extend_from_slice(CORE_TAG_PREFIX),
+            (None, _) => {
+                return Err(Error::new(
+                    ErrorKind::Syntax("undefined tag handle: declare it with a %TAG directive"),
+                    Span::new(token.start as u64, token.end as u64),
+                ));
+            }
+        }
+        self.tag.extend_from_slice(suffix);
+        Ok(())
+    }
+
+    fn scalar<S: Sink + ?Sized>(
+        &mut self,
+        sink: &mut S,
+        token: Token,
+        props: NodeProps,
+        start: usize,
+    ) -> Result<(), Error> {
+        let Tok::Scalar { text, style } = &token.tok else { return Ok(()) };
+        let bytes = text.bytes(self.src);
+        let kind = if props.tag {
+            match self.tag.strip_prefix(CORE_TAG_PREFIX) {
+                Some(b"str") => ScalarKind::String,
+                Some(b"int") => ScalarKind::Integer,
+                Some(b"float") => ScalarKind::Float,
+                Some(b"bool") => ScalarKind::Bool,
+                Some(b"null") => ScalarKind::Null,
+                _ if self.tag == b"!" => ScalarKind::String,
+                _ if *style == Style::Plain => core_kind(bytes),
+                _ => ScalarKind::String,
+            }
+        } else if *style == Style::Plain {
+            core_kind(bytes)
+        } else {
+            ScalarKind::String
+        };
+        let style = match style {
+            Style::Plain => ScalarStyle::Plain,
+            Style::Single => ScalarStyle::SingleQuoted,
+            Style::Double => ScalarStyle::DoubleQuoted,
+            Style::Literal => ScalarStyle::Literal,
+            Style::Folded => ScalarStyle::Folded,
+        };
+        if !self.scanner.asides.is_empty() {
+            self.flush_asides(sink, start, None)?;
+        }
+        let props =
+            Props { anchor: props.anchor.map(|(s, e)| &self.src[s..e]), tag: props.tag.then_some(self.tag.as_slice()) };
+        let scalar = Scalar { text: bytes, kind, style, props };
+        sink.event(Event::new(EventKind::Scalar(scalar), Span::new(start as u64, token.end as u64)))
+    }
+
+    fn empty_scalar<S: Sink + ?Sized>(&mut self, sink: &mut S, at: usize, props: NodeProps) -> Result<(), Error> {
+        let start = props.start.unwrap_or(at);
+        if !self.scanner.asides.is_empty() {
+            self.flush_asides(sink, start, None)?;
+        }
+        let kind = if props.tag && self.tag.strip_prefix(CORE_TAG_PREFIX) != Some(b"null") {
+            ScalarKind::String
+        } else {
+            ScalarKind::Null
+        };
+        let props =
+            Props { anchor: props.anchor.map(|(s, e)| &self.src[s..e]), tag: props.tag.then_some(self.tag.as_slice()) };
+        let scalar = Scalar { text: b"", kind, style: ScalarStyle::Plain, props };
+        sink.event(Event::new(EventKind::Scalar(scalar), Span::new(start as u64, at.max(start) as u64)))
+    }
+
+    fn block_sequence_entry<S: Sink + ?Sized>(&mut self, sink: &mut S) -> Result<(), Error> {
+        let token = self.scanner.next()?;
+        match token.tok {
+            Tok::BlockEntry => {
+                let next = self.scanner.peek()?;
+                if is(next, |t| matches!(t, Tok::BlockEntry | Tok::BlockEnd { .. })) {
+                    let at = token.end;
+                    self.empty_scalar(sink, at, NodeProps::default())
+                } else {
+                    self.states.push(State::BlockSequenceEntry);
+                    self.node(sink, true, false)
+                }
+            }
+            Tok::BlockEnd { .. } => {
+                self.state = self.pop();
+                self.emit_block_end(sink, EventKind::SequenceEnd, &token)
+            }
+            _ => Err(syntax("expected '- ' (a sequence entry) or less indentation", token.start)),
+        }
+    }
+
+    fn indentless_sequence_entry<S: Sink + ?Sized>(&mut self, sink: &mut S) -> Result<(), Error> {
+        let token = self.scanner.peek()?;
+        if !matches!(token.tok, Tok::BlockEntry) {
+            let at = token.start;
+            self.state = self.pop();
+            return self.emit(sink, EventKind::SequenceEnd, at, at);
+        }
+        let end = token.end;
+        self.scanner.skip();
+        let next = self.scanner.peek()?;
+        if is(next, |t| matches!(t, Tok::BlockEntry | Tok::Key | Tok::Value | Tok::BlockEnd { .. })) {
+            self.empty_scalar(sink, end, NodeProps::default())
+        } else {
+            self.states.push(State::IndentlessSequenceEntry);
+            self.node(sink, true, false)
+        }
+    }
+
+    fn block_mapping_key<S: Sink + ?Sized>(&mut self, sink: &mut S) -> Result<(), Error> {
+        let token = self.scanner.peek()?;
+        match token.tok {
+            Tok::Key => {
+                let end = token.end;
+                self.scanner.skip();
+                let next = self.scanner.peek()?;
+                if is(next, |t| matches!(t, Tok::Key | Tok::Value | Tok::BlockEnd { .. })) {
+                    self.state = State::BlockMappingValue;
+                    self.empty_scalar(sink, end, NodeProps::default())
+                } else {
+                    self.states.push(State::BlockMappingValue);
+                    self.node(sink, true, true)
+                }
+            }
+            Tok::Value => {
+                let at = token.start;
+                self.state = State::BlockMappingValue;
+                self.empty_scalar(sink, at, NodeProps::default())
+            }
+            Tok::BlockEnd { .. } => {
+                let token = self.scanner.next()?;
+                self.state = self.pop();
+                self.emit_block_end(sink, EventKind::MappingEnd, &token)
+            }
+            _ => Err(syntax("expected a mapping key (`key: value`) or less indentation", token.start)),
+        }
+    }
+
+    fn block_mapping_value<S: Sink + ?Sized>(&mut self, sink: &mut S) -> Result<(), Error> {
+        let token = self.scanner.peek()?;
+        if !matches!(token.tok, Tok::Value) {
+            let at = token.start;
+            self.state = State::BlockMappingKey;
+            return self.empty_scalar(sink, at, NodeProps::default());
+        }
+        let end = token.end;
+        self.scanner.skip();
+        let next = self.scanner.peek()?;
+        if is(next, |t| matches!(t, Tok::Key | Tok::Value | Tok::BlockEnd { .. })) {
+            self.state = State::BlockMappingKey;
+            self.empty_scalar(sink, end, NodeProps::default())
+        } else {
+            self.states.push(State::BlockMappingKey);
+            self.node(sink, true, true)
+        }
+    }
+
+    fn flow_sequence_entry<S: Sink + ?Sized>(&mut self, sink: &mut S, first: bool) -> Result<(), Error> {
+        let token = self.scanner.peek()?;
+        if !matches!(token.tok, Tok::FlowSequenceEnd) {
+            if !first {
+                if matches!(token.tok, Tok::FlowEntry) {
+                    self.scanner.skip();
+                } else {
+                    return Err(syntax("expected ',' or ']' in a flow sequence", token.start));
+                }
+            }
+            let token = self.scanner.peek()?;
+            match token.tok {
+                Tok::Key => {
+                    let (start, end) = (token.start, token.end);
+                    self.scanner.skip();
+                    self.state = State::FlowSequenceEntryMappingKey;
+                    return self.emit(sink, EventKind::MappingStart(Props::NONE), start, end);
+                }
+                Tok::Value => {
+                    let start = token.start;
+                    self.state = State::FlowSequenceEntryMappingKey;
+                    return self.emit(sink, EventKind::MappingStart(Props::NONE), start, start);
+                }
+                Tok::FlowSequenceEnd => {}
+                _ => {
+                    self.states.push(State::FlowSequenceEntry);
+                    return self.node(sink, false, false);
+                }
+            }
+        }
+        let token = self.scanner.next()?;
+        self.state = self.pop();
+        self.emit(sink, EventKind::SequenceEnd, token.start, token.end)
+    }
+
+    fn flow_mapping_key<S: Sink + ?Sized>(&mut self, sink: &mut S, first: bool) -> Result<(), Error> {
+        let token = self.scanner.peek()?;
+        if !matches!(token.tok, Tok::FlowMappingEnd) {
+            if !first {
+                if matches!(token.tok, Tok::FlowEntry) {
+                    self.scanner.skip();
+                } else {
+                    return Err(syntax("expected ',' or '}' in a flow mapping", token.start));
+                }
+            }
+            let token = self.scanner.peek()?;
+            match token.tok {
+                Tok::Key => {
+                    let end = token.end;
+                    self.scanner.skip();
+                    let next = self.scanner.peek()?;
+                    if is(next, |t| matches!(t, Tok::Value | Tok::FlowEntry | Tok::FlowMappingEnd)) {
+                        self.state = State::FlowMappingValue;
+                        return self.empty_scalar(sink, end, NodeProps::default());
+                    }
+                    self.states.push(State::FlowMappingValue);
+                    return self.node(sink, false, false);
+                }
+                Tok::Value => {
+                    let at = token.start;
+                    self.state = State::FlowMappingValue;
+                    return self.empty_scalar(sink, at, NodeProps::default());
+                }
+                Tok::FlowMappingEnd => {}
+                _ => {
+                    self.states.push(State::FlowMappingEmptyValue);
+                    return self.node(sink, false, false);
+                }
+            }
+        }
+        let token = self.scanner.next()?;
+        self.state = self.pop();
+        self.emit(sink, EventKind::MappingEnd, token.start, token.end)
+    }
+
+    fn flow_mapping_value<S: Sink + ?Sized>(&mut self, sink: &mut S, empty: bool) -> Result<(), Error> {
+        let token = self.scanner.peek()?;
+        let at = token.start;
+        if empty {
+            self.state = State::FlowMappingKey;
+            return self.empty_scalar(sink, at, NodeProps::default());
+        }
+        if matches!(token.tok, Tok::Value) {
+            let end = token.end;
+            self.scanner.skip();
+            let next = self.scanner.peek()?;
+            if !is(next, |t| matches!(t, Tok::FlowEntry | Tok::FlowMappingEnd)) {
+                self.states.push(State::FlowMappingKey);
+                return self.node(sink, false, false);
+            }
+            self.state = State::FlowMappingKey;
+            return self.empty_scalar(sink, end, NodeProps::default());
+        }
+        self.state = State::FlowMappingKey;
+        self.empty_scalar(sink, at, NodeProps::default())
+    }
+}
+
+/// Emits a collection start (a free function so that `kind` may borrow the parser's tag buffer).
+fn sink_start<S: Sink + ?Sized>(
+    parser: &Parser<'_>,
+    sink: &mut S,
+    kind: EventKind<'_>,
+    start: usize,
+    end: usize,
+) -> Result<(), Error> {
+    let _ = parser;
+    sink.event(Event::new(kind, Span::new(start as u64, end as u64)))
+}
+
+fn push_aside<S: Sink + ?Sized>(src: &[u8], aside: Aside, sink: &mut S) -> Result<(), Error> {
+    let span = Span::new(aside.at as u64, aside.end as u64);
+    if aside.blank {
+        return sink.event(Event::new(EventKind::BlankLine, span));
+    }
+    let text = &src[aside.at + 1..aside.end];
+    let comment = Comment { text, style: CommentStyle::Line, trailing: aside.trailing };
+    sink.event(Event::new(EventKind::Comment(comment), span))
 }

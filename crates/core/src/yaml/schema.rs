@@ -111,8 +111,27 @@ mod tests {
             assert_eq!(core_kind(float.as_bytes()), ScalarKind::Float, "{float}");
         }
         for s in [
-            "yes", "no", "on", "off", "1_000", "12:30", "0o", "0x", "0b101", "-", ".", "1e", "1.2.3", "-.nan", "nULL",
-            "e3", "+.5e", "0xG", "2001-12-14", "- a", "TRUe",
+            "yes",
+            "no",
+            "on",
+            "off",
+            "1_000",
+            "12:30",
+            "0o",
+            "0x",
+            "0b101",
+            "-",
+            ".",
+            "1e",
+            "1.2.3",
+            "-.nan",
+            "nULL",
+            "e3",
+            "+.5e",
+            "0xG",
+            "2001-12-14",
+            "- a",
+            "TRUe",
         ] {
             assert_eq!(core_kind(s.as_bytes()), ScalarKind::String, "{s}");
         }

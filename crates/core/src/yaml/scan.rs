@@ -1,0 +1,1356 @@
+//! The YAML scanner: turns the text into tokens (indicators, scalars, properties), and tracks indentation.
+//!
+//! YAML's block structure is implicit: a mapping starts where a key is followed by `:`, which may be many bytes
+//! after the key began. The scanner therefore keeps a queue of tokens and, for each flow level, the one place
+//! where a "simple key" could have started; when it meets `:` it inserts the `Key` (and, in block context, the
+//! `BlockMappingStart`) token back at that place. Indentation opens and closes blocks (`BlockEnd`), so the
+//! parser sees a bracketed structure like flow style.
+//!
+//! Comments and blank lines are not tokens (they may stand anywhere); they are collected on the side, with their
+//! offsets, for the parser to interleave with the events.
+
+use crate::error::{Error, ErrorKind};
+use crate::limits::Limits;
+use crate::source::Span;
+use alloc::collections::VecDeque;
+use alloc::vec::Vec;
+
+/// A scalar's text: a range of the source when it could be taken as is, or decoded bytes.
+#[derive(Clone, Debug)]
+pub(super) enum Text {
+    Source(usize, usize),
+    Owned(Vec<u8>),
+}
+
+impl Text {
+    pub(super) fn bytes<'a>(&'a self, src: &'a [u8]) -> &'a [u8] {
+        match self {
+            Text::Source(start, end) => &src[*start..*end],
+            Text::Owned(bytes) => bytes,
+        }
+    }
+}
+
+/// How a scalar was written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Style {
+    Plain,
+    Single,
+    Double,
+    Literal,
+    Folded,
+}
+
+#[derive(Clone, Debug)]
+pub(super) enum Tok {
+    StreamStart,
+    StreamEnd,
+    /// `%YAML major.minor`.
+    VersionDirective,
+    /// `%TAG handle prefix`: ranges of the source.
+    TagDirective {
+        handle: (usize, usize),
+        prefix: (usize, usize),
+    },
+    /// `%OTHER ...`, ignored.
+    ReservedDirective,
+    DocumentStart,
+    DocumentEnd,
+    BlockSequenceStart,
+    BlockMappingStart,
+    /// A block closes; `indent` is its indentation.
+    BlockEnd {
+        indent: usize,
+    },
+    FlowSequenceStart,
+    FlowSequenceEnd,
+    FlowMappingStart,
+    FlowMappingEnd,
+    BlockEntry,
+    FlowEntry,
+    Key,
+    Value,
+    Alias(usize, usize),
+    Anchor(usize, usize),
+    /// A tag: its handle (`!`, `!!`, `!name!`, or empty for a verbatim `!<...>`) and its decoded suffix.
+    Tag {
+        handle: (usize, usize),
+        suffix: Text,
+    },
+    Scalar {
+        text: Text,
+        style: Style,
+    },
+}
+
+#[derive(Clone, Debug)]
+pub(super) struct Token {
+    pub(super) tok: Tok,
+    pub(super) start: usize,
+    pub(super) end: usize,
+}
+
+/// A comment or a blank line, found between tokens.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Aside {
+    /// Offset of the `#`, or of the blank line.
+    pub(super) at: usize,
+    /// For a comment, the end of its text; for a blank line, equal to `at`.
+    pub(super) end: usize,
+    /// The column it starts at.
+    pub(super) column: usize,
+    /// A comment that follows content on its line.
+    pub(super) trailing: bool,
+    pub(super) blank: bool,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct SimpleKey {
+    possible: bool,
+    /// In a flow mapping a key may span lines (`{"a"\n: 1}`); elsewhere a simple key is one line.
+    multiline: bool,
+    required: bool,
+    token_number: usize,
+    at: usize,
+    line: usize,
+    column: usize,
+}
+
+const NO_KEY: SimpleKey =
+    SimpleKey { possible: false, multiline: false, required: false, token_number: 0, at: 0, line: 0, column: 0 };
+
+/// The longest a simple (implicit) key may be, as YAML specifies.
+const MAX_SIMPLE_KEY: usize = 1024;
+
+pub(super) struct Scanner<'a> {
+    src: &'a [u8],
+    pos: usize,
+    line: usize,
+    line_start: usize,
+    tokens: VecDeque<Token>,
+    tokens_parsed: usize,
+    stream_started: bool,
+    stream_ended: bool,
+    /// The indentation of the innermost open block, -1 at the top.
+    indent: isize,
+    indents: Vec<isize>,
+    simple_key_allowed: bool,
+    simple_keys: Vec<SimpleKey>,
+    flow_level: usize,
+    /// For each open flow collection, whether it is a mapping.
+    flow_mappings: Vec<bool>,
+    /// The last token was a flow collection end or a quoted scalar: in flow context a `:` right after it is a
+    /// value indicator even without a following space (`{"a":1}`).
+    adjacent_value: bool,
+    max_depth: usize,
+    pub(super) asides: VecDeque<Aside>,
+    /// Where the previous line's content ended, to collapse runs of blank lines into one aside.
+    last_blank_line: usize,
+}
+
+#[inline]
+fn is_blank(b: u8) -> bool {
+    b == b' ' || b == b'\t'
+}
+
+#[inline]
+fn is_break(b: u8) -> bool {
+    b == b'\n' || b == b'\r'
+}
+
+/// Byte classes for scanning plain scalars: blanks and breaks end a run of text, `:` may, and flow indicators
+/// do in flow context.
+const STOP_BLOCK: u8 = 1 | 2;
+const STOP_FLOW: u8 = 1 | 2 | 4;
+static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    t[b' ' as usize] = 1;
+    t[b'\t' as usize] = 1;
+    t[b'\n' as usize] = 1;
+    t[b'\r' as usize] = 1;
+    t[b':' as usize] = 2;
+    t[b',' as usize] = 4;
+    t[b'[' as usize] = 4;
+    t[b']' as usize] = 4;
+    t[b'{' as usize] = 4;
+    t[b'}' as usize] = 4;
+    t
+};
+
+#[inline]
+fn is_flow_indicator(b: u8) -> bool {
+    matches!(b, b',' | b'[' | b']' | b'{' | b'}')
+}
+
+fn syntax(message: &'static str, at: usize) -> Error {
+    Error::new(ErrorKind::Syntax(message), Span::at(at as u64))
+}
+
+fn syntax_span(message: &'static str, start: usize, end: usize) -> Error {
+    Error::new(ErrorKind::Syntax(message), Span::new(start as u64, end as u64))
+}
+
+impl<'a> Scanner<'a> {
+    pub(super) fn new(src: &'a [u8], limits: &Limits) -> Self {
+        Scanner {
+            src,
+            pos: 0,
+            line: 0,
+            line_start: 0,
+            tokens: VecDeque::with_capacity(16),
+            tokens_parsed: 0,
+            stream_started: false,
+            stream_ended: false,
+            indent: -1,
+            indents: Vec::new(),
+            simple_key_allowed: false,
+            simple_keys: Vec::new(),
+            flow_level: 0,
+            flow_mappings: Vec::new(),
+            adjacent_value: false,
+            max_depth: limits.max_depth as usize,
+            asides: VecDeque::new(),
+            last_blank_line: usize::MAX,
+        }
+    }
+
+    #[inline]
+    fn at(&self, i: usize) -> u8 {
+        self.src.get(self.pos + i).copied().unwrap_or(0)
+    }
+
+    #[inline]
+    fn at_end(&self, i: usize) -> bool {
+        self.pos + i >= self.src.len()
+    }
+
+    /// Blank, line break or end of input at `pos + i`.
+    #[inline]
+    fn blankz(&self, i: usize) -> bool {
+        self.at_end(i) || matches!(self.at(i), b' ' | b'\t' | b'\n' | b'\r')
+    }
+
+    #[inline]
+    fn breakz(&self, i: usize) -> bool {
+        self.at_end(i) || is_break(self.at(i))
+    }
+
+    #[inline]
+    fn column(&self) -> usize {
+        self.pos - self.line_start
+    }
+
+    /// Skips one line break (`\n`, `\r\n` or `\r`) at `pos`.
+    #[inline]
+    fn skip_break(&mut self) {
+        if self.at(0) == b'\r' && self.at(1) == b'\n' {
+            self.pos += 2;
+        } else {
+            self.pos += 1;
+        }
+        self.line += 1;
+        self.line_start = self.pos;
+    }
+
+    /// The next token, leaving it in the queue.
+    pub(super) fn peek(&mut self) -> Result<&Token, Error> {
+        if self.needs_more()? {
+            self.fetch_more()?;
+        }
+        self.tokens.front().ok_or_else(|| syntax("unexpected end of input", self.src.len()))
+    }
+
+    /// Takes the next token.
+    pub(super) fn next(&mut self) -> Result<Token, Error> {
+        if self.needs_more()? {
+            self.fetch_more()?;
+        }
+        let token = self.tokens.pop_front().ok_or_else(|| syntax("unexpected end of input", self.src.len()))?;
+        self.tokens_parsed += 1;
+        Ok(token)
+    }
+
+    /// Drops the next token (after a `peek`).
+    pub(super) fn skip(&mut self) {
+        if self.tokens.pop_front().is_some() {
+            self.tokens_parsed += 1;
+        }
+    }
+
+    fn needs_more(&mut self) -> Result<bool, Error> {
+        if self.stream_ended && !self.tokens.is_empty() {
+            return Ok(false);
+        }
+        if self.tokens.is_empty() {
+            return Ok(true);
+        }
+        self.stale_simple_keys()?;
+        Ok(self.simple_keys.iter().any(|k| k.possible && k.token_number == self.tokens_parsed))
+    }
+
+    fn fetch_more(&mut self) -> Result<(), Error> {
+        loop {
+            self.fetch_next()?;
+            if self.stream_ended || !self.needs_more()? {
+                return Ok(());
+            }
+        }
+    }
+
+    /// A simple key may not span lines nor be longer than 1024 characters.
+    fn stale_simple_keys(&mut self) -> Result<(), Error> {
+        let (line, pos) = (self.line, self.pos);
+        for key in &mut self.simple_keys {
+            if key.possible && !key.multiline && (key.line < line || key.at + MAX_SIMPLE_KEY < pos) {
+                if key.required {
+                    return Err(syntax("expected ':' after an implicit mapping key", key.at));
+                }
+                key.possible = false;
+            }
+        }
+        Ok(())
+    }
+
+    fn push(&mut self, tok: Tok, start: usize, end: usize) {
+        self.tokens.push_back(Token { tok, start, end });
+    }
+
+    fn fetch_next(&mut self) -> Result<(), Error> {
+        if !self.stream_started {
+            self.stream_started = true;
+            if self.src.starts_with("\u{feff}".as_bytes()) {
+                self.pos = 3;
+                self.line_start = 3;
+            }
+            self.simple_keys.push(NO_KEY);
+            self.simple_key_allowed = true;
+            self.push(Tok::StreamStart, self.pos, self.pos);
+            return Ok(());
+        }
+        self.scan_to_next_token()?;
+        self.stale_simple_keys()?;
+        let column = self.column();
+        self.unroll_indent(column as isize);
+
+        if self.at_end(0) {
+            return self.fetch_stream_end();
+        }
+        let b = self.at(0);
+        if column == 0 {
+            if b == b'%' {
+                return self.fetch_directive();
+            }
+            if self.document_marker(b'-') {
+                return self.fetch_document_indicator(Tok::DocumentStart);
+            }
+            if self.document_marker(b'.') {
+                return self.fetch_document_indicator(Tok::DocumentEnd);
+            }
+        }
+        // Content may not sit at or left of the indentation of the block it belongs to, except in flow context
+        // where indentation does not matter... but flow content must still be indented past its block.
+        if self.flow_level > 0 && (column as isize) <= self.indent && !matches!(b, b'#') && self.indent >= 0 {
+            // A flow collection's continuation lines must be indented more than the enclosing block.
+            if !(b == b']' || b == b'}') || (column as isize) < self.indent {
+                return Err(syntax("flow content must be indented more than the enclosing block", self.pos));
+            }
+        }
+        let tok_start_adjacent = self.adjacent_value;
+        self.adjacent_value = false;
+        match b {
+            b'[' => self.fetch_flow_start(Tok::FlowSequenceStart),
+            b'{' => self.fetch_flow_start(Tok::FlowMappingStart),
+            b']' => self.fetch_flow_end(Tok::FlowSequenceEnd),
+            b'}' => self.fetch_flow_end(Tok::FlowMappingEnd),
+            b',' => self.fetch_flow_entry(),
+            b'-' if self.blankz(1) => self.fetch_block_entry(),
+            b'?' if self.blankz(1) || (self.flow_level > 0 && is_flow_indicator(self.at(1))) => self.fetch_key(),
+            b':' if self.blankz(1)
+                || (self.flow_level > 0 && (is_flow_indicator(self.at(1)) || tok_start_adjacent)) =>
+            {
+                self.fetch_value()
+            }
+            b'*' => self.fetch_anchor(true),
+            b'&' => self.fetch_anchor(false),
+            b'!' => self.fetch_tag(),
+            b'|' if self.flow_level == 0 => self.fetch_block_scalar(Style::Literal),
+            b'>' if self.flow_level == 0 => self.fetch_block_scalar(Style::Folded),
+            b'\'' => self.fetch_quoted(Style::Single),
+            b'"' => self.fetch_quoted(Style::Double),
+            b'%' | b'@' | b'`' => Err(syntax("a plain scalar cannot start with a reserved indicator", self.pos)),
+            b'-' | b'?' | b':' if self.flow_level > 0 && is_flow_indicator(self.at(1)) => Err(syntax(
+                "a plain scalar cannot start with an indicator followed by ',', '[', ']', '{' or '}'",
+                self.pos,
+            )),
+            b'-' | b'?' | b':' => self.fetch_plain(),
+            b'|' | b'>' | b'#' => Err(syntax("unexpected indicator", self.pos)),
+            b'\t' => Err(syntax("tabs are not allowed here", self.pos)),
+            _ => self.fetch_plain(),
+        }
+    }
+
+    /// `---` or `...` at the start of a line, followed by a blank or the end.
+    fn document_marker(&self, c: u8) -> bool {
+        self.column() == 0 && self.at(0) == c && self.at(1) == c && self.at(2) == c && self.blankz(3)
+    }
+
+    /// Skips blanks, line breaks and comments; records comments and blank lines as asides.
+    fn scan_to_next_token(&mut self) -> Result<(), Error> {
+        loop {
+            let mut tab = false;
+            while let Some(&b) = self.src.get(self.pos) {
+                if b == b' ' {
+                    self.pos += 1;
+                } else if b == b'\t' {
+                    tab = true;
+                    self.pos += 1;
+                } else {
+                    break;
+                }
+            }
+            let Some(&b) = self.src.get(self.pos) else { return Ok(()) };
+            let first_on_line = self.only_indent_before();
+            if b == b'#' {
+                let at = self.pos;
+                if !first_on_line && !is_blank(self.src[at - 1]) {
+                    return Err(syntax("a comment must be separated from content by a space", at));
+                }
+                while !self.breakz(0) {
+                    self.pos += 1;
+                }
+                let mut end = self.pos;
+                while end > at + 1 && is_blank(self.src[end - 1]) {
+                    end -= 1;
+                }
+                let column = at - self.line_start;
+                self.asides.push_back(Aside { at, end, column, trailing: !first_on_line, blank: false });
+                continue;
+            }
+            if is_break(b) {
+                let at = self.line_start;
+                self.skip_break();
+                if self.flow_level == 0 {
+                    self.simple_key_allowed = true;
+                }
+                if first_on_line && at > 0 {
+                    if self.last_blank_line != at {
+                        self.asides.push_back(Aside { at, end: at, column: 0, trailing: false, blank: true });
+                    }
+                    self.last_blank_line = self.line_start;
+                }
+                continue;
+            }
+            if tab && first_on_line {
+                // Indentation is spaces only: the spaces before the first tab must already place the content
+                // inside the current block, and a tab may not indent a block indicator.
+                let spaces = self.src[self.line_start..self.pos].iter().take_while(|&&b| b == b' ').count();
+                let indicator = self.flow_level == 0 && matches!(b, b'-' | b'?' | b':') && self.blankz(1);
+                if spaces as isize <= self.indent || indicator {
+                    return Err(syntax("tabs cannot be used for indentation", self.pos));
+                }
+            }
+            return Ok(());
+        }
+    }
+
+    /// Only whitespace stands between the start of the line and `pos`.
+    fn only_indent_before(&self) -> bool {
+        let mut p = self.pos;
+        while p > self.line_start && is_blank(self.src[p - 1]) {
+            p -= 1;
+        }
+        p == self.line_start
+    }
+
+    fn fetch_stream_end(&mut self) -> Result<(), Error> {
+        if self.column() != 0 {
+            // Close the last line.
+            self.line += 1;
+            self.line_start = self.pos;
+        }
+        self.unroll_indent(-1);
+        self.remove_simple_key()?;
+        self.simple_key_allowed = false;
+        if self.flow_level > 0 {
+            return Err(syntax("unterminated flow collection: expected ']' or '}'", self.pos));
+        }
+        self.stream_ended = true;
+        self.push(Tok::StreamEnd, self.pos, self.pos);
+        Ok(())
+    }
+
+    fn fetch_directive(&mut self) -> Result<(), Error> {
+        self.unroll_indent(-1);
+        self.remove_simple_key()?;
+        self.simple_key_allowed = false;
+        let start = self.pos;
+        self.pos += 1;
+        let name_start = self.pos;
+        while !self.blankz(0) {
+            self.pos += 1;
+        }
+        let name = &self.src[name_start..self.pos];
+        let tok = match name {
+            b"YAML" => {
+                self.skip_blanks();
+                let v = self.pos;
+                while self.at(0).is_ascii_digit() || self.at(0) == b'.' {
+                    self.pos += 1;
+                }
+                let version = &self.src[v..self.pos];
+                let dot = version.iter().filter(|&&b| b == b'.').count();
+                if version.is_empty() || dot != 1 || version[0] == b'.' || version[version.len() - 1] == b'.' {
+                    return Err(syntax_span("invalid %YAML directive: expected a version like 1.2", v, self.pos));
+                }
+                if !self.blankz(0) {
+                    return Err(syntax("invalid %YAML directive: expected a version like 1.2", self.pos));
+                }
+                Tok::VersionDirective
+            }
+            b"TAG" => {
+                self.skip_blanks();
+                let h = self.pos;
+                if self.at(0) != b'!' {
+                    return Err(syntax("invalid %TAG directive: expected a tag handle", self.pos));
+                }
+                self.pos += 1;
+                while self.at(0).is_ascii_alphanumeric() || self.at(0) == b'-' {
+                    self.pos += 1;
+                }
+                if self.at(0) == b'!' {
+                    self.pos += 1;
+                } else if self.pos - h > 1 {
+                    return Err(syntax("invalid %TAG directive: a named handle ends with '!'", self.pos));
+                }
+                let handle = (h, self.pos);
+                if !is_blank(self.at(0)) {
+                    return Err(syntax("invalid %TAG directive: expected a space after the handle", self.pos));
+                }
+                self.skip_blanks();
+                let p = self.pos;
+                while !self.blankz(0) {
+                    self.pos += 1;
+                }
+                if p == self.pos {
+                    return Err(syntax("invalid %TAG directive: expected a tag prefix", self.pos));
+                }
+                Tok::TagDirective { handle, prefix: (p, self.pos) }
+            }
+            _ => {
+                while !self.breakz(0) {
+                    if self.at(0) == b'#' && is_blank(self.src[self.pos - 1]) {
+                        break;
+                    }
+                    self.pos += 1;
+                }
+                Tok::ReservedDirective
+            }
+        };
+        let end = self.pos;
+        self.skip_blanks();
+        if self.at(0) == b'#' {
+            if !is_blank(self.src[self.pos - 1]) {
+                return Err(syntax("a comment must be separated from content by a space", self.pos));
+            }
+        } else if !self.breakz(0) {
+            return Err(syntax("unexpected content after a directive", self.pos));
+        }
+        self.push(tok, start, end);
+        Ok(())
+    }
+
+    fn skip_blanks(&mut self) {
+        while is_blank(self.at(0)) {
+            self.pos += 1;
+        }
+    }
+
+    fn fetch_document_indicator(&mut self, tok: Tok) -> Result<(), Error> {
+        self.unroll_indent(-1);
+        self.remove_simple_key()?;
+        self.simple_key_allowed = false;
+        let start = self.pos;
+        self.pos += 3;
+        if matches!(tok, Tok::DocumentEnd) {
+            // Only a comment may follow `...` on its line.
+            self.skip_blanks();
+            if !self.breakz(0) && self.at(0) != b'#' {
+                return Err(syntax("unexpected content after '...'", self.pos));
+            }
+        }
+        self.push(tok, start, start + 3);
+        Ok(())
+    }
+
+    fn fetch_flow_start(&mut self, tok: Tok) -> Result<(), Error> {
+        self.save_simple_key()?;
+        if self.flow_level + self.indents.len() >= self.max_depth {
+            return Err(Error::new(
+                ErrorKind::DepthLimit { limit: self.max_depth as u32 },
+                Span::new(self.pos as u64, self.pos as u64 + 1),
+            ));
+        }
+        self.flow_level += 1;
+        self.flow_mappings.push(matches!(tok, Tok::FlowMappingStart));
+        self.simple_keys.push(NO_KEY);
+        self.simple_key_allowed = true;
+        let start = self.pos;
+        self.pos += 1;
+        self.push(tok, start, start + 1);
+        Ok(())
+    }
+
+    fn fetch_flow_end(&mut self, tok: Tok) -> Result<(), Error> {
+        self.remove_simple_key()?;
+        if self.flow_level > 0 {
+            self.flow_level -= 1;
+            self.flow_mappings.pop();
+            self.simple_keys.pop();
+        }
+        self.simple_key_allowed = false;
+        let start = self.pos;
+        self.pos += 1;
+        self.push(tok, start, start + 1);
+        self.adjacent_value = true;
+        self.check_after_flow_token()
+    }
+
+    /// After a flow collection or quoted scalar ends in block context, only a `:`, a comment or the end of the
+    /// line may follow on the same line (a value after it would be ambiguous).
+    fn check_after_flow_token(&mut self) -> Result<(), Error> {
+        if self.flow_level > 0 {
+            return Ok(());
+        }
+        let mut i = 0;
+        while is_blank(self.at(i)) {
+            i += 1;
+        }
+        let b = self.at(i);
+        if self.breakz(i) || b == b':' || (b == b'#' && i > 0) {
+            return Ok(());
+        }
+        Err(syntax("unexpected content after a complete value on the same line", self.pos + i))
+    }
+
+    fn fetch_flow_entry(&mut self) -> Result<(), Error> {
+        self.remove_simple_key()?;
+        self.simple_key_allowed = true;
+        let start = self.pos;
+        self.pos += 1;
+        self.push(Tok::FlowEntry, start, start + 1);
+        Ok(())
+    }
+
+    fn fetch_block_entry(&mut self) -> Result<(), Error> {
+        let start = self.pos;
+        if self.flow_level == 0 {
+            if !self.simple_key_allowed {
+                return Err(syntax("a sequence entry ('- ') is not allowed here", start));
+            }
+            let column = self.column();
+            self.roll_indent(column, None, Tok::BlockSequenceStart, start)?;
+        } else {
+            return Err(syntax("a block sequence entry ('- ') is not allowed in a flow collection", start));
+        }
+        self.remove_simple_key()?;
+        self.simple_key_allowed = true;
+        self.pos += 1;
+        self.push(Tok::BlockEntry, start, start + 1);
+        self.reject_tab_indentation_after_indicator()
+    }
+
+    /// After `- `, `? ` or `: ` in block context a tab may separate, but not indent a nested block entry.
+    fn reject_tab_indentation_after_indicator(&mut self) -> Result<(), Error> {
+        if self.flow_level > 0 {
+            return Ok(());
+        }
+        let mut i = 0;
+        let mut tab = false;
+        while is_blank(self.at(i)) {
+            tab |= self.at(i) == b'\t';
+            i += 1;
+        }
+        if tab && matches!(self.at(i), b'-' | b'?' | b':') && self.blankz(i + 1) {
+            return Err(syntax("tabs cannot be used for indentation", self.pos + i));
+        }
+        Ok(())
+    }
+
+    fn fetch_key(&mut self) -> Result<(), Error> {
+        let start = self.pos;
+        if self.flow_level == 0 {
+            if !self.simple_key_allowed {
+                return Err(syntax("an explicit key ('? ') is not allowed here", start));
+            }
+            let column = self.column();
+            self.roll_indent(column, None, Tok::BlockMappingStart, start)?;
+        }
+        self.remove_simple_key()?;
+        self.simple_key_allowed = self.flow_level == 0;
+        self.pos += 1;
+        self.push(Tok::Key, start, start + 1);
+        self.reject_tab_indentation_after_indicator()
+    }
+
+    fn fetch_value(&mut self) -> Result<(), Error> {
+        let start = self.pos;
+        let level = self.flow_level;
+        let key = self.simple_keys[level];
+        if key.possible {
+            // The simple key becomes a key: insert KEY (and BLOCK-MAPPING-START) where it began.
+            let index = key.token_number - self.tokens_parsed;
+            self.tokens.insert(index, Token { tok: Tok::Key, start: key.at, end: key.at });
+            if self.flow_level == 0 {
+                self.roll_indent(key.column, Some(index), Tok::BlockMappingStart, key.at)?;
+            }
+            self.simple_keys[level].possible = false;
+            self.simple_key_allowed = false;
+        } else {
+            if self.flow_level == 0 {
+                if !self.simple_key_allowed {
+                    return Err(syntax("a mapping value (':') is not allowed here", start));
+                }
+                let column = self.column();
+                self.roll_indent(column, None, Tok::BlockMappingStart, start)?;
+            }
+            self.simple_key_allowed = self.flow_level == 0;
+        }
+        self.pos += 1;
+        self.push(Tok::Value, start, start + 1);
+        self.reject_tab_indentation_after_indicator()
+    }
+
+    fn save_simple_key(&mut self) -> Result<(), Error> {
+        let required = self.flow_level == 0 && self.indent == self.column() as isize;
+        if self.simple_key_allowed {
+            let key = SimpleKey {
+                possible: true,
+                multiline: self.flow_mappings.last() == Some(&true),
+                required,
+                token_number: self.tokens_parsed + self.tokens.len(),
+                at: self.pos,
+                line: self.line,
+                column: self.column(),
+            };
+            self.remove_simple_key()?;
+            let level = self.flow_level;
+            self.simple_keys[level] = key;
+        }
+        Ok(())
+    }
+
+    fn remove_simple_key(&mut self) -> Result<(), Error> {
+        let level = self.flow_level;
+        let key = &mut self.simple_keys[level];
+        if key.possible && key.required {
+            return Err(syntax("expected ':' after an implicit mapping key", key.at));
+        }
+        key.possible = false;
+        Ok(())
+    }
+
+    /// Opens a block at `column` if it is deeper than the current one, inserting `tok` at `index` of the queue
+    /// (or at its end).
+    fn roll_indent(&mut self, column: usize, index: Option<usize>, tok: Tok, at: usize) -> Result<(), Error> {
+        if self.flow_level > 0 {
+            return Ok(());
+        }
+        if (column as isize) > self.indent {
+            if self.src[self.line_start..at.max(self.line_start)].contains(&b'\t') {
+                return Err(syntax("tabs cannot be used for indentation", at));
+            }
+            if self.indents.len() + 1 > self.max_depth {
+                return Err(Error::new(
+                    ErrorKind::DepthLimit { limit: self.max_depth as u32 },
+                    Span::new(at as u64, at as u64 + 1),
+                ));
+            }
+            self.indents.push(self.indent);
+            self.indent = column as isize;
+            let token = Token { tok, start: at, end: at };
+            match index {
+                Some(i) => self.tokens.insert(i, token),
+                None => self.tokens.push_back(token),
+            }
+        }
+        Ok(())
+    }
+
+    /// Closes every block deeper than `column`.
+    fn unroll_indent(&mut self, column: isize) {
+        if self.flow_level > 0 {
+            return;
+        }
+        while self.indent > column {
+            self.push(Tok::BlockEnd { indent: self.indent as usize }, self.pos, self.pos);
+            self.indent = self.indents.pop().unwrap_or(-1);
+        }
+    }
+
+    fn fetch_anchor(&mut self, alias: bool) -> Result<(), Error> {
+        self.save_simple_key()?;
+        self.simple_key_allowed = false;
+        let start = self.pos;
+        self.pos += 1;
+        let name = self.pos;
+        while !self.blankz(0) && !is_flow_indicator(self.at(0)) {
+            self.pos += 1;
+        }
+        if self.pos == name {
+            return Err(syntax(
+                if alias { "expected an alias name after '*'" } else { "expected an anchor name after '&'" },
+                start,
+            ));
+        }
+        let tok = if alias { Tok::Alias(name, self.pos) } else { Tok::Anchor(name, self.pos) };
+        self.push(tok, start, self.pos);
+        if alias {
+            self.check_after_flow_token_alias()?;
+        }
+        Ok(())
+    }
+
+    /// An alias is a complete node, like a flow collection: in block context only `:` or a comment may follow.
+    fn check_after_flow_token_alias(&mut self) -> Result<(), Error> {
+        if self.flow_level > 0 {
+            return Ok(());
+        }
+        self.check_after_flow_token()
+    }
+
+    fn fetch_tag(&mut self) -> Result<(), Error> {
+        self.save_simple_key()?;
+        self.simple_key_allowed = false;
+        let start = self.pos;
+        let handle;
+        let suffix;
+        if self.at(1) == b'<' {
+            // Verbatim: !<uri>
+            self.pos += 2;
+            let s = self.pos;
+            while !self.blankz(0) && self.at(0) != b'>' {
+                self.pos += 1;
+            }
+            if self.at(0) != b'>' {
+                return Err(syntax("unterminated verbatim tag: expected '>'", self.pos));
+            }
+            let uri = self.decode_uri(s, self.pos)?;
+            self.pos += 1;
+            if uri.is_empty() {
+                return Err(syntax("a verbatim tag cannot be empty", start));
+            }
+            handle = (start, start);
+            suffix = Text::Owned(uri);
+        } else {
+            // `!`, `!suffix`, `!!suffix` or `!name!suffix`.
+            self.pos += 1;
+            let mut end = self.pos;
+            while self.src.get(end).is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'-') {
+                end += 1;
+            }
+            if self.src.get(end) == Some(&b'!') {
+                handle = (start, end + 1);
+                self.pos = end + 1;
+            } else {
+                handle = (start, start + 1);
+            }
+            let s = self.pos;
+            while !self.blankz(0) && !(self.flow_level > 0 && is_flow_indicator(self.at(0))) {
+                let b = self.at(0);
+                if !(b.is_ascii_alphanumeric() || b"-#;/?:@&=+$_.~*'()%".contains(&b) || b >= 0x80) {
+                    return Err(syntax("invalid character in a tag", self.pos));
+                }
+                self.pos += 1;
+            }
+            if s == self.pos && handle.1 - handle.0 > 1 {
+                return Err(syntax("expected a tag suffix after the handle", self.pos));
+            }
+            suffix = Text::Owned(self.decode_uri(s, self.pos)?);
+        }
+        if !self.blankz(0) && !(self.flow_level > 0 && is_flow_indicator(self.at(0))) {
+            return Err(syntax("expected a space after a tag", self.pos));
+        }
+        self.push(Tok::Tag { handle, suffix }, start, self.pos);
+        Ok(())
+    }
+
+    /// Decodes `%XX` escapes in a tag.
+    fn decode_uri(&self, start: usize, end: usize) -> Result<Vec<u8>, Error> {
+        let raw = &self.src[start..end];
+        let mut out = Vec::with_capacity(raw.len());
+        let mut i = 0;
+        while i < raw.len() {
+            if raw[i] == b'%' {
+                let hex = raw.get(i + 1..i + 3).and_then(|h| core::str::from_utf8(h).ok());
+                let value = hex.and_then(|h| u8::from_str_radix(h, 16).ok());
+                match value {
+                    Some(v) => out.push(v),
+                    None => return Err(syntax("invalid %-escape in a tag", start + i)),
+                }
+                i += 3;
+            } else {
+                out.push(raw[i]);
+                i += 1;
+            }
+        }
+        if core::str::from_utf8(&out).is_err() {
+            return Err(syntax("a tag's %-escapes do not form UTF-8", start));
+        }
+        Ok(out)
+    }
+
+    fn fetch_block_scalar(&mut self, style: Style) -> Result<(), Error> {
+        self.remove_simple_key()?;
+        self.simple_key_allowed = true;
+        let start = self.pos;
+        let text = self.scan_block_scalar(style == Style::Literal)?;
+        self.push(Tok::Scalar { text, style }, start, self.pos);
+        Ok(())
+    }
+
+    fn scan_block_scalar(&mut self, literal: bool) -> Result<Text, Error> {
+        self.pos += 1;
+        // Header: chomping and indentation indicators, in either order.
+        let mut chomp = 0i8; // -1 strip, 0 clip, 1 keep
+        let mut increment = 0usize;
+        for _ in 0..2 {
+            match self.at(0) {
+                b'+' | b'-' if chomp == 0 => {
+                    chomp = if self.at(0) == b'+' { 1 } else { -1 };
+                    self.pos += 1;
+                }
+                b'1'..=b'9' if increment == 0 => {
+                    increment = usize::from(self.at(0) - b'0');
+                    self.pos += 1;
+                }
+                b'0' => return Err(syntax("a block scalar's indentation indicator cannot be 0", self.pos)),
+                _ => break,
+            }
+        }
+        let header_end = self.pos;
+        self.skip_blanks();
+        if self.at(0) == b'#' {
+            if self.pos == header_end {
+                return Err(syntax("a comment must be separated from content by a space", self.pos));
+            }
+            let at = self.pos;
+            let column = self.column();
+            while !self.breakz(0) {
+                self.pos += 1;
+            }
+            self.asides.push_back(Aside { at, end: self.pos, column, trailing: true, blank: false });
+        }
+        if !self.breakz(0) {
+            return Err(syntax("unexpected content after a block scalar header", self.pos));
+        }
+        if self.at_end(0) {
+            return Ok(Text::Owned(Vec::new()));
+        }
+        self.skip_break();
+        let parent = self.indent;
+        let mut indent = (increment > 0).then(|| (parent.max(0) as usize) + increment);
+        let mut out: Vec<u8> = Vec::new();
+        let mut trailing = 0usize;
+        let detected = self.block_breaks(indent, &mut trailing)?;
+        if indent.is_none() {
+            let floor = if parent < 0 { 0 } else { parent as usize + 1 };
+            let content = if self.breakz(0) { 0 } else { self.column() };
+            if !self.breakz(0) && content < detected && content >= floor {
+                return Err(syntax("a leading empty line of a block scalar is indented more than its text", self.pos));
+            }
+            indent = Some(detected.max(floor).max(usize::from(parent >= 0)));
+        }
+        let indent = indent.unwrap_or(1);
+        let mut leading_break = false;
+        let mut leading_blank = false;
+        while self.column() == indent && !self.at_end(0) {
+            if indent == 0 && (self.document_marker(b'-') || self.document_marker(b'.')) {
+                break;
+            }
+            let this_blank = is_blank(self.at(0));
+            if !literal && leading_break && !leading_blank && !this_blank {
+                if trailing == 0 {
+                    out.push(b' ');
+                }
+            } else if leading_break {
+                out.push(b'\n');
+            }
+            out.extend(core::iter::repeat_n(b'\n', trailing));
+            trailing = 0;
+            leading_blank = this_blank;
+            let line = self.pos;
+            while !self.breakz(0) {
+                self.pos += 1;
+            }
+            out.extend_from_slice(&self.src[line..self.pos]);
+            if self.at_end(0) {
+                // The end of the input ends the last line as a line break would.
+                leading_break = true;
+                break;
+            }
+            self.skip_break();
+            leading_break = true;
+            self.block_breaks(Some(indent), &mut trailing)?;
+        }
+        if chomp != -1 && leading_break {
+            out.push(b'\n');
+        }
+        if chomp == 1 {
+            out.extend(core::iter::repeat_n(b'\n', trailing));
+        }
+        Ok(Text::Owned(out))
+    }
+
+    /// Skips the indentation and empty lines of a block scalar, counting the line breaks; without a known
+    /// indentation, returns the deepest indentation seen (which then decides it).
+    fn block_breaks(&mut self, indent: Option<usize>, breaks: &mut usize) -> Result<usize, Error> {
+        let mut max = 0;
+        loop {
+            while indent.is_none_or(|i| self.column() < i) && self.at(0) == b' ' {
+                self.pos += 1;
+            }
+            max = max.max(self.column());
+            if indent.is_none_or(|i| self.column() < i) && self.at(0) == b'\t' {
+                let mut i = 0;
+                while is_blank(self.at(i)) {
+                    i += 1;
+                }
+                if indent.is_none() {
+                    // The first text line: its spaces decide the indentation and the tab is text, unless the
+                    // tab stands where the indentation must be.
+                    let floor = if self.indent < 0 { 0 } else { self.indent as usize + 1 };
+                    if self.column() < floor {
+                        return Err(syntax("a tab where block scalar indentation was expected", self.pos));
+                    }
+                    return Ok(max);
+                }
+                if !self.breakz(i) {
+                    return Err(syntax("a tab where block scalar indentation was expected", self.pos));
+                }
+                self.pos += i;
+            }
+            if self.column() == 0 && (self.document_marker(b'-') || self.document_marker(b'.')) {
+                return Ok(max);
+            }
+            if self.at_end(0) && self.pos > self.line_start {
+                // A last line of spaces without a line break still counts as an empty line.
+                *breaks += 1;
+                return Ok(max);
+            }
+            if !is_break(self.at(0)) {
+                return Ok(max);
+            }
+            *breaks += 1;
+            self.skip_break();
+        }
+    }
+
+    fn fetch_quoted(&mut self, style: Style) -> Result<(), Error> {
+        self.save_simple_key()?;
+        self.simple_key_allowed = false;
+        let start = self.pos;
+        let text = self.scan_quoted(style == Style::Single)?;
+        self.push(Tok::Scalar { text, style }, start, self.pos);
+        self.adjacent_value = true;
+        self.check_after_flow_token()
+    }
+
+    fn scan_quoted(&mut self, single: bool) -> Result<Text, Error> {
+        let start = self.pos;
+        let quote = if single { b'\'' } else { b'"' };
+        self.pos += 1;
+        let body = self.pos;
+        // Fast path: one line, no escapes.
+        let mut i = body;
+        while let Some(&b) = self.src.get(i) {
+            if b == quote || b == b'\\' || is_break(b) {
+                break;
+            }
+            i += 1;
+        }
+        if self.src.get(i) == Some(&quote) && !(single && self.src.get(i + 1) == Some(&b'\'')) {
+            self.pos = i + 1;
+            return Ok(Text::Source(body, i));
+        }
+        let mut out = Vec::with_capacity(i - body + 16);
+        let min_indent = (self.indent + 1).max(0) as usize;
+        loop {
+            if self.at_end(0) {
+                return Err(syntax_span("unterminated quoted scalar", start, self.pos));
+            }
+            if self.column() == 0 && (self.document_marker(b'-') || self.document_marker(b'.')) {
+                return Err(syntax("a document marker inside a quoted scalar", self.pos));
+            }
+            // Non-blank characters.
+            while !self.blankz(0) {
+                let b = self.at(0);
+                if single && b == b'\'' {
+                    if self.at(1) == b'\'' {
+                        out.push(b'\'');
+                        self.pos += 2;
+                        continue;
+                    }
+                    break;
+                }
+                if !single && b == b'"' {
+                    break;
+                }
+                if !single && b == b'\\' && is_break(self.at(1)) {
+                    // Escaped line break: join lines without a space.
+                    self.pos += 1;
+                    self.skip_break();
+                    self.skip_quoted_indent(min_indent)?;
+                    if self.at(0) == b'\t' || self.at(0) == b' ' {
+                        // Leading whitespace after an escaped break is stripped.
+                    }
+                    while is_blank(self.at(0)) {
+                        self.pos += 1;
+                    }
+                    continue;
+                }
+                if !single && b == b'\\' {
+                    self.escape(&mut out)?;
+                    continue;
+                }
+                out.push(b);
+                self.pos += 1;
+            }
+            if self.at(0) == quote {
+                break;
+            }
+            // Blanks and line breaks: fold.
+            let blanks_start = self.pos;
+            while is_blank(self.at(0)) {
+                self.pos += 1;
+            }
+            if self.at(0) == quote && !(single && self.at(1) == b'\'') {
+                out.extend_from_slice(&self.src[blanks_start..self.pos]);
+                break;
+            }
+            if !self.breakz(0) {
+                out.extend_from_slice(&self.src[blanks_start..self.pos]);
+                continue;
+            }
+            if self.at_end(0) {
+                return Err(syntax_span("unterminated quoted scalar", start, self.pos));
+            }
+            // One or more line breaks: the first becomes a space unless more follow.
+            self.skip_break();
+            let mut breaks = 0;
+            loop {
+                self.skip_quoted_indent(min_indent)?;
+                while is_blank(self.at(0)) {
+                    self.pos += 1;
+                }
+                if is_break(self.at(0)) {
+                    breaks += 1;
+                    self.skip_break();
+                } else {
+                    break;
+                }
+            }
+            if breaks == 0 {
+                out.push(b' ');
+            } else {
+                out.extend(core::iter::repeat_n(b'\n', breaks));
+            }
+        }
+        self.pos += 1;
+        Ok(Text::Owned(out))
+    }
+
+    /// Continuation lines of a quoted scalar in block context must be indented past the enclosing block.
+    fn skip_quoted_indent(&mut self, min_indent: usize) -> Result<(), Error> {
+        while self.at(0) == b' ' {
+            self.pos += 1;
+        }
+        if self.flow_level == 0 && self.column() < min_indent && !self.breakz(0) {
+            let mut i = 0;
+            while is_blank(self.at(i)) {
+                i += 1;
+            }
+            if !self.breakz(i) {
+                return Err(syntax("a quoted scalar's continuation line must be indented", self.pos));
+            }
+        }
+        if self.column() == 0 && (self.document_marker(b'-') || self.document_marker(b'.')) {
+            return Err(syntax("a document marker inside a quoted scalar", self.pos));
+        }
+        Ok(())
+    }
+
+    fn escape(&mut self, out: &mut Vec<u8>) -> Result<(), Error> {
+        let at = self.pos;
+        let c = self.at(1);
+        let simple = match c {
+            b'0' => Some(0u8),
+            b'a' => Some(7),
+            b'b' => Some(8),
+            b't' | b'\t' => Some(b'\t'),
+            b'n' => Some(b'\n'),
+            b'v' => Some(11),
+            b'f' => Some(12),
+            b'r' => Some(b'\r'),
+            b'e' => Some(0x1b),
+            b' ' => Some(b' '),
+            b'"' => Some(b'"'),
+            b'/' => Some(b'/'),
+            b'\\' => Some(b'\\'),
+            _ => None,
+        };
+        if let Some(v) = simple {
+            out.push(v);
+            self.pos += 2;
+            return Ok(());
+        }
+        let named = match c {
+            b'N' => Some('\u{85}'),
+            b'_' => Some('\u{a0}'),
+            b'L' => Some('\u{2028}'),
+            b'P' => Some('\u{2029}'),
+            _ => None,
+        };
+        let ch = if let Some(ch) = named {
+            self.pos += 2;
+            ch
+        } else {
+            let len = match c {
+                b'x' => 2,
+                b'u' => 4,
+                b'U' => 8,
+                _ => return Err(syntax_span("invalid escape in a double-quoted scalar", at, at + 2)),
+            };
+            let hex = self.src.get(self.pos + 2..self.pos + 2 + len).and_then(|h| core::str::from_utf8(h).ok());
+            let value =
+                hex.filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit())).and_then(|h| u32::from_str_radix(h, 16).ok());
+            let ch = value.and_then(char::from_u32);
+            match ch {
+                Some(ch) => {
+                    self.pos += 2 + len;
+                    ch
+                }
+                None => return Err(syntax_span("invalid escape in a double-quoted scalar", at, at + 2 + len)),
+            }
+        };
+        let mut buf = [0u8; 4];
+        out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
+        Ok(())
+    }
+
+    fn fetch_plain(&mut self) -> Result<(), Error> {
+        self.save_simple_key()?;
+        self.simple_key_allowed = false;
+        let start = self.pos;
+        let (text, end, multi_line) = self.scan_plain()?;
+        if multi_line {
+            self.simple_key_allowed = true;
+        }
+        self.push(Tok::Scalar { text, style: Style::Plain }, start, end);
+        Ok(())
+    }
+
+    /// Scans a plain scalar; returns its text, where its last character ends, and whether it crossed lines.
+    fn scan_plain(&mut self) -> Result<(Text, usize, bool), Error> {
+        let start = self.pos;
+        let flow = self.flow_level > 0;
+        let stops = if flow { STOP_FLOW } else { STOP_BLOCK };
+        let min_indent = (self.indent + 1) as usize;
+        let mut out: Option<Vec<u8>> = None;
+        let mut multi_line = false;
+        loop {
+            let line_start = self.pos;
+            loop {
+                // A run of ordinary characters.
+                while let Some(&b) = self.src.get(self.pos) {
+                    if CLASS[b as usize] & stops != 0 {
+                        break;
+                    }
+                    self.pos += 1;
+                }
+                let b = self.at(0);
+                if b == b':' && !(self.blankz(1) || (flow && is_flow_indicator(self.at(1)))) {
+                    self.pos += 1;
+                    continue;
+                }
+                if !is_blank(b) || self.at_end(0) {
+                    break;
+                }
+                // Blanks: part of the scalar only if more of it follows on this line.
+                let mut i = 1;
+                while is_blank(self.at(i)) {
+                    i += 1;
+                }
+                let next = self.at(i);
+                let ends = self.breakz(i)
+                    || next == b'#'
+                    || (next == b':' && (self.blankz(i + 1) || (flow && is_flow_indicator(self.at(i + 1)))))
+                    || (flow && is_flow_indicator(next));
+                if ends {
+                    break;
+                }
+                self.pos += i;
+            }
+            let end = self.pos;
+            if let Some(buf) = out.as_mut() {
+                buf.extend_from_slice(&self.src[line_start..end]);
+            }
+            // A line break may continue the scalar on a following, more indented line.
+            let mut i = 0;
+            while is_blank(self.at(i)) {
+                i += 1;
+            }
+            if !is_break(self.at(i)) {
+                return Ok((self.finish_plain(out, start, end), end, multi_line));
+            }
+            let save = (self.pos, self.line, self.line_start);
+            self.pos += i;
+            let mut breaks = 0usize;
+            let continues = loop {
+                if !is_break(self.at(0)) {
+                    break false;
+                }
+                self.skip_break();
+                breaks += 1;
+                if self.document_marker(b'-') || self.document_marker(b'.') {
+                    break false;
+                }
+                while self.at(0) == b' ' {
+                    self.pos += 1;
+                }
+                let column = self.column();
+                while is_blank(self.at(0)) {
+                    self.pos += 1;
+                }
+                if self.at_end(0) {
+                    break false;
+                }
+                let b = self.at(0);
+                if is_break(b) {
+                    continue;
+                }
+                let indicator = b == b'#'
+                    || (flow && is_flow_indicator(b))
+                    || (b == b':' && (self.blankz(1) || (flow && is_flow_indicator(self.at(1)))));
+                break !indicator && (flow || column >= min_indent);
+            };
+            if !continues {
+                (self.pos, self.line, self.line_start) = save;
+                return Ok((self.finish_plain(out, start, end), end, multi_line));
+            }
+            multi_line = true;
+            let buf = out.get_or_insert_with(|| self.src[start..end].to_vec());
+            if breaks == 1 {
+                buf.push(b' ');
+            } else {
+                buf.extend(core::iter::repeat_n(b'\n', breaks - 1));
+            }
+        }
+    }
+
+    fn finish_plain(&self, out: Option<Vec<u8>>, start: usize, end: usize) -> Text {
+        match out {
+            Some(buf) => Text::Owned(buf),
+            None => Text::Source(start, end),
+        }
+    }
+}
