@@ -1,22 +1,51 @@
-//! serde_json peers for `bench/compare`: `peers MODE FILE`, output to standard output.
+//! Rust peers for `bench/compare`: `peers MODE FILE`, output to standard output.
 //!
+//! JSON in (serde_json):
 //! - `value-pretty`: parse into `serde_json::Value`, print pretty;
 //! - `transcode-pretty`, `transcode-compact`: stream through `serde_transcode` without a tree;
 //! - `ignored`: deserialize into `IgnoredAny` (validation only).
 //!
-//! Each reads the whole file into memory first, as serde_json's fastest path (`from_slice`) requires.
+//! YAML in, pretty JSON out, one JSON text per YAML document, each followed by a newline:
+//! - `serde-yaml-value`: each document of `serde_yaml::Deserializer::from_slice` into a `serde_json::Value`,
+//!   printed with `serde_json::to_writer_pretty`;
+//! - `saphyr-events`: saphyr-parser's events written straight to JSON, no tree (see `saphyr_json.rs`).
+//!
+//! Each reads the whole file into memory first, as serde_json's fastest path (`from_slice`) requires (and
+//! serde_yaml and saphyr-parser take a slice or a `&str` too).
 
+use serde::Deserialize;
 use serde::de::IgnoredAny;
 use std::io::{BufWriter, Write};
+
+mod saphyr_json;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
     let [_, mode, path] = args.as_slice() else {
-        return Err("usage: peers value-pretty|transcode-pretty|transcode-compact|ignored FILE".into());
+        return Err("usage: peers value-pretty|transcode-pretty|transcode-compact|ignored|serde-yaml-value|\
+                    saphyr-events FILE"
+            .into());
     };
     let bytes = std::fs::read(path)?;
     let stdout = std::io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+    match mode.as_str() {
+        "serde-yaml-value" => {
+            for document in serde_yaml::Deserializer::from_slice(&bytes) {
+                let value = serde_json::Value::deserialize(document)?;
+                serde_json::to_writer_pretty(&mut out, &value)?;
+                out.write_all(b"\n")?;
+            }
+            out.flush()?;
+            return Ok(());
+        }
+        "saphyr-events" => {
+            saphyr_json::run(std::str::from_utf8(&bytes)?, &mut out)?;
+            out.flush()?;
+            return Ok(());
+        }
+        _ => {}
+    }
     match mode.as_str() {
         "value-pretty" => {
             let value: serde_json::Value = serde_json::from_slice(&bytes)?;
