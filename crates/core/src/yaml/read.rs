@@ -40,13 +40,27 @@ fn check_text(src: &[u8]) -> Result<(), Error> {
     if src.starts_with(&[0xff, 0xfe]) || src.starts_with(&[0xfe, 0xff]) {
         return Err(Error::new(ErrorKind::NotUtf8Encoding, Span::new(0, 2)));
     }
-    let bad = src.iter().enumerate().position(|(i, &b)| match b {
+    // Most chunks hold no suspect byte; the vectorisable test over a whole chunk rules them out in bulk.
+    const CHUNK: usize = 64;
+    let suspect =
+        |b: u8| (b < 0x20 && b != b'\t' && b != b'\n' && b != b'\r') | (b == 0x7f) | (b == 0xc2) | (b == 0xef);
+    let bad_at = |i: usize| match src[i] {
         b'\t' | b'\n' | b'\r' => false,
         0..=0x1f | 0x7f => true,
         0xc2 => src.get(i + 1).is_some_and(|&n| (0x80..=0x9f).contains(&n) && n != 0x85),
         0xef => src.get(i + 1) == Some(&0xbf) && matches!(src.get(i + 2), Some(0xbe | 0xbf)),
         _ => false,
-    });
+    };
+    let mut bad = None;
+    for (c, chunk) in src.chunks(CHUNK).enumerate() {
+        if chunk.iter().fold(false, |any, &b| any | suspect(b)) {
+            let base = c * CHUNK;
+            if let Some(i) = (base..base + chunk.len()).find(|&i| bad_at(i)) {
+                bad = Some(i);
+                break;
+            }
+        }
+    }
     match bad {
         Some(at) => Err(Error::new(ErrorKind::ControlCharacter(src[at]), Span::new(at as u64, at as u64 + 1))),
         None => Ok(()),
@@ -724,4 +738,107 @@ fn push_aside<S: Sink + ?Sized>(src: &[u8], aside: Aside, sink: &mut S) -> Resul
     let text = &src[aside.at + 1..aside.end];
     let comment = Comment { text, style: CommentStyle::Line, trailing: aside.trailing };
     sink.event(Event::new(EventKind::Comment(comment), span))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::read;
+    use crate::event::{Event, EventKind};
+    use crate::limits::Limits;
+    use alloc::format;
+    use alloc::string::String;
+    use alloc::vec::Vec;
+
+    /// The events of `src` in a compact notation: scalars as their text, comments as `#text` (`#>` when
+    /// trailing), blank lines as `_`, collections as `{` `}` `[` `]`.
+    fn events(src: &str) -> String {
+        let mut out = Vec::new();
+        read(src.as_bytes(), &Limits::DEFAULT, &mut |e: Event<'_>| {
+            out.push(match e.kind {
+                EventKind::Scalar(s) => String::from_utf8_lossy(s.text).into_owned(),
+                EventKind::Comment(c) => {
+                    format!("#{}{}", if c.trailing { ">" } else { "" }, String::from_utf8_lossy(c.text))
+                }
+                EventKind::BlankLine => "_".into(),
+                EventKind::MappingStart(_) => "{".into(),
+                EventKind::MappingEnd => "}".into(),
+                EventKind::SequenceStart(_) => "[".into(),
+                EventKind::SequenceEnd => "]".into(),
+                EventKind::DocumentStart { .. } | EventKind::DocumentEnd { .. } => return Ok(()),
+                EventKind::StreamStart | EventKind::StreamEnd => return Ok(()),
+                EventKind::Alias(a) => format!("*{}", String::from_utf8_lossy(a)),
+            });
+            Ok(())
+        })
+        .unwrap();
+        out.join(" ")
+    }
+
+    #[test]
+    fn comments_and_blank_lines_in_order() {
+        assert_eq!(
+            events(
+                "# head
+a: 1 # one
+
+
+b: 2
+"
+            ),
+            "# head { a 1 #> one _ b 2 }"
+        );
+        assert_eq!(
+            events(
+                "a:
+  b: 1
+  # inner
+# outer
+c: 2
+"
+            ),
+            "{ a { b 1 # inner } # outer c 2 }"
+        );
+        assert_eq!(
+            events(
+                "- x
+
+# about y
+- y
+"
+            ),
+            "[ x _ # about y y ]"
+        );
+        assert_eq!(
+            events(
+                "a: |
+  text
+# after
+b: 1
+"
+            ),
+            "{ a text\n # after b 1 }".replace("\\n", "\n")
+        );
+        assert_eq!(
+            events(
+                "k: v # c
+# own
+"
+            ),
+            "{ k v #> c # own }"
+        );
+    }
+
+    #[test]
+    fn depth_limit() {
+        let deep = "[".repeat(100_000);
+        let err = read(deep.as_bytes(), &Limits::DEFAULT, &mut |_: Event<'_>| Ok(())).unwrap_err();
+        assert!(matches!(err.kind, crate::ErrorKind::DepthLimit { limit: 1024 }));
+        let mut block = String::new();
+        for i in 0..2000 {
+            block.push_str(&" ".repeat(i));
+            block.push_str("- \n");
+        }
+        let err = read(block.as_bytes(), &Limits::DEFAULT, &mut |_: Event<'_>| Ok(())).unwrap_err();
+        assert!(matches!(err.kind, crate::ErrorKind::DepthLimit { .. }), "{err:?}");
+    }
 }

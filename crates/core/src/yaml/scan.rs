@@ -143,6 +143,8 @@ pub(super) struct Scanner<'a> {
     /// value indicator even without a following space (`{"a":1}`).
     adjacent_value: bool,
     max_depth: usize,
+    /// Where the scanner stood when simple keys were last checked for staleness (which only changes as it moves).
+    stale_checked_at: usize,
     pub(super) asides: VecDeque<Aside>,
     /// Where the previous line's content ended, to collapse runs of blank lines into one aside.
     last_blank_line: usize,
@@ -151,6 +153,25 @@ pub(super) struct Scanner<'a> {
 #[inline]
 fn is_blank(b: u8) -> bool {
     b == b' ' || b == b'\t'
+}
+
+/// The offset of the first byte at or after `pos` that is not a space, eight bytes at a time.
+#[inline]
+fn skip_spaces(src: &[u8], mut pos: usize) -> usize {
+    const SPACES: u64 = u64::from_ne_bytes([b' '; 8]);
+    while let Some(chunk) = src.get(pos..pos + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let diff = u64::from_le_bytes(word) ^ SPACES;
+        if diff != 0 {
+            return pos + (diff.trailing_zeros() / 8) as usize;
+        }
+        pos += 8;
+    }
+    while src.get(pos) == Some(&b' ') {
+        pos += 1;
+    }
+    pos
 }
 
 #[inline]
@@ -209,6 +230,7 @@ impl<'a> Scanner<'a> {
             flow_mappings: Vec::new(),
             adjacent_value: false,
             max_depth: limits.max_depth as usize,
+            stale_checked_at: usize::MAX,
             asides: VecDeque::new(),
             last_blank_line: usize::MAX,
         }
@@ -277,14 +299,20 @@ impl<'a> Scanner<'a> {
         }
     }
 
+    /// More tokens are needed when the queue is empty, or when its head might still turn out to be preceded
+    /// by a `Key` (a simple key that starts there is still possible).
+    #[inline]
     fn needs_more(&mut self) -> Result<bool, Error> {
-        if self.stream_ended && !self.tokens.is_empty() {
-            return Ok(false);
-        }
         if self.tokens.is_empty() {
             return Ok(true);
         }
-        self.stale_simple_keys()?;
+        if self.stream_ended {
+            return Ok(false);
+        }
+        if self.stale_checked_at != self.pos {
+            self.stale_simple_keys()?;
+            self.stale_checked_at = self.pos;
+        }
         Ok(self.simple_keys.iter().any(|k| k.possible && k.token_number == self.tokens_parsed))
     }
 
@@ -396,12 +424,15 @@ impl<'a> Scanner<'a> {
 
     /// Skips blanks, line breaks and comments; records comments and blank lines as asides.
     fn scan_to_next_token(&mut self) -> Result<(), Error> {
+        // Whether only blanks precede us on this line: tokens end on a non-blank, so a blank before the start
+        // means we stand in indentation (after a block scalar) and must look back.
+        let mut first_on_line =
+            self.pos == self.line_start || (is_blank(self.src[self.pos - 1]) && self.only_indent_before());
         loop {
             let mut tab = false;
-            while let Some(&b) = self.src.get(self.pos) {
-                if b == b' ' {
-                    self.pos += 1;
-                } else if b == b'\t' {
+            loop {
+                self.pos = skip_spaces(self.src, self.pos);
+                if self.src.get(self.pos) == Some(&b'\t') {
                     tab = true;
                     self.pos += 1;
                 } else {
@@ -409,7 +440,6 @@ impl<'a> Scanner<'a> {
                 }
             }
             let Some(&b) = self.src.get(self.pos) else { return Ok(()) };
-            let first_on_line = self.only_indent_before();
             if b == b'#' {
                 let at = self.pos;
                 if !first_on_line && !is_blank(self.src[at - 1]) {
@@ -424,15 +454,18 @@ impl<'a> Scanner<'a> {
                 }
                 let column = at - self.line_start;
                 self.asides.push_back(Aside { at, end, column, trailing: !first_on_line, blank: false });
+                first_on_line = false;
                 continue;
             }
             if is_break(b) {
                 let at = self.line_start;
+                let was_first = first_on_line;
+                first_on_line = true;
                 self.skip_break();
                 if self.flow_level == 0 {
                     self.simple_key_allowed = true;
                 }
-                if first_on_line && at > 0 {
+                if was_first && at > 0 {
                     if self.last_blank_line != at {
                         self.asides.push_back(Aside { at, end: at, column: 0, trailing: false, blank: true });
                     }
@@ -1314,9 +1347,7 @@ impl<'a> Scanner<'a> {
                 if self.document_marker(b'-') || self.document_marker(b'.') {
                     break false;
                 }
-                while self.at(0) == b' ' {
-                    self.pos += 1;
-                }
+                self.pos = skip_spaces(self.src, self.pos);
                 let column = self.column();
                 while is_blank(self.at(0)) {
                     self.pos += 1;
