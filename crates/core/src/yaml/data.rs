@@ -373,6 +373,7 @@ struct Mark {
 struct Entry {
     start: usize,
     end: usize,
+    /// Its hash, once its mapping has a table (zero before).
     hash: u64,
     /// Offset of the key in the input.
     at: u64,
@@ -405,26 +406,35 @@ impl Keys {
     /// Adds `key` at offset `at` to the mapping at `depth`; when it is there already, returns the first one's
     /// offset instead.
     fn insert(&mut self, depth: usize, mark: Mark, key: &[u8], at: u64) -> Result<(), u64> {
-        let hash = hash(key);
-        let own = &self.entries[mark.entries..];
-        if own.len() < LINEAR {
-            if let Some(first) = own.iter().find(|e| e.hash == hash && &self.bytes[e.start..e.end] == key) {
+        let count = self.entries.len() - mark.entries;
+        // Small mappings compare bytes and never hash; their entries get a hash when the table is first built.
+        let mut hash = 0;
+        if count < LINEAR {
+            let own = &self.entries[mark.entries..];
+            if let Some(first) = own.iter().find(|e| &self.bytes[e.start..e.end] == key) {
                 return Err(first.at);
             }
         } else {
+            hash = self::hash(key);
             if self.tables.len() <= depth {
                 self.tables.resize_with(depth + 1, Vec::new);
             }
             let table = &mut self.tables[depth];
-            if (own.len() + 1) * 2 > table.len() {
-                rebuild(table, own, ((own.len() + 1) * 4).next_power_of_two());
+            if table.is_empty() {
+                for e in &mut self.entries[mark.entries..] {
+                    e.hash = self::hash(&self.bytes[e.start..e.end]);
+                }
+            }
+            let own = &self.entries[mark.entries..];
+            if (count + 1) * 2 > table.len() {
+                rebuild(table, own, ((count + 1) * 4).next_power_of_two());
             }
             let mask = table.len() - 1;
             let mut i = hash as usize & mask;
             loop {
                 let slot = table[i];
                 if slot == 0 {
-                    table[i] = (hash & HIGH) | (own.len() as u64 + 1);
+                    table[i] = (hash & HIGH) | (count as u64 + 1);
                     break;
                 }
                 if slot & HIGH == hash & HIGH {
