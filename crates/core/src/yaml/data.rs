@@ -14,6 +14,7 @@ use crate::error::{Error, ErrorKind};
 use crate::event::{Event, EventKind, Props, Scalar, ScalarKind, ScalarStyle, Sink};
 use crate::source::Span;
 use crate::yaml::core_kind;
+use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 
 const STR: &[u8] = b"tag:yaml.org,2002:str";
@@ -384,10 +385,22 @@ struct Entry {
 struct Keys {
     bytes: Vec<u8>,
     entries: Vec<Entry>,
-    /// Per depth: slots holding the high half of a key's hash and its index within its mapping plus one (zero:
-    /// empty). A table is filled only while the mapping at its depth has more than [`LINEAR`] keys.
-    tables: Vec<Vec<u64>>,
+    /// Per depth, used only while the mapping at that depth has more than [`LINEAR`] keys.
+    tables: Vec<Table>,
 }
+
+/// The index of one mapping's keys.
+#[derive(Debug, Default)]
+struct Table {
+    /// Slots holding the high half of a key's hash and its index within its mapping plus one (zero: empty).
+    slots: Vec<u64>,
+    /// Set once a probe runs past [`MAX_PROBE`] slots, which only keys crafted to collide make happen (the hash
+    /// is not keyed): the mapping's keys then go in a tree, which no choice of keys can slow down.
+    tree: Option<BTreeMap<Vec<u8>, u64>>,
+}
+
+/// The longest probe sequence tolerated before a mapping's keys move to a tree.
+const MAX_PROBE: usize = 64;
 
 impl Keys {
     fn mark(&self) -> Mark {
@@ -399,7 +412,8 @@ impl Keys {
         self.entries.truncate(mark.entries);
         self.bytes.truncate(mark.bytes);
         if let Some(table) = self.tables.get_mut(depth) {
-            table.clear();
+            table.slots.clear();
+            table.tree = None;
         }
     }
 
@@ -417,24 +431,29 @@ impl Keys {
         } else {
             hash = self::hash(key);
             if self.tables.len() <= depth {
-                self.tables.resize_with(depth + 1, Vec::new);
+                self.tables.resize_with(depth + 1, Table::default);
             }
             let table = &mut self.tables[depth];
-            if table.is_empty() {
+            if let Some(tree) = &mut table.tree {
+                return tree_insert(tree, key, at);
+            }
+            if table.slots.is_empty() {
                 for e in &mut self.entries[mark.entries..] {
                     e.hash = self::hash(&self.bytes[e.start..e.end]);
                 }
             }
             let own = &self.entries[mark.entries..];
-            if (count + 1) * 2 > table.len() {
-                rebuild(table, own, ((count + 1) * 4).next_power_of_two());
+            if (count + 1) * 2 > table.slots.len() {
+                rebuild(&mut table.slots, own, ((count + 1) * 4).next_power_of_two());
             }
-            let mask = table.len() - 1;
+            let slots = &mut table.slots;
+            let mask = slots.len() - 1;
             let mut i = hash as usize & mask;
+            let mut probes = 0;
             loop {
-                let slot = table[i];
+                let slot = slots[i];
                 if slot == 0 {
-                    table[i] = (hash & HIGH) | (count as u64 + 1);
+                    slots[i] = (hash & HIGH) | (count as u64 + 1);
                     break;
                 }
                 if slot & HIGH == hash & HIGH {
@@ -443,6 +462,16 @@ impl Keys {
                         return Err(e.at);
                     }
                 }
+                probes += 1;
+                if probes > MAX_PROBE {
+                    let mut tree = BTreeMap::new();
+                    for e in own {
+                        tree.insert(self.bytes[e.start..e.end].to_vec(), e.at);
+                    }
+                    let result = tree_insert(&mut tree, key, at);
+                    table.tree = Some(tree);
+                    return result;
+                }
                 i = (i + 1) & mask;
             }
         }
@@ -450,6 +479,16 @@ impl Keys {
         self.bytes.extend_from_slice(key);
         self.entries.push(Entry { start, end: self.bytes.len(), hash, at });
         Ok(())
+    }
+}
+
+fn tree_insert(tree: &mut BTreeMap<Vec<u8>, u64>, key: &[u8], at: u64) -> Result<(), u64> {
+    match tree.get(key) {
+        Some(&first) => Err(first),
+        None => {
+            tree.insert(key.to_vec(), at);
+            Ok(())
+        }
     }
 }
 
@@ -471,8 +510,7 @@ fn rebuild(table: &mut Vec<u64>, entries: &[Entry], size: usize) {
 
 /// A fast hash of a key, eight bytes at a time, with a final mix so that both halves are usable.
 ///
-/// It is not keyed: keys crafted to collide slow a huge mapping down (each probe still compares a full hash
-/// before the bytes), but cannot make it wrong.
+/// It is not keyed, so keys can be crafted to collide; [`Table::tree`] takes over when they do.
 fn hash(bytes: &[u8]) -> u64 {
     const K: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut h = bytes.len() as u64;
@@ -740,6 +778,26 @@ mod tests {
         assert_eq!(err.kind, ErrorKind::DuplicateKey { first: src.rfind("{ a 1").expect("last") as u64 + 2 });
         drop(to_json);
         assert_eq!(keys, 100_000 + 2 + 1);
+    }
+
+    #[test]
+    fn keys_crafted_to_collide_move_to_a_tree() {
+        // Keys whose hashes agree in their low 12 bits, so they share one probe sequence in every table size
+        // these few keys reach.
+        let target = hash(b"k0") & 0xFFF;
+        let colliding: Vec<String> =
+            (0u32..).map(|i| format!("k{i}")).filter(|k| hash(k.as_bytes()) & 0xFFF == target).take(200).collect();
+        let mut keys = Keys::default();
+        let mark = keys.mark();
+        for (i, key) in colliding.iter().enumerate() {
+            assert_eq!(keys.insert(0, mark, key.as_bytes(), i as u64), Ok(()), "{key}");
+        }
+        assert!(keys.tables[0].tree.is_some());
+        assert_eq!(keys.insert(0, mark, colliding[150].as_bytes(), 999), Err(150));
+        assert_eq!(keys.insert(0, mark, colliding[3].as_bytes(), 999), Err(3));
+        assert_eq!(keys.insert(0, mark, b"fresh", 999), Ok(()));
+        keys.close(0, mark);
+        assert!(keys.tables[0].tree.is_none() && keys.tables[0].slots.is_empty());
     }
 
     #[test]
