@@ -12,11 +12,14 @@ Examples:
   cat data.json | dfmt fmt --compact   minify standard input
   dfmt validate *.json                 check only; exit 1 if any file is invalid
   dfmt convert --to ndjson big.json    one line per element of the top-level array
+  dfmt convert --to json k8s.yaml      one JSON text per YAML document (aliases and << merges resolved)
+  dfmt convert --to yaml config.json   YAML that YAML 1.1 and 1.2 readers both read back the same
+  dfmt fmt --write ci.yml              reformat YAML, keeping comments and document markers
   dfmt completions bash > /etc/bash_completion.d/dfmt
 
 Exit codes: 0 success; 1 invalid input, or --check found changes; 2 usage or I/O error.";
 
-/// Format, validate and convert JSON, JSONC and NDJSON: exact output, precise errors, flat memory.
+/// Format, validate and convert JSON, JSONC, NDJSON and YAML: exact output, precise errors, flat memory.
 #[derive(Debug, Parser)]
 #[command(name = "dfmt", version, about, after_help = EXAMPLES, propagate_version = true)]
 pub(crate) struct Cli {
@@ -49,12 +52,22 @@ pub(crate) struct InputArgs {
     /// honouring .gitignore and .ignore, and their files are selected by extension.
     #[arg(value_name = "PATH")]
     pub(crate) paths: Vec<PathBuf>,
-    /// Input format [default: by extension (.json .jsonc .ndjson .jsonl), else sniffed from the content].
+    /// Input format [default: by extension (.json .jsonc .ndjson .jsonl .yaml .yml), else sniffed from the
+    /// content].
     #[arg(long, value_name = "FORMAT", value_parser = parse_format)]
     pub(crate) from: Option<Format>,
     /// Deepest nesting of objects and arrays accepted.
     #[arg(long, value_name = "N", default_value_t = dfmt_core::Limits::DEFAULT.max_depth)]
     pub(crate) max_depth: u32,
+    /// YAML: most nodes that alias expansion (`*name`, `<<`) may produce, or 10 per input byte if more.
+    #[arg(long, value_name = "N", default_value_t = dfmt_core::Limits::DEFAULT.max_alias_nodes)]
+    pub(crate) max_alias_nodes: u64,
+    /// YAML: apply `<<` merge keys when converting to another format.
+    #[arg(long, value_name = "BOOL", default_value_t = true, action = clap::ArgAction::Set)]
+    pub(crate) yaml_merge_keys: bool,
+    /// YAML: read tagged nodes as untagged when converting (otherwise a tag the output cannot carry is an error).
+    #[arg(long)]
+    pub(crate) yaml_drop_tags: bool,
 }
 
 /// How output is laid out.
@@ -72,6 +85,9 @@ pub(crate) struct LayoutArgs {
     /// Sort object keys (by code point). Holds each document in memory.
     #[arg(long)]
     pub(crate) sort_keys: bool,
+    /// YAML output: indent sequences under their key (`key:` / `  - a`); false writes `- a` level with the key.
+    #[arg(long, value_name = "BOOL", default_value_t = true, action = clap::ArgAction::Set)]
+    pub(crate) yaml_seq_indent: bool,
 }
 
 #[derive(Debug, Args)]

@@ -1,7 +1,7 @@
 //! Diagnostics: `PATH:LINE:COLUMN: error: MESSAGE`, then the source line with a caret under the column.
 
 use annotate_snippets::{AnnotationKind, Level, Renderer, Snippet};
-use dfmt_core::{Error, Located};
+use dfmt_core::{Error, ErrorKind, Located};
 use std::fmt::Write as _;
 
 /// How diagnostics look: coloured only on a terminal, and never when `NO_COLOR` is set.
@@ -21,21 +21,36 @@ impl Style {
 /// Most of a very long line (minified JSON) is noise: show this many characters on each side of the column.
 const CONTEXT_CHARS: usize = 60;
 
-/// Renders `error`, found at `located` in the input called `name`.
-pub(crate) fn render(name: &str, error: &Error, located: &Located<'_>, style: Style) -> String {
+/// Renders `error` in the input called `name`; `locate` finds an offset's line, column and source line.
+pub(crate) fn render<'a>(name: &str, error: &Error, locate: &dyn Fn(u64) -> Located<'a>, style: Style) -> String {
+    let located = &locate(error.span.start);
     let position = located.position;
     let mut out = String::new();
     let label = if style.color { "\x1b[1;31merror\x1b[0m" } else { "error" };
-    let _ = writeln!(out, "{name}:{}:{}: {label}: {}", position.line, position.column, error.kind);
+    let message = match error.kind {
+        // Name the tag: the span starts at the node's properties, the tag among them.
+        ErrorKind::UnsupportedTag => match tag_at(located) {
+            Some(tag) => format!("the tag {tag} has no meaning in the target format"),
+            None => error.kind.to_string(),
+        },
+        _ => error.kind.to_string(),
+    };
+    let _ = writeln!(out, "{name}:{}:{}: {label}: {message}", position.line, position.column);
 
     let (line, caret_start, caret_len) = excerpt(located, error.span.end.saturating_sub(error.span.start));
     let renderer = if style.color { Renderer::styled() } else { Renderer::plain() };
-    let mut group = Level::ERROR.primary_title(error.kind.to_string()).element(
+    let mut group = Level::ERROR.primary_title(message).element(
         Snippet::source(line.as_str())
             .line_start(usize::try_from(position.line).unwrap_or(usize::MAX))
             .path(name)
             .annotation(AnnotationKind::Primary.span(caret_start..caret_start + caret_len)),
     );
+    if let ErrorKind::DuplicateKey { first } = error.kind {
+        let first = locate(first).position;
+        group = group.element(
+            Level::NOTE.message(format!("the key was first defined at {name}:{}:{}", first.line, first.column)),
+        );
+    }
     if let Some(hint) = error.hint() {
         group = group.element(Level::HELP.message(hint));
     }
@@ -45,6 +60,14 @@ pub(crate) fn render(name: &str, error: &Error, located: &Located<'_>, style: St
     out.push_str(body);
     out.push('\n');
     out
+}
+
+/// The first tag (`!…`) among the properties that start at `located`.
+fn tag_at(located: &Located<'_>) -> Option<String> {
+    let rest = &located.line[located.byte_in_line..];
+    let text = String::from_utf8_lossy(rest);
+    let mut words = text.split([' ', '\t']).take(2);
+    words.find(|w| w.starts_with('!')).map(str::to_owned)
 }
 
 /// The part of the line to show, and where the caret goes in it (byte offsets into the returned string).
@@ -78,7 +101,7 @@ mod tests {
     fn diagnose(text: &str, format: Format) -> String {
         let mut input = SliceInput::new(text.as_bytes());
         let error = dfmt_core::validate(&mut input, format, &dfmt_core::Limits::DEFAULT).unwrap_err();
-        render("in.json", &error, &locate(text.as_bytes(), error.span.start), Style { color: false })
+        render("in.json", &error, &|at| locate(text.as_bytes(), at), Style { color: false })
     }
 
     #[test]

@@ -73,8 +73,13 @@ fn run(cli: Cli) -> Result<Status> {
 }
 
 fn settings(input: &InputArgs, task: Task, layout: Option<&LayoutArgs>) -> Settings {
-    let mut options =
-        Options { limits: Limits { max_depth: input.max_depth, ..Limits::DEFAULT }, ..Options::default() };
+    let limits = Limits { max_depth: input.max_depth, max_alias_nodes: input.max_alias_nodes, ..Limits::DEFAULT };
+    let mut options = Options {
+        limits,
+        yaml_merge_keys: input.yaml_merge_keys,
+        yaml_drop_tags: input.yaml_drop_tags,
+        ..Options::default()
+    };
     if let Some(layout) = layout {
         options.indent = if layout.compact {
             Indent::Compact
@@ -84,6 +89,7 @@ fn settings(input: &InputArgs, task: Task, layout: Option<&LayoutArgs>) -> Setti
             Indent::Spaces(layout.indent)
         };
         options.sort_keys = layout.sort_keys;
+        options.yaml_indent_sequences = layout.yaml_seq_indent;
     }
     Settings { task, from: input.from, options, style: diagnostic::Style::for_stderr() }
 }

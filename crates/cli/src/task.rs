@@ -6,7 +6,7 @@ use crate::in_place;
 use crate::inputs::Source;
 use anyhow::{Context, Result};
 use dfmt_core::{
-    ChunkedInput, Error, ErrorKind, Fingerprint, Format, Input, IoFill, Options, Output, SliceInput, Tee, json,
+    ChunkedInput, Error, ErrorKind, Fingerprint, Format, Input, IoFill, Options, Output, SliceInput, Tee, json, yaml,
 };
 use std::io::Read;
 
@@ -114,12 +114,7 @@ pub(crate) fn stream<O: Output>(source: &Source, settings: &Settings, out: &mut 
             Stop::Io(io.context(format!("reading {source}")))
         }
         ErrorKind::Output => Stop::Output,
-        _ => Stop::Invalid(diagnostic::render(
-            &source.to_string(),
-            &error,
-            &input.locate(error.span.start),
-            settings.style,
-        )),
+        _ => Stop::Invalid(diagnostic::render(&source.to_string(), &error, &|at| input.locate(at), settings.style)),
     })
 }
 
@@ -160,8 +155,8 @@ fn whole_inner(source: &Source, settings: &Settings) -> Result<Report> {
         Ok(formatted) => formatted,
         Err(error) => {
             let mut report = Report::new(Status::Invalid);
-            let located = dfmt_core::locate(&original, error.span.start);
-            report.stderr = diagnostic::render(&source.to_string(), &error, &located, settings.style);
+            let locate = |at| dfmt_core::locate(&original, at);
+            report.stderr = diagnostic::render(&source.to_string(), &error, &locate, settings.style);
             return Ok(report);
         }
     };
@@ -201,6 +196,12 @@ fn format_with_fingerprint(
     options: &Options,
 ) -> Result<(Vec<u8>, Fingerprint), Error> {
     let mut input = SliceInput::new(original);
+    if format == Format::Yaml {
+        let writer = yaml::Writer::new(Vec::new(), options.yaml_write_options());
+        let Tee(writer, fingerprint) =
+            dfmt_core::run(&mut input, format, format, options, Tee(writer, Fingerprint::default()))?;
+        return Ok((writer.finish()?, fingerprint));
+    }
     let writer = json::Writer::new(Vec::new(), options.write_options(format));
     let Tee(writer, fingerprint) =
         dfmt_core::run(&mut input, format, format, options, Tee(writer, Fingerprint::default()))?;

@@ -1,7 +1,7 @@
 //! The jobs every surface offers — format, convert, validate — as one pipeline: read → (tree) → write.
 
 use crate::error::Error;
-use crate::event::{Event, EventKind, Sink};
+use crate::event::{Event, EventKind, Props, ScalarStyle, Sink};
 use crate::format::Format;
 use crate::input::Input;
 use crate::json::{self, Indent, WriteOptions, Writer};
@@ -9,6 +9,7 @@ use crate::limits::Limits;
 use crate::output::Output;
 use crate::reshape::{ArrayToDocuments, DocumentsToArray};
 use crate::tree::Tree;
+use crate::yaml;
 
 /// What a job does besides reading and writing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -19,11 +20,25 @@ pub struct Options {
     pub sort_keys: bool,
     /// Limits for the reader.
     pub limits: Limits,
+    /// YAML: apply `<<` merge keys when converting YAML to data.
+    pub yaml_merge_keys: bool,
+    /// YAML: read tagged nodes as if untagged when converting to a format without tags (otherwise a tag that has
+    /// no meaning there is an error).
+    pub yaml_drop_tags: bool,
+    /// YAML output: indent a sequence under its key (`key:\n  - a`) rather than level with it (`key:\n- a`).
+    pub yaml_indent_sequences: bool,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { indent: Indent::Spaces(2), sort_keys: false, limits: Limits::DEFAULT }
+        Options {
+            indent: Indent::Spaces(2),
+            sort_keys: false,
+            limits: Limits::DEFAULT,
+            yaml_merge_keys: true,
+            yaml_drop_tags: false,
+            yaml_indent_sequences: true,
+        }
     }
 }
 
@@ -35,6 +50,15 @@ impl Options {
             Format::Jsonc => WriteOptions { indent: self.indent, comments: true },
             Format::Json | Format::Yaml => WriteOptions { indent: self.indent, comments: false },
         }
+    }
+
+    /// The YAML writer settings (YAML output is always block style; compact JSON indentation means 2 here).
+    pub fn yaml_write_options(&self) -> yaml::WriteOptions {
+        let indent = match self.indent {
+            Indent::Spaces(n) if n > 0 => usize::from(n),
+            _ => 2,
+        };
+        yaml::WriteOptions { indent, indent_sequences: self.yaml_indent_sequences, comments: true }
     }
 }
 
@@ -51,18 +75,47 @@ pub fn convert<I: Input, O: Output>(
     options: &Options,
     out: O,
 ) -> Result<O, Error> {
+    if to == Format::Yaml {
+        let writer = yaml::Writer::new(out, options.yaml_write_options());
+        return run(input, from, to, options, writer)?.finish();
+    }
     let writer = Writer::new(out, options.write_options(to));
     run(input, from, to, options, writer)?.finish()
 }
 
-/// Checks that `input` is valid `format`, reading it to the end.
+/// Checks that `input` is valid `format`, reading it to the end. For YAML this includes that every alias
+/// names an anchor and that alias expansion stays within the limits.
 pub fn validate<I: Input>(input: &mut I, format: Format, limits: &Limits) -> Result<(), Error> {
-    json::read(input, json_dialect(format)?, limits, &mut |_: Event<'_>| Ok(()))
+    let discard = |_: Event<'_>| Ok(());
+    match format.dialect() {
+        Some(dialect) => json::read(input, dialect, limits, &mut { discard }),
+        None => {
+            let src = whole(input)?;
+            let mut resolve = yaml::Resolve::new(discard, limits.alias_nodes_for(src.len() as u64), true);
+            yaml::read(src, limits, &mut resolve)
+        }
+    }
+}
+
+/// Reads the rest of `input` into its window and returns all of it (for readers that need the whole text).
+fn whole<I: Input>(input: &mut I) -> Result<&[u8], Error> {
+    while input.refill(0)? {}
+    Ok(input.buffer())
 }
 
 /// Runs the pipeline from `input` into `sink` (a writer, or anything that takes events), reshaping the stream
 /// when one side is NDJSON and the other is not, and returns the sink.
+///
+/// YAML documents map one to one onto JSON texts and NDJSON lines (and back), so no reshaping happens when either
+/// side is YAML. YAML read for any other format is resolved into data first: aliases expanded, merge keys applied,
+/// then JSON's rules for keys, tags and numbers.
 pub fn run<I: Input, S: Sink>(input: &mut I, from: Format, to: Format, options: &Options, sink: S) -> Result<S, Error> {
+    if from == Format::Yaml {
+        return read_yaml(input, to, options, sink);
+    }
+    if to == Format::Yaml {
+        return read_into(input, from, options, sink);
+    }
     match (from == Format::Ndjson, to == Format::Ndjson) {
         (true, false) => read_into(input, from, options, DocumentsToArray::new(sink)).map(DocumentsToArray::into_inner),
         (false, true) => read_into(input, from, options, ArrayToDocuments::new(sink)).map(ArrayToDocuments::into_inner),
@@ -82,7 +135,37 @@ fn read_into<I: Input, S: Sink>(input: &mut I, from: Format, options: &Options, 
 }
 
 fn json_dialect(format: Format) -> Result<json::Dialect, Error> {
-    format.dialect().ok_or(Error::new(crate::ErrorKind::Unsupported("YAML is not wired yet"), crate::Span::at(0)))
+    format.dialect().ok_or(Error::new(crate::ErrorKind::Unsupported("not a JSON format"), crate::Span::at(0)))
+}
+
+fn read_yaml<I: Input, S: Sink>(input: &mut I, to: Format, options: &Options, mut sink: S) -> Result<S, Error> {
+    let src = whole(input)?;
+    let limits = &options.limits;
+    if to == Format::Yaml {
+        if options.sort_keys {
+            return Err(Error::new(
+                crate::ErrorKind::Unsupported("--sort-keys is not supported for YAML output yet"),
+                crate::Span::at(0),
+            ));
+        }
+        yaml::read(src, limits, &mut sink)?;
+        return Ok(sink);
+    }
+    let max_nodes = limits.alias_nodes_for(src.len() as u64);
+    if options.sort_keys {
+        let mut tree = Tree::new();
+        let record = |event: Event<'_>| tree.event(event);
+        let data = yaml::ToJson::new(record, options.yaml_drop_tags);
+        let mut resolve = yaml::Resolve::new(data, max_nodes, options.yaml_merge_keys);
+        yaml::read(src, limits, &mut resolve)?;
+        drop(resolve);
+        tree.replay(&mut sink, true)?;
+        return Ok(sink);
+    }
+    let data = yaml::ToJson::new(sink, options.yaml_drop_tags);
+    let mut resolve = yaml::Resolve::new(data, max_nodes, options.yaml_merge_keys);
+    yaml::read(src, limits, &mut resolve)?;
+    Ok(resolve.into_inner().into_inner())
 }
 
 /// Pushes every event into two sinks.
@@ -121,6 +204,17 @@ impl Fingerprint {
         self.0 = (self.0 ^ word).wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(29);
     }
 
+    fn props(&mut self, props: &Props<'_>) {
+        if let Some(anchor) = props.anchor {
+            self.mix(12);
+            self.bytes(anchor);
+        }
+        if let Some(tag) = props.tag {
+            self.mix(13);
+            self.bytes(tag);
+        }
+    }
+
     fn bytes(&mut self, bytes: &[u8]) {
         let mut chunks = bytes.chunks_exact(8);
         for chunk in &mut chunks {
@@ -142,13 +236,23 @@ impl Sink for Fingerprint {
             EventKind::StreamEnd => self.mix(2),
             EventKind::DocumentStart { .. } => self.mix(3),
             EventKind::DocumentEnd { .. } => self.mix(4),
-            EventKind::MappingStart(_) => self.mix(5),
+            EventKind::MappingStart(props) => {
+                self.mix(5);
+                self.props(&props);
+            }
             EventKind::MappingEnd => self.mix(6),
-            EventKind::SequenceStart(_) => self.mix(7),
+            EventKind::SequenceStart(props) => {
+                self.mix(7);
+                self.props(&props);
+            }
             EventKind::SequenceEnd => self.mix(8),
+            // A scalar's data is its kind and text; its style is layout, except that JSON text as written (with
+            // quotes and escapes) is not comparable with decoded text.
             EventKind::Scalar(s) => {
-                self.mix(9 + ((s.kind as u64) << 8) + ((s.style as u64) << 16));
+                let raw = u64::from(s.style == ScalarStyle::JsonQuoted);
+                self.mix(9 + ((s.kind as u64) << 8) + (raw << 16));
                 self.bytes(s.text);
+                self.props(&s.props);
             }
             EventKind::Alias(name) => {
                 self.mix(10);
