@@ -888,4 +888,16 @@ test:
         );
         assert_eq!(at("x: !foo bar\n", 100).0, ErrorKind::UnsupportedTag);
     }
+
+    #[test]
+    fn yaml_billion_laughs() {
+        let mut yaml = String::from("a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+        for level in 1..=9 {
+            let aliases = alloc::vec![format!("*a{}", level - 1); 10].join(", ");
+            yaml += &format!("a{level}: &a{level} [{aliases}]\n");
+        }
+        let err = convert(&yaml, 1_000_000).expect_err("too large");
+        assert_eq!(err.kind, ErrorKind::AliasLimit { limit: 1_000_000 });
+        assert_eq!(&yaml[err.span.start as usize..err.span.end as usize], "*a4");
+    }
 }
