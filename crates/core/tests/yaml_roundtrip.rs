@@ -1,5 +1,5 @@
-//! Data survives YAML: JSON → YAML → JSON returns the same data; formatting YAML keeps its data and its
-//! comments, and formatting twice changes nothing more; NDJSON lines and YAML documents map one to one.
+//! Data survives YAML: JSON → YAML → JSON returns the same data; formatting YAML keeps its data, its comments,
+//! anchors and tags, and formatting twice changes nothing more; NDJSON lines and YAML documents map one to one.
 //!
 //! Inputs come from `../shared` (`bench-data/json`, `bench-data/yaml`, the JSONTestSuite `y_` files, and the
 //! yaml-test-suite cases that have an `in.json`).
@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use dfmt_core::{Error, ErrorKind, Event, EventKind, Format, Limits, Options, SliceInput, convert, format, yaml};
 use serde_json::Value;
-use shared::values::{Numbers, first_difference, parse_stream};
+use shared::values::{Compare, first_difference, parse_stream};
 
 /// JSONTestSuite `y_` files that cannot round-trip through YAML: their objects repeat a key, which JSON allows
 /// and YAML forbids (mapping keys are unique; DESIGN.md: "Duplicate keys are an error that names both
@@ -62,11 +62,11 @@ fn report(what: &str, total: usize, failures: &[String]) {
 }
 
 /// `expected` and `got` hold the same documents.
-fn same_documents(expected: &[Value], got: &[Value], numbers: Numbers) -> Result<(), String> {
+fn same_documents(expected: &[Value], got: &[Value], compare: Compare) -> Result<(), String> {
     if expected.len() != got.len() {
         return Err(format!("{} documents, expected {}", got.len(), expected.len()));
     }
-    match expected.iter().zip(got).enumerate().find_map(|(i, (e, g))| Some((i, first_difference(e, g, numbers)?))) {
+    match expected.iter().zip(got).enumerate().find_map(|(i, (e, g))| Some((i, first_difference(e, g, compare)?))) {
         Some((i, why)) => Err(format!("document {i}: {why}")),
         None => Ok(()),
     }
@@ -78,7 +78,7 @@ fn json_round_trip(src: &[u8], json: Format) -> Result<(), String> {
     let yaml = run(src, json, Format::Yaml).map_err(|e| format!("to YAML: {}", shared::located(src, &e)))?;
     let back = run(&yaml, Format::Yaml, json).map_err(|e| format!("back from YAML: {}", shared::located(&yaml, &e)))?;
     let got = parse_stream(&back).map_err(|e| format!("the output is not JSON: {e}"))?;
-    same_documents(&expected, &got, Numbers::ByText)
+    same_documents(&expected, &got, Compare::Exact)
 }
 
 /// JSON whose objects repeat a key stops with a duplicate-key error on its way through YAML.
@@ -96,16 +96,37 @@ fn repeated_keys_refused(src: &[u8]) -> Result<(), String> {
     }
 }
 
-/// The text of every `#` comment `yaml::read` reports in `src`, in order.
-fn comments(src: &[u8]) -> Result<Vec<String>, Error> {
-    let mut comments = Vec::new();
+/// What a YAML text holds besides the data JSON can show: its comments, and its nodes' anchors and tags.
+struct Annotations {
+    /// The text of every `#` comment, in order.
+    comments: Vec<String>,
+    /// For every node in order, its anchor and tag (`&a <!foo>`, empty for none); `*a` for an alias.
+    props: Vec<String>,
+}
+
+fn annotations(src: &[u8]) -> Result<Annotations, Error> {
+    let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+    let (mut comments, mut props) = (Vec::new(), Vec::new());
     yaml::read(src, &Limits::DEFAULT, &mut |event: Event<'_>| {
-        if let EventKind::Comment(comment) = event.kind {
-            comments.push(String::from_utf8_lossy(comment.text).into_owned());
-        }
+        let node = match event.kind {
+            EventKind::MappingStart(node) | EventKind::SequenceStart(node) => node,
+            EventKind::Scalar(scalar) => scalar.props,
+            EventKind::Alias(name) => {
+                props.push(format!("*{}", text(name)));
+                return Ok(());
+            }
+            EventKind::Comment(comment) => {
+                comments.push(text(comment.text));
+                return Ok(());
+            }
+            _ => return Ok(()),
+        };
+        let anchor = node.anchor.map(|a| format!("&{}", text(a)));
+        let tag = node.tag.map(|t| format!("<{}>", text(t)));
+        props.push([anchor, tag].into_iter().flatten().collect::<Vec<_>>().join(" "));
         Ok(())
     })?;
-    Ok(comments)
+    Ok(Annotations { comments, props })
 }
 
 /// The first line where `before` and `after` differ, in one line.
@@ -122,17 +143,21 @@ fn first_line_difference(before: &[u8], after: &[u8]) -> String {
     "only the line ends differ".to_owned()
 }
 
-/// Formatting YAML keeps its data (as dfmt reads the input) and its comments, and formatting the result again
-/// changes nothing.
+/// Formatting YAML keeps its data (as dfmt reads the input), its comments, its anchors and tags, and formatting the
+/// result again changes nothing.
+///
+/// The data is compared as JSON with tagged nodes read as untagged (`yaml_drop_tags`), so that inputs with tags
+/// JSON has no meaning for are checked too; the tags themselves are compared as YAML.
 fn formatting_keeps_data_and_comments(src: &[u8]) -> Result<(), String> {
-    let data = run(src, Format::Yaml, Format::Json)
-        .map_err(|e| format!("the input does not convert to JSON: {}", shared::located(src, &e)))?;
+    let options = Options { yaml_drop_tags: true, ..Options::default() };
+    let to_json = |yaml: &[u8]| convert(&mut SliceInput::new(yaml), Format::Yaml, Format::Json, &options, Vec::new());
+    let data = to_json(src).map_err(|e| format!("the input does not convert to JSON: {}", shared::located(src, &e)))?;
     let formatted = run_format(src).map_err(|e| format!("fmt: {}", shared::located(src, &e)))?;
     let mut reasons = Vec::new();
-    match run(&formatted, Format::Yaml, Format::Json) {
+    match to_json(&formatted) {
         Ok(again) => {
             let (data, again) = (parse_stream(&data).unwrap(), parse_stream(&again).unwrap());
-            if let Err(why) = same_documents(&data, &again, Numbers::ByText) {
+            if let Err(why) = same_documents(&data, &again, Compare::Exact) {
                 reasons.push(format!("the data changed: {why}"));
             }
         }
@@ -143,11 +168,19 @@ fn formatting_keeps_data_and_comments(src: &[u8]) -> Result<(), String> {
         Ok(twice) => reasons.push(format!("fmt is not idempotent: {}", first_line_difference(&formatted, &twice))),
         Err(e) => reasons.push(format!("the formatted text does not format: {}", shared::located(&formatted, &e))),
     }
-    match (comments(src), comments(&formatted)) {
-        (Ok(before), Ok(after)) if before.len() == after.len() => {}
+    match (annotations(src), annotations(&formatted)) {
         (Ok(before), Ok(after)) => {
-            let lost = before.iter().find(|c| !after.contains(c));
-            reasons.push(format!("{} comments, expected {} (first missing: {lost:?})", after.len(), before.len()));
+            if before.comments.len() != after.comments.len() {
+                let lost = before.comments.iter().find(|c| !after.comments.contains(c));
+                let (n, expected) = (after.comments.len(), before.comments.len());
+                reasons.push(format!("{n} comments, expected {expected} (first missing: {lost:?})"));
+            }
+            if let Some(i) =
+                (0..before.props.len().max(after.props.len())).find(|&i| before.props.get(i) != after.props.get(i))
+            {
+                let (was, is) = (before.props.get(i), after.props.get(i));
+                reasons.push(format!("node {i}: anchor and tag {was:?} became {is:?}"));
+            }
         }
         (Err(e), _) => reasons.push(format!("yaml::read rejects the input: {}", shared::located(src, &e))),
         (_, Err(e)) => reasons.push(format!("yaml::read rejects the output: {}", shared::located(&formatted, &e))),

@@ -84,23 +84,23 @@ pub(crate) fn within<T: Send + 'static>(
 pub(crate) mod values {
     use serde_json::{Number, Value};
 
-    /// How numbers compare.
+    /// What counts as the same data.
     #[derive(Clone, Copy, Debug)]
-    pub(crate) enum Numbers {
-        /// By their literal text (serde_json keeps it with `arbitrary_precision`): for data that only dfmt
-        /// touched, which keeps number literals.
-        ByText,
-        /// By value: integers exactly, anything else as `f64`, so `1` equals `1.0` (for expectations written by
-        /// other tools).
-        ByValue,
+    pub(crate) enum Compare {
+        /// Numbers by their literal text (serde_json keeps it with `arbitrary_precision`) and mapping keys in the
+        /// same order: for data that only dfmt touched, which keeps both.
+        Exact,
+        /// Numbers by value (integers exactly, anything else as `f64`, so `1` equals `1.0`) and keys in any
+        /// order: for expectations written by other tools.
+        Data,
     }
 
-    impl Numbers {
-        fn equal(self, a: &Number, b: &Number) -> bool {
+    impl Compare {
+        fn numbers_equal(self, a: &Number, b: &Number) -> bool {
             let (a, b) = (a.to_string(), b.to_string());
             match self {
-                Numbers::ByText => a == b,
-                Numbers::ByValue => {
+                Compare::Exact => a == b,
+                Compare::Data => {
                     let integer = |s: &str| !s.contains(['.', 'e', 'E']);
                     if integer(&a) && integer(&b) {
                         canonical_integer(&a) == canonical_integer(&b)
@@ -135,20 +135,20 @@ pub(crate) mod values {
     }
 
     /// Where `got` first differs from `expected`, in one line (`at /0/name: expected "a", got "b"`), or `None`
-    /// when they hold the same data. Mapping keys must come in the same order: dfmt keeps key order.
-    pub(crate) fn first_difference(expected: &Value, got: &Value, numbers: Numbers) -> Option<String> {
-        difference(expected, got, numbers, &mut String::new())
+    /// when they hold the same data.
+    pub(crate) fn first_difference(expected: &Value, got: &Value, compare: Compare) -> Option<String> {
+        difference(expected, got, compare, &mut String::new())
     }
 
-    fn difference(expected: &Value, got: &Value, numbers: Numbers, path: &mut String) -> Option<String> {
+    fn difference(expected: &Value, got: &Value, compare: Compare, path: &mut String) -> Option<String> {
         let at = |path: &str| if path.is_empty() { "/".to_owned() } else { path.to_owned() };
         match (expected, got) {
-            (Value::Number(a), Value::Number(b)) if numbers.equal(a, b) => None,
+            (Value::Number(a), Value::Number(b)) if compare.numbers_equal(a, b) => None,
             (Value::Array(a), Value::Array(b)) => {
                 for (i, (a, b)) in a.iter().zip(b).enumerate() {
                     let len = path.len();
                     path.push_str(&format!("/{i}"));
-                    let found = difference(a, b, numbers, path);
+                    let found = difference(a, b, compare, path);
                     path.truncate(len);
                     if found.is_some() {
                         return found;
@@ -165,7 +165,7 @@ pub(crate) mod values {
                 if let Some(key) = extra {
                     return Some(format!("at {}: unexpected key {key:?}", at(path)));
                 }
-                if !a.keys().eq(b.keys()) {
+                if matches!(compare, Compare::Exact) && !a.keys().eq(b.keys()) {
                     let keys = |m: &serde_json::Map<String, Value>| m.keys().cloned().collect::<Vec<_>>().join(",");
                     return Some(format!("at {}: keys in order [{}], expected [{}]", at(path), keys(b), keys(a)));
                 }
@@ -173,7 +173,7 @@ pub(crate) mod values {
                     let len = path.len();
                     path.push('/');
                     path.push_str(key);
-                    let found = difference(a, &b[key], numbers, path);
+                    let found = difference(a, &b[key], compare, path);
                     path.truncate(len);
                     if found.is_some() {
                         return found;
