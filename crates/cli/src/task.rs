@@ -83,6 +83,17 @@ pub(crate) enum Stop {
 /// Runs a task that streams: formatting to standard output, validating, converting. Memory stays flat
 /// whatever the input's size. Output goes to `out`.
 pub(crate) fn stream<O: Output>(source: &Source, settings: &Settings, out: &mut O) -> Result<(), Stop> {
+    // A YAML reader needs the whole text: read a file in one piece rather than growing a window over it.
+    if let (Source::File(path), Some(format)) = (source, source.format(settings.from))
+        && format.needs_whole_input()
+    {
+        let text = std::fs::read(path).with_context(|| format!("reading {}", path.display())).map_err(Stop::Io)?;
+        let mut input = SliceInput::new(&text);
+        return run_task(&mut input, format, settings, out).map_err(|error| match error.kind {
+            ErrorKind::Output => Stop::Output,
+            _ => Stop::Invalid(diagnostic::render(&source.to_string(), &error, &|at| input.locate(at), settings.style)),
+        });
+    }
     let reader: Box<dyn Read> = match source {
         Source::Stdin => {
             widen_pipe();
@@ -102,11 +113,7 @@ pub(crate) fn stream<O: Output>(source: &Source, settings: &Settings, out: &mut 
                 Format::sniff(input.buffer())
             }
         };
-        match settings.task {
-            Task::Validate => dfmt_core::validate(&mut input, format, &options.limits),
-            Task::Fmt { .. } => dfmt_core::format(&mut input, format, options, &mut *out).map(drop),
-            Task::Convert { to } => dfmt_core::convert(&mut input, format, to, options, &mut *out).map(drop),
-        }
+        run_task(&mut input, format, settings, out)
     })();
     result.map_err(|error| match error.kind {
         ErrorKind::Input => {
@@ -116,6 +123,15 @@ pub(crate) fn stream<O: Output>(source: &Source, settings: &Settings, out: &mut 
         ErrorKind::Output => Stop::Output,
         _ => Stop::Invalid(diagnostic::render(&source.to_string(), &error, &|at| input.locate(at), settings.style)),
     })
+}
+
+fn run_task<I: Input, O: Output>(input: &mut I, format: Format, settings: &Settings, out: &mut O) -> Result<(), Error> {
+    let options = &settings.options;
+    match settings.task {
+        Task::Validate => dfmt_core::validate(input, format, &options.limits),
+        Task::Fmt { .. } => dfmt_core::format(input, format, options, &mut *out).map(drop),
+        Task::Convert { to } => dfmt_core::convert(input, format, to, options, &mut *out).map(drop),
+    }
 }
 
 /// When standard input is a pipe, asks for a 1 MiB pipe buffer instead of the default 64 KiB: the writer on the

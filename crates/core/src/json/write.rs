@@ -5,8 +5,10 @@
 //! and `jq .`: one entry per line, `"key": value`, `{}` and `[]` for empty containers, a newline after each
 //! document. Comments are kept in place when asked (JSONC), and dropped otherwise.
 
+use crate::bytes::{first, word};
 use crate::error::{Error, ErrorKind};
 use crate::event::{Comment, CommentStyle, Event, EventKind, Scalar, ScalarKind, ScalarStyle, Sink};
+use crate::json::scan::string_specials;
 use crate::output::Output;
 use alloc::vec::Vec;
 
@@ -483,7 +485,18 @@ impl<O: Output> Sink for Writer<O> {
 pub fn escape_into(buf: &mut Vec<u8>, text: &[u8]) {
     buf.push(b'"');
     let mut from = 0;
-    for (i, &b) in text.iter().enumerate() {
+    let mut i = 0;
+    while i < text.len() {
+        // Most text needs no escape: skip it eight bytes at a time.
+        if i + 8 <= text.len() {
+            let specials = string_specials(word(text, i));
+            if specials == 0 {
+                i += 8;
+                continue;
+            }
+            i += first(specials);
+        }
+        let b = text[i];
         let escape: &[u8] = match b {
             b'"' => b"\\\"",
             b'\\' => b"\\\\",
@@ -493,7 +506,10 @@ pub fn escape_into(buf: &mut Vec<u8>, text: &[u8]) {
             0x08 => b"\\b",
             0x0c => b"\\f",
             0..=0x1f => b"",
-            _ => continue,
+            _ => {
+                i += 1;
+                continue;
+            }
         };
         buf.extend_from_slice(&text[from..i]);
         if escape.is_empty() {
@@ -504,7 +520,8 @@ pub fn escape_into(buf: &mut Vec<u8>, text: &[u8]) {
         } else {
             buf.extend_from_slice(escape);
         }
-        from = i + 1;
+        i += 1;
+        from = i;
     }
     buf.extend_from_slice(&text[from..]);
     buf.push(b'"');

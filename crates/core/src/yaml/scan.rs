@@ -145,6 +145,8 @@ pub(super) struct Scanner<'a> {
     max_depth: usize,
     /// Where the scanner stood when simple keys were last checked for staleness (which only changes as it moves).
     stale_checked_at: usize,
+    /// Where the last tab between tokens stood: a block may not start after a tab on its line.
+    last_tab: usize,
     pub(super) asides: VecDeque<Aside>,
     /// Where the previous line's content ended, to collapse runs of blank lines into one aside.
     last_blank_line: usize,
@@ -231,6 +233,7 @@ impl<'a> Scanner<'a> {
             adjacent_value: false,
             max_depth: limits.max_depth as usize,
             stale_checked_at: usize::MAX,
+            last_tab: usize::MAX,
             asides: VecDeque::new(),
             last_blank_line: usize::MAX,
         }
@@ -434,6 +437,7 @@ impl<'a> Scanner<'a> {
                 self.pos = skip_spaces(self.src, self.pos);
                 if self.src.get(self.pos) == Some(&b'\t') {
                     tab = true;
+                    self.last_tab = self.pos;
                     self.pos += 1;
                 } else {
                     break;
@@ -789,7 +793,7 @@ impl<'a> Scanner<'a> {
             return Ok(());
         }
         if (column as isize) > self.indent {
-            if self.src[self.line_start..at.max(self.line_start)].contains(&b'\t') {
+            if self.last_tab >= self.line_start && self.last_tab < at {
                 return Err(syntax("tabs cannot be used for indentation", at));
             }
             if self.indents.len() + 1 > self.max_depth {
@@ -888,7 +892,7 @@ impl<'a> Scanner<'a> {
                 handle = (start, start + 1);
             }
             let s = self.pos;
-            while !self.blankz(0) && !(self.flow_level > 0 && is_flow_indicator(self.at(0))) {
+            while !(self.blankz(0) || (self.flow_level > 0 && is_flow_indicator(self.at(0)))) {
                 let b = self.at(0);
                 if !(b.is_ascii_alphanumeric() || b"-#;/?:@&=+$_.~*'()%".contains(&b) || b >= 0x80) {
                     return Err(syntax("invalid character in a tag", self.pos));
@@ -900,7 +904,7 @@ impl<'a> Scanner<'a> {
             }
             suffix = Text::Owned(self.decode_uri(s, self.pos)?);
         }
-        if !self.blankz(0) && !(self.flow_level > 0 && is_flow_indicator(self.at(0))) {
+        if !(self.blankz(0) || (self.flow_level > 0 && is_flow_indicator(self.at(0)))) {
             return Err(syntax("expected a space after a tag", self.pos));
         }
         self.push(Tok::Tag { handle, suffix }, start, self.pos);
