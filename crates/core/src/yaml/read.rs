@@ -33,10 +33,6 @@ pub fn read<S: Sink + ?Sized>(src: &[u8], limits: &Limits, sink: &mut S) -> Resu
 /// Rejects input that is not UTF-8, or that holds characters YAML does not allow (C0 controls other than tab
 /// and line breaks, DEL, C1 controls other than NEL, and the noncharacters U+FFFE and U+FFFF).
 fn check_text(src: &[u8]) -> Result<(), Error> {
-    if let Err(e) = core::str::from_utf8(src) {
-        let at = e.valid_up_to() as u64;
-        return Err(Error::new(ErrorKind::InvalidUtf8, Span::new(at, at + 1)));
-    }
     if src.starts_with(&[0xff, 0xfe]) || src.starts_with(&[0xfe, 0xff]) {
         return Err(Error::new(ErrorKind::NotUtf8Encoding, Span::new(0, 2)));
     }
@@ -53,6 +49,22 @@ fn check_text(src: &[u8]) -> Result<(), Error> {
     };
     let mut bad = None;
     for (c, chunk) in src.chunks(CHUNK).enumerate() {
+        if chunk.iter().fold(false, |any, &b| any | (b >= 0x80)) {
+            // Validate UTF-8 over the chunk widened to whole characters (ASCII chunks are valid as they are).
+            let continuation = |i: usize| src.get(i).is_some_and(|&b| b & 0xc0 == 0x80);
+            let mut start = c * CHUNK;
+            while start > 0 && continuation(start) && start + 3 > c * CHUNK {
+                start -= 1;
+            }
+            let mut end = c * CHUNK + chunk.len();
+            while continuation(end) {
+                end += 1;
+            }
+            if let Err(e) = core::str::from_utf8(&src[start..end]) {
+                let at = (start + e.valid_up_to()) as u64;
+                return Err(Error::new(ErrorKind::InvalidUtf8, Span::new(at, at + 1)));
+            }
+        }
         if chunk.iter().fold(false, |any, &b| any | suspect(b)) {
             let base = c * CHUNK;
             if let Some(i) = (base..base + chunk.len()).find(|&i| bad_at(i)) {
@@ -341,6 +353,13 @@ impl<'a> Parser<'a> {
     /// Parses a node's properties and content.
     fn node<S: Sink + ?Sized>(&mut self, sink: &mut S, block: bool, indentless: bool) -> Result<(), Error> {
         let token = self.scanner.peek()?;
+        if matches!(token.tok, Tok::Scalar { .. }) {
+            // The common case: a scalar without properties.
+            let token = self.scanner.next()?;
+            self.state = self.pop();
+            let start = token.start;
+            return self.scalar(sink, token, NodeProps::default(), start);
+        }
         if let Tok::Alias(s, e) = token.tok {
             let (start, end) = (token.start, token.end);
             self.scanner.skip();
@@ -826,6 +845,24 @@ b: 1
             ),
             "{ k v #> c # own }"
         );
+    }
+
+    #[test]
+    fn text_checks() {
+        let ok =
+            |src: &[u8]| read(src, &Limits::DEFAULT, &mut |_: Event<'_>| Ok(())).map_err(|e| (e.kind, e.span.start));
+        let long = "é".repeat(100);
+        assert!(ok(format!("a: {long}\n").as_bytes()).is_ok());
+        let mut bad = format!("a: {long}").into_bytes();
+        bad[40] = 0xff;
+        assert_eq!(ok(&bad), Err((crate::ErrorKind::InvalidUtf8, 39)));
+        let mut cut = format!("a: {}", "x".repeat(61)).into_bytes();
+        cut.extend_from_slice(&"é".as_bytes()[..1]);
+        cut.extend_from_slice(b"bc\n");
+        assert_eq!(ok(&cut), Err((crate::ErrorKind::InvalidUtf8, 64)));
+        assert_eq!(ok(b"a: b\x01\n"), Err((crate::ErrorKind::ControlCharacter(1), 4)));
+        assert_eq!(ok("a: \u{85}\n".as_bytes()).map_err(|e| e.1), Ok(()));
+        assert_eq!(ok("a: \u{9f}\n".as_bytes()).map_err(|e| e.1), Err(3));
     }
 
     #[test]
