@@ -11,9 +11,9 @@
 //! tells; the writer holds back the opening of a collection until then. Comments are held back the same way
 //! until the writer knows on which line and at which indentation they belong.
 
+use crate::bytes::{HIGHS, LOW7, ONES, find_byte, first, nonzero_bytes, word};
 use crate::error::Error;
 use crate::event::{Comment, CommentStyle, Event, EventKind, Props, Scalar, ScalarKind, ScalarStyle, Sink};
-use crate::json::unescape_for_order;
 use crate::output::Output;
 use crate::yaml::schema::{core_kind, special_in_yaml11};
 use alloc::vec::Vec;
@@ -57,6 +57,8 @@ struct Frame {
     key_next: bool,
     /// In a mapping: the current key was written in the explicit form, so its value follows `: ` on a new line.
     explicit: bool,
+    /// Opened with an anchor or a tag, which a reader takes for its start.
+    props: bool,
 }
 
 /// Where a node goes: what the context around it dictates.
@@ -87,9 +89,9 @@ struct Pending {
     blank: bool,
     /// From a `/* */` comment: trailing whitespace of its lines is dropped.
     block: bool,
-    /// Goes after the dash of the next sequence item: it came right after the start of the sequence, where YAML
-    /// has it on the line of the first dash (`- # note`).
-    dash: bool,
+    /// Goes after the indicator that begins the next entry: it came where YAML has it on the line of a sequence's
+    /// first dash (`- # note`), or of the `:` of an explicit key's value (`: # note`).
+    indicator: bool,
 }
 
 /// How a scalar is written.
@@ -130,6 +132,11 @@ pub struct Writer<O> {
     doc_lines: bool,
     pending: Vec<Pending>,
     pending_text: Vec<u8>,
+    /// Room for decoding JSON strings, reused.
+    scratch: Vec<u8>,
+    /// Where in `buf` the header of the block scalar just written ends. A reader reports a comment on the header
+    /// line (`key: | # note`) after the scalar, when it can still go there.
+    block_header: Option<usize>,
 }
 
 impl<O: Output> Writer<O> {
@@ -151,6 +158,8 @@ impl<O: Output> Writer<O> {
             doc_lines: false,
             pending: Vec::new(),
             pending_text: Vec::new(),
+            scratch: Vec::new(),
+            block_header: None,
         }
     }
 
@@ -165,12 +174,14 @@ impl<O: Output> Writer<O> {
         if !self.buf.is_empty() {
             self.out.write(&self.buf)?;
             self.buf.clear();
+            self.block_header = None;
         }
         Ok(())
     }
 
+    #[inline]
     fn spaces(&mut self, n: usize) {
-        const SPACES: [u8; 64] = [b' '; 64];
+        static SPACES: [u8; 64] = [b' '; 64];
         let mut n = n;
         while n > SPACES.len() {
             self.buf.extend_from_slice(&SPACES);
@@ -180,6 +191,7 @@ impl<O: Output> Writer<O> {
     }
 
     /// Starts a new line at `col`, after the blank line due, if any.
+    #[inline]
     fn start_line(&mut self, col: usize) {
         if !self.fresh {
             self.buf.push(b'\n');
@@ -196,6 +208,7 @@ impl<O: Output> Writer<O> {
     }
 
     /// Starts a new line at `col`, after the comments waiting (each on a line of its own at `col`).
+    #[inline]
     fn line(&mut self, col: usize) {
         if !self.pending.is_empty() {
             self.comment_lines(col);
@@ -204,6 +217,7 @@ impl<O: Output> Writer<O> {
     }
 
     /// Separates what follows from what the current line holds: a space, or nothing at the start of a line.
+    #[inline]
     fn space(&mut self) {
         if self.fresh {
             self.fresh = false;
@@ -215,10 +229,18 @@ impl<O: Output> Writer<O> {
     }
 
     /// Writes a trailing comment waiting for the end of the current line.
+    #[inline]
     fn flush_trailing(&mut self) {
+        if !self.pending.is_empty() {
+            self.write_trailing();
+        }
+    }
+
+    #[cold]
+    fn write_trailing(&mut self) {
         if let Some(&first) = self.pending.first()
             && first.trailing
-            && !first.dash
+            && !first.indicator
         {
             self.buf.extend_from_slice(b" #");
             self.buf.extend_from_slice(&self.pending_text[first.start..first.end]);
@@ -234,8 +256,13 @@ impl<O: Output> Writer<O> {
     #[cold]
     fn comment_lines(&mut self, col: usize) {
         self.flush_trailing();
+        self.first_comment_lines(self.pending.len(), col);
+    }
+
+    /// Writes the first `count` comments waiting (none trailing), each line of each on a line of its own at `col`.
+    fn first_comment_lines(&mut self, count: usize, col: usize) {
         let blank_after = core::mem::take(&mut self.blank);
-        for i in 0..self.pending.len() {
+        for i in 0..count {
             let p = self.pending[i];
             self.blank = p.blank;
             let mut from = p.start;
@@ -258,12 +285,17 @@ impl<O: Output> Writer<O> {
                 from = end + 1;
             }
         }
-        self.pending.clear();
-        self.pending_text.clear();
+        self.pending.drain(..count);
+        if self.pending.is_empty() {
+            self.pending_text.clear();
+        }
         self.blank = blank_after;
-        self.appendable = false;
+        if count > 0 {
+            self.appendable = false;
+        }
     }
 
+    #[cold]
     fn comment(&mut self, comment: &Comment<'_>) {
         let block = comment.style == CommentStyle::Block;
         let mut text = comment.text;
@@ -271,14 +303,28 @@ impl<O: Output> Writer<O> {
             text = text.trim_ascii_end();
         }
         let one_line = !text.iter().any(|&b| b == b'\n' || b == b'\r');
-        let first_item = self.stack.last().is_some_and(|top| !top.map && top.empty);
-        let dash = comment.trailing && one_line && first_item && self.pending.is_empty();
-        let trailing = dash || (comment.trailing && one_line && self.appendable && self.pending.is_empty());
+        // (A sequence's properties start it too: a comment after them may stay on their line.)
+        let next_indicator = self.stack.last().is_some_and(|top| {
+            if top.map { top.explicit && !top.key_next } else { top.empty && !(top.props && self.appendable) }
+        });
+        if let Some(at) = self.block_header.take()
+            && comment.trailing
+            && one_line
+            && self.pending.is_empty()
+        {
+            let mut line = Vec::with_capacity(text.len() + 2);
+            line.extend_from_slice(b" #");
+            line.extend_from_slice(text);
+            self.buf.splice(at..at, line);
+            return;
+        }
+        let indicator = comment.trailing && one_line && next_indicator && self.pending.is_empty();
+        let trailing = indicator || (comment.trailing && one_line && self.appendable && self.pending.is_empty());
         let blank = !trailing && core::mem::take(&mut self.blank);
         let start = self.pending_text.len();
         self.pending_text.extend_from_slice(text);
         let end = self.pending_text.len();
-        self.pending.push(Pending { start, end, trailing, blank, block, dash });
+        self.pending.push(Pending { start, end, trailing, blank, block, indicator });
     }
 
     fn blank_line(&mut self) {
@@ -288,6 +334,7 @@ impl<O: Output> Writer<O> {
         }
     }
 
+    #[cold]
     fn document_start(&mut self, explicit: bool) {
         self.flush_trailing();
         if !self.pending.is_empty() {
@@ -304,6 +351,7 @@ impl<O: Output> Writer<O> {
         }
     }
 
+    #[cold]
     fn document_end(&mut self, explicit: bool) {
         self.stack.clear();
         self.end_of_text();
@@ -329,19 +377,20 @@ impl<O: Output> Writer<O> {
 
     /// Begins an entry of the innermost collection at `col`: on the current line when the collection's first
     /// entry may start there and nothing waits to be written first, else on a new line after what waits.
+    #[inline]
     fn entry(&mut self, col: usize) {
-        // Comments after the dash are written once the dash is.
-        let dash = self.pending.first().is_some_and(|p| p.dash);
+        // A comment that goes after the indicator is written once the indicator is.
+        let indicator = self.pending.first().is_some_and(|p| p.indicator);
         let mut inline = false;
         if let Some(top) = self.stack.last_mut() {
-            inline = top.inline && (dash || self.pending.is_empty());
+            inline = top.inline && (indicator || self.pending.is_empty());
             top.inline = false;
             top.empty = false;
         }
         if inline {
             self.space();
             self.blank = false;
-        } else if dash {
+        } else if indicator {
             self.start_line(col);
         } else {
             self.flush_trailing();
@@ -349,13 +398,23 @@ impl<O: Output> Writer<O> {
         }
     }
 
+    /// Lets a comment that waits for an indicator go at the end of the current line.
+    #[inline]
+    fn indicator_written(&mut self) {
+        if let Some(first) = self.pending.first_mut() {
+            first.indicator = false;
+        }
+    }
+
     /// A place right after a block indicator (`-`, `?`, `:`) written at `col`.
+    #[inline]
     fn after_indicator(col: usize) -> Place {
         Place { inline: true, col: col + 2, parent: Some(col), map_col: col + 2, seq_col: col + 2, compact: true }
     }
 
     /// Finds the place of the next node, writing the prefix of its entry (`-`, `?`, `:`) on the way. Returns
     /// `None` for a mapping key that goes in the implicit form, which the caller writes.
+    #[inline]
     fn place(&mut self, explicit_key: bool) -> Option<Place> {
         let Some(&top) = self.stack.last() else {
             return Some(Place {
@@ -370,9 +429,7 @@ impl<O: Output> Writer<O> {
         if !top.map {
             self.entry(top.col);
             self.buf.push(b'-');
-            if let Some(first) = self.pending.first_mut() {
-                first.dash = false;
-            }
+            self.indicator_written();
             return Some(Self::after_indicator(top.col));
         }
         if top.key_next {
@@ -389,6 +446,7 @@ impl<O: Output> Writer<O> {
         if top.explicit {
             self.entry(top.col);
             self.buf.push(b':');
+            self.indicator_written();
             return Some(Self::after_indicator(top.col));
         }
         let seq_col = if self.indent_sequences { top.col + self.indent } else { top.col };
@@ -403,6 +461,7 @@ impl<O: Output> Writer<O> {
     }
 
     /// Writes the properties of a node placed at `place`; after them the node may follow on the same line.
+    #[inline]
     fn props(&mut self, place: &mut Place, props: &Props<'_>) {
         if props.anchor.is_none() && props.tag.is_none() {
             return;
@@ -418,6 +477,7 @@ impl<O: Output> Writer<O> {
     }
 
     /// Updates the innermost collection once a node in it is complete.
+    #[inline]
     fn after_node(&mut self) {
         if let Some(top) = self.stack.last_mut()
             && top.map
@@ -429,6 +489,7 @@ impl<O: Output> Writer<O> {
         }
     }
 
+    #[inline]
     fn open(&mut self, map: bool, props: &Props<'_>) {
         let Some(mut place) = self.place(true) else { return };
         let bare = props.anchor.is_none() && props.tag.is_none();
@@ -437,14 +498,23 @@ impl<O: Output> Writer<O> {
         // A comment after the key (or the properties) stays on that line; the entries begin below it.
         self.flush_trailing();
         let col = if map { place.map_col } else { place.seq_col };
-        self.stack.push(Frame { map, col, empty_col: place.col, empty: true, inline, key_next: true, explicit: false });
+        let frame = Frame {
+            map,
+            col,
+            empty_col: place.col,
+            empty: true,
+            inline,
+            key_next: true,
+            explicit: false,
+            props: !bare,
+        };
+        self.stack.push(frame);
     }
 
+    #[inline]
     fn close(&mut self) {
         let Some(frame) = self.stack.pop() else { return };
-        if let Some(first) = self.pending.first_mut() {
-            first.dash = false;
-        }
+        self.indicator_written();
         if frame.empty {
             if self.fresh || self.appendable {
                 self.space();
@@ -454,10 +524,12 @@ impl<O: Output> Writer<O> {
             self.buf.extend_from_slice(if frame.map { b"{}" } else { b"[]" });
             self.flush_trailing();
         } else {
-            // Comments after the last entry stay inside the collection, at its indentation.
+            // Comments after the last entry stay inside the collection, at its indentation, up to one after a
+            // blank line: that one, and those after it, introduce what follows (as a reader takes them).
             self.flush_trailing();
             if !self.pending.is_empty() {
-                self.comment_lines(frame.col);
+                let inside = self.pending.iter().position(|p| p.blank).unwrap_or(self.pending.len());
+                self.first_comment_lines(inside, frame.col);
             }
         }
         self.after_node();
@@ -500,6 +572,7 @@ impl<O: Output> Writer<O> {
         self.appendable = true;
     }
 
+    #[inline]
     fn scalar(&mut self, scalar: &Scalar<'_>) {
         let is_string = matches!(scalar.kind, ScalarKind::String | ScalarKind::DateTime)
             || !matches!(scalar.style, ScalarStyle::Plain | ScalarStyle::Decoded);
@@ -525,6 +598,11 @@ impl<O: Output> Writer<O> {
                 self.end_key(start, false);
             }
             Some(mut place) => {
+                // Comments before a scalar go before its properties too: a reader reports a comment after the
+                // properties after the scalar, so that the comment would move on the next formatting.
+                if !bare && !self.pending.is_empty() {
+                    place.inline = false;
+                }
                 self.props(&mut place, &scalar.props);
                 self.scalar_text(scalar, is_string, Some(&place));
             }
@@ -534,6 +612,7 @@ impl<O: Output> Writer<O> {
 
     /// Writes a scalar's text at `place` (after its properties), or in key position when `place` is `None`, in
     /// the form its value and position allow.
+    #[inline]
     fn scalar_text(&mut self, scalar: &Scalar<'_>, is_string: bool, place: Option<&Place>) {
         if !is_string {
             if scalar.text.is_empty() {
@@ -546,20 +625,25 @@ impl<O: Output> Writer<O> {
             }
             return;
         }
-        let decoded;
-        let text: &[u8] = if scalar.style == ScalarStyle::JsonQuoted {
+        if scalar.style == ScalarStyle::JsonQuoted {
             let body = scalar.text.get(1..scalar.text.len().saturating_sub(1)).unwrap_or_default();
-            if body.contains(&b'\\') {
-                decoded = unescape_for_order(body);
-                &decoded
+            if let Some(escape) = find_byte(body, 0, b'\\') {
+                let mut decoded = core::mem::take(&mut self.scratch);
+                decode_json(body, escape, &mut decoded);
+                self.string(&decoded, scalar.style, place);
+                self.scratch = decoded;
             } else {
-                body
+                self.string(body, scalar.style, place);
             }
         } else {
-            scalar.text
-        };
+            self.string(scalar.text, scalar.style, place);
+        }
+    }
+
+    /// Writes the decoded string `text` at `place`, or in key position when `place` is `None`.
+    fn string(&mut self, text: &[u8], style: ScalarStyle, place: Option<&Place>) {
         let parent = place.and_then(|p| p.parent);
-        let form = choose_form(text, scalar.style, place.is_none(), parent.is_some());
+        let form = choose_form(text, style, place.is_none(), parent.is_some());
         let Some(place) = place else {
             match form {
                 Form::Single => write_single(&mut self.buf, text),
@@ -586,6 +670,7 @@ impl<O: Output> Writer<O> {
     }
 
     /// Writes `text` as a literal block scalar.
+    #[cold]
     fn literal(&mut self, text: &[u8], place: &Place, indicator: bool) {
         // The header may stand on the line of the key or indicator, unless comments must come between.
         let own_line = !(place.inline && self.pending.iter().all(|p| p.trailing));
@@ -612,15 +697,24 @@ impl<O: Output> Writer<O> {
             1 => {}
             _ => self.buf.push(b'+'),
         }
-        // A comment that came after the key stays on the header line.
+        // A comment that came after the key stays on the header line; else one may come on the next event.
         self.flush_trailing();
+        if self.appendable {
+            self.block_header = Some(self.buf.len());
+        }
         let body = if newlines > 0 { &text[..text.len() - 1] } else { text };
-        for line in body.split(|&b| b == b'\n') {
+        let mut from = 0;
+        loop {
+            let end = find_byte(body, from, b'\n').unwrap_or(body.len());
             self.buf.push(b'\n');
-            if !line.is_empty() {
+            if end > from {
                 self.spaces(content_col);
-                self.buf.extend_from_slice(line);
+                self.buf.extend_from_slice(&body[from..end]);
             }
+            if end == body.len() {
+                break;
+            }
+            from = end + 1;
         }
         self.appendable = false;
         if newlines > 1 {
@@ -631,6 +725,7 @@ impl<O: Output> Writer<O> {
 
     /// Positions the cursor for a node written on one line at `place`: right there, or on a line of its own
     /// when comments must come first.
+    #[inline]
     fn before_text(&mut self, place: &Place) {
         if place.inline && self.pending.is_empty() {
             self.space();
@@ -643,7 +738,12 @@ impl<O: Output> Writer<O> {
 }
 
 impl<O: Output> Sink for Writer<O> {
+    // Inlined into the reader, each call site's event kind is known and the dispatch folds away.
+    #[inline(always)]
     fn event(&mut self, event: Event<'_>) -> Result<(), Error> {
+        if !matches!(event.kind, EventKind::Comment(_)) {
+            self.block_header = None;
+        }
         match event.kind {
             EventKind::Scalar(scalar) => self.scalar(&scalar),
             EventKind::MappingStart(props) => self.open(true, &props),
@@ -693,7 +793,7 @@ struct Shape {
 
 /// Bytes that need a look in [`shape`]: controls, `#`, `:`, DEL, and the lead bytes of the non-ASCII
 /// characters that must be escaped (C1 controls, U+2028, U+2029, U+FEFF, U+FFFE, U+FFFF).
-const NOTABLE: [bool; 256] = {
+static NOTABLE: [bool; 256] = {
     let mut table = [false; 256];
     let mut b = 0;
     while b < 0x20 {
@@ -722,15 +822,58 @@ fn escaped_char_len(text: &[u8], i: usize) -> Option<usize> {
     }
 }
 
+/// High bit set in each byte of `w` that is below `n` (at most 0x80); exact for every byte.
+#[inline(always)]
+fn bytes_below(w: u64, n: u8) -> u64 {
+    !((w & LOW7) + ONES * u64::from(0x80 - n)) & !w & HIGHS
+}
+
+/// High bit set in each byte of `w` that equals `b`; exact for every byte.
+#[inline(always)]
+fn bytes_equal(w: u64, b: u8) -> u64 {
+    !nonzero_bytes(w ^ (ONES * u64::from(b))) & HIGHS
+}
+
+/// High bit set in each byte of `w` that leads a character [`escaped_char_len`] may flag; zero for ASCII.
+#[inline(always)]
+fn escape_leads(w: u64) -> u64 {
+    if w & HIGHS == 0 { 0 } else { bytes_equal(w, 0xc2) | bytes_equal(w, 0xe2) | bytes_equal(w, 0xef) }
+}
+
+/// High bit set in each byte of `w` that [`NOTABLE`] flags.
+#[inline(always)]
+fn notable_bytes(w: u64) -> u64 {
+    bytes_below(w, 0x20) | bytes_equal(w, b'#') | bytes_equal(w, b':') | bytes_equal(w, 0x7f) | escape_leads(w)
+}
+
+/// High bit set in each byte of `w` that [`write_double`] escapes, or that starts a character it may escape.
+#[inline(always)]
+fn double_bytes(w: u64) -> u64 {
+    bytes_below(w, 0x20) | bytes_equal(w, b'"') | bytes_equal(w, b'\\') | bytes_equal(w, 0x7f) | escape_leads(w)
+}
+
 fn shape(text: &[u8]) -> Shape {
     let mut plain = true;
     let mut printable = true;
     let mut lines = false;
     let mut trailing_space = false;
-    for (i, &b) in text.iter().enumerate() {
+    let mut i = 0;
+    while i < text.len() {
+        // Runs of ordinary bytes, the bulk of most text, are passed eight at a time.
+        if i + 8 <= text.len() {
+            let notable = notable_bytes(word(text, i));
+            if notable == 0 {
+                i += 8;
+                continue;
+            }
+            i += first(notable);
+        }
+        let b = text[i];
+        i += 1;
         if !NOTABLE[usize::from(b)] {
             continue;
         }
+        let i = i - 1;
         match b {
             b'\n' => {
                 lines = true;
@@ -757,13 +900,12 @@ fn shape(text: &[u8]) -> Shape {
             _ => printable = false,
         }
     }
-    let first = text.first().copied();
     let last = text.last().copied();
     plain &= printable && !lines;
-    plain &= match first {
+    plain &= match text.first() {
         None | Some(b' ') => false,
         Some(b'-' | b'?' | b':') => !matches!(text.get(1), None | Some(b' ')),
-        Some(b) => !b",[]{}#&*!|>'\"%@`".contains(&b),
+        Some(b) => !b",[]{}#&*!|>'\"%@`".contains(b),
     };
     plain &= last != Some(b' ') && !text.starts_with(b"---") && !text.starts_with(b"...");
     let first_content = text.iter().find(|&&b| b != b'\n').copied();
@@ -771,11 +913,24 @@ fn shape(text: &[u8]) -> Shape {
     Shape {
         plain,
         single: printable && !lines,
-        literal: printable && !trailing_space && first_content.is_some() && !text.contains(&b'\r'),
+        literal: printable && !trailing_space && first_content.is_some(),
         lines,
         indented: matches!(first_content, Some(b' ' | b'\t')),
     }
 }
+
+/// First bytes of the texts that [`special_in_yaml11`] may flag: numbers, `~`, the words of YAML 1.1's nulls and
+/// bools, `<<` and `=`.
+static MAYBE_SPECIAL: [bool; 256] = {
+    let mut table = [false; 256];
+    let firsts = b"0123456789+-.~nNtTfFyYoO<=";
+    let mut i = 0;
+    while i < firsts.len() {
+        table[firsts[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
 
 /// The form of a string: the user's quotes or block when they fit, else plain when that reads back as the
 /// same string under YAML 1.1 and 1.2, else a literal block for several lines, else quotes.
@@ -792,7 +947,7 @@ fn choose_form(text: &[u8], style: ScalarStyle, key: bool, nested: bool) -> Form
         ScalarStyle::Plain if text == b"<<" && shape.plain => return Form::Plain,
         _ => {}
     }
-    if shape.plain && !special_in_yaml11(text) {
+    if shape.plain && !(MAYBE_SPECIAL[usize::from(text[0])] && special_in_yaml11(text)) {
         Form::Plain
     } else if shape.lines && literal_ok {
         literal
@@ -801,6 +956,54 @@ fn choose_form(text: &[u8], style: ScalarStyle, key: bool, nested: bool) -> Form
     } else {
         Form::Double
     }
+}
+
+/// Decodes the body of a JSON string, which has no escape before `escape`, into `out`: the same bytes as
+/// [`crate::json::unescape_for_order`] gives (an escaped lone surrogate, which has no UTF-8 form, becomes
+/// U+FFFD), but into a buffer that is reused, copying the runs between escapes whole.
+fn decode_json(body: &[u8], escape: usize, out: &mut Vec<u8>) {
+    let hex = |at: usize| -> Option<u32> {
+        let digits = body.get(at..at + 4)?;
+        digits.iter().try_fold(0u32, |n, &b| Some(n << 4 | char::from(b).to_digit(16)?))
+    };
+    out.clear();
+    let mut from = 0;
+    let mut at = find_byte(body, escape, b'\\');
+    while let Some(i) = at {
+        out.extend_from_slice(&body[from..i]);
+        from = i + 2;
+        match body.get(i + 1) {
+            None => {
+                out.push(b'\\');
+                from = i + 1;
+            }
+            Some(b'u') => {
+                let unit = hex(i + 2).unwrap_or(0xfffd);
+                from = i + 6;
+                let mut code = unit;
+                if (0xd800..0xdc00).contains(&unit)
+                    && body.get(from..from + 2) == Some(b"\\u")
+                    && let Some(low) = hex(from + 2).filter(|low| (0xdc00..0xe000).contains(low))
+                {
+                    code = 0x10000 + ((unit - 0xd800) << 10) + (low - 0xdc00);
+                    from += 6;
+                }
+                let c = char::from_u32(code).unwrap_or('\u{fffd}');
+                out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
+            }
+            Some(&c) => out.push(match c {
+                b'b' => 0x08,
+                b'f' => 0x0c,
+                b'n' => b'\n',
+                b'r' => b'\r',
+                b't' => b'\t',
+                other => other,
+            }),
+        }
+        from = from.min(body.len());
+        at = find_byte(body, from, b'\\');
+    }
+    out.extend_from_slice(&body[from..]);
 }
 
 /// Writes `&anchor` and the tag, separated by a space.
@@ -861,6 +1064,14 @@ fn write_double(buf: &mut Vec<u8>, text: &[u8]) {
     let mut from = 0;
     let mut i = 0;
     while i < text.len() {
+        if i + 8 <= text.len() {
+            let escapes = double_bytes(word(text, i));
+            if escapes == 0 {
+                i += 8;
+                continue;
+            }
+            i += first(escapes);
+        }
         let b = text[i];
         let len = match b {
             b'"' | b'\\' | 0..=0x1f | 0x7f => 1,
@@ -910,7 +1121,13 @@ fn write_double(buf: &mut Vec<u8>, text: &[u8]) {
 /// as that kind; spellings of other formats that it would read as strings (TOML's `1_000`, `0b101`, `inf`,
 /// `nan`) are respelled. A tagged node keeps its text: the tag says what it is.
 fn write_number(buf: &mut Vec<u8>, text: &[u8], kind: ScalarKind, tagged: bool) {
-    if tagged || !matches!(kind, ScalarKind::Integer | ScalarKind::Float) || core_kind(text) == kind {
+    // Neither YAML's nor JSON's numbers hold an underscore, start with `0b` or end in a letter other than the
+    // digits of a hexadecimal or the `.inf` and `.nan` that need no change.
+    let binary = |t: &[u8]| t.starts_with(b"0b") || t.get(1..).is_some_and(|t| t.starts_with(b"0b"));
+    let other = matches!(kind, ScalarKind::Integer | ScalarKind::Float)
+        && !tagged
+        && (binary(text) || matches!(text, [.., b'f' | b'n']) || find_byte(text, 0, b'_').is_some());
+    if !other || core_kind(text) == kind {
         buf.extend_from_slice(text);
         return;
     }
@@ -1068,7 +1285,7 @@ mod tests {
     /// A scalar's value as text: decoded, by kind.
     fn scalar_value(s: &Scalar<'_>) -> String {
         let text = if s.style == ScalarStyle::JsonQuoted {
-            unescape_for_order(&s.text[1..s.text.len() - 1])
+            crate::json::unescape_for_order(&s.text[1..s.text.len() - 1])
         } else {
             s.text.to_vec()
         };
@@ -1393,6 +1610,27 @@ h:
     }
 
     #[test]
+    fn json_strings_decode_as_for_key_order() {
+        for body in [
+            r"plain",
+            r"a\u0041\n",
+            r"\ud83d\ude00 and \u00e9",
+            r"\ud800x",
+            r"\udc00\ud800",
+            r#"\/\\\b\f\r\t\""#,
+            r"end\",
+            r"short \u12",
+            r"\ud800\u",
+            r"x\ud83d\u0041",
+        ] {
+            let mut out = Vec::new();
+            let escape = body.find('\\').unwrap_or(body.len());
+            decode_json(body.as_bytes(), escape, &mut out);
+            assert_eq!(out, crate::json::unescape_for_order(body.as_bytes()), "{body}");
+        }
+    }
+
+    #[test]
     fn json_strings_are_decoded() {
         assert_eq!(from_json(r#"{"k":"a\"b\u00e9\n"}"#), "k: |\n  a\"bé\n");
         assert_eq!(from_json(r#"{"tab\tkey":"\u0001", "q":"it's"}"#), "'tab\tkey': \"\\x01\"\nq: it's\n");
@@ -1596,7 +1834,7 @@ e:
             SEND,
             plain("b"),
             string("x\n"),
-            trailing(" after a block"),
+            trailing(" on the header"),
             comment(" end of map"),
             MEND,
             comment(" end of doc"),
@@ -1606,9 +1844,8 @@ e:
 a:
   - 1 # one
   # end of a
-b: |
+b: | # on the header
   x
-# after a block
 # end of map
 # end of doc
 ";
@@ -1687,7 +1924,7 @@ e: |
 f:
   - 1
 
-  # end
+# end
 ";
         assert_eq!(write_doc(&events), expected);
         // A comment ends a `|+` block, after which a blank line may come.
@@ -1820,6 +2057,10 @@ second: doc
 
     #[test]
     fn yaml_round_trips_with_comments_in_odd_places() {
+        // A comment on a block's header line, or before a tagged scalar, stays where it is.
+        assert_eq!(check_round_trip("a: |  # header\n  text\nb: 1\n"), "a: | # header\n  text\nb: 1\n");
+        assert_eq!(check_round_trip("--- # Bulb\n!!str light\n"), "--- # Bulb\n!!str light\n");
+        assert_eq!(check_round_trip("--- !!str # Bulb\nlight\n"), "--- !!str light # Bulb\n");
         for src in [
             "a: # note\n  b: 1\n",
             "a: # note\n  - 1\n",
