@@ -35,6 +35,13 @@ impl Default for WriteOptions {
     }
 }
 
+/// A line break and the indentation of most lines.
+static NEWLINE_SPACES: [u8; 129] = {
+    let mut bytes = [b' '; 129];
+    bytes[0] = b'\n';
+    bytes
+};
+
 /// Output is handed to the [`Output`] in pieces of about this size.
 const FLUSH_AT: usize = 64 * 1024;
 
@@ -181,18 +188,29 @@ impl<O: Output> Writer<O> {
 
     #[inline]
     fn spaces(&mut self, n: usize) {
-        static SPACES: [u8; 64] = [b' '; 64];
         let mut n = n;
-        while n > SPACES.len() {
-            self.buf.extend_from_slice(&SPACES);
-            n -= SPACES.len();
+        while n > NEWLINE_SPACES.len() - 1 {
+            self.buf.extend_from_slice(&NEWLINE_SPACES[1..]);
+            n -= NEWLINE_SPACES.len() - 1;
         }
-        self.buf.extend_from_slice(&SPACES[..n]);
+        self.buf.extend_from_slice(&NEWLINE_SPACES[1..1 + n]);
     }
 
     /// Starts a new line at `col`, after the blank line due, if any.
     #[inline]
     fn start_line(&mut self, col: usize) {
+        if self.fresh || self.blank || col >= NEWLINE_SPACES.len() {
+            return self.start_line_slow(col);
+        }
+        // The common case: one copy.
+        self.buf.extend_from_slice(&NEWLINE_SPACES[..1 + col]);
+        self.keep_block = false;
+        self.doc_lines = true;
+        self.appendable = true;
+    }
+
+    #[cold]
+    fn start_line_slow(&mut self, col: usize) {
         if !self.fresh {
             self.buf.push(b'\n');
         }
@@ -905,7 +923,7 @@ fn shape(text: &[u8]) -> Shape {
     plain &= match text.first() {
         None | Some(b' ') => false,
         Some(b'-' | b'?' | b':') => !matches!(text.get(1), None | Some(b' ')),
-        Some(b) => !b",[]{}#&*!|>'\"%@`".contains(b),
+        Some(&b) => !INDICATOR[usize::from(b)],
     };
     plain &= last != Some(b' ') && !text.starts_with(b"---") && !text.starts_with(b"...");
     let first_content = text.iter().find(|&&b| b != b'\n').copied();
@@ -919,6 +937,18 @@ fn shape(text: &[u8]) -> Shape {
     }
 }
 
+/// The indicators that a plain scalar cannot start with (`-`, `?` and `:` can, before a non-space).
+static INDICATOR: [bool; 256] = {
+    let mut table = [false; 256];
+    let bytes = b",[]{}#&*!|>'\"%@`";
+    let mut i = 0;
+    while i < bytes.len() {
+        table[bytes[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
+
 /// First bytes of the texts that [`special_in_yaml11`] may flag: numbers, `~`, the words of YAML 1.1's nulls and
 /// bools, `<<` and `=`.
 static MAYBE_SPECIAL: [bool; 256] = {
@@ -931,6 +961,14 @@ static MAYBE_SPECIAL: [bool; 256] = {
     }
     table
 };
+
+/// [`special_in_yaml11`], with the common case decided fast: a text that starts with a letter is special only as
+/// one of YAML 1.1's words for null and the booleans (`null`, `yes`, `off`, `False`...), none longer than five.
+#[inline]
+fn maybe_special(text: &[u8]) -> bool {
+    let Some(&first) = text.first() else { return true };
+    MAYBE_SPECIAL[usize::from(first)] && (text.len() <= 5 || !first.is_ascii_alphabetic()) && special_in_yaml11(text)
+}
 
 /// The form of a string: the user's quotes or block when they fit, else plain when that reads back as the
 /// same string under YAML 1.1 and 1.2, else a literal block for several lines, else quotes.
@@ -947,7 +985,7 @@ fn choose_form(text: &[u8], style: ScalarStyle, key: bool, nested: bool) -> Form
         ScalarStyle::Plain if text == b"<<" && shape.plain => return Form::Plain,
         _ => {}
     }
-    if shape.plain && !(MAYBE_SPECIAL[usize::from(text[0])] && special_in_yaml11(text)) {
+    if shape.plain && !maybe_special(text) {
         Form::Plain
     } else if shape.lines && literal_ok {
         literal
@@ -1491,6 +1529,24 @@ h:
             "",
         ] {
             assert_eq!(value(string(text)), format!("'{text}'"), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn the_fast_special_check_agrees_with_the_schema() {
+        let mut texts: Vec<String> = ["nullable", "Trueish", "yesterday", "office", "Nothing", "false1", "onward"]
+            .iter()
+            .map(|s| String::from(*s))
+            .collect();
+        for first in "nNtTfFyYoO".chars() {
+            for rest in
+                ["", "o", "n", "es", "ff", "ull", "rue", "alse", "ULL", "RUE", "ALSE", "ES", "FF", "xxxxx", "ullx"]
+            {
+                texts.push(format!("{first}{rest}"));
+            }
+        }
+        for text in texts {
+            assert_eq!(maybe_special(text.as_bytes()), special_in_yaml11(text.as_bytes()), "{text}");
         }
     }
 
