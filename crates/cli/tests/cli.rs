@@ -251,3 +251,94 @@ fn depth_limit_is_an_error_not_a_crash() {
     assert_eq!(code(&dfmt(&["validate"], dir.path(), nested.as_bytes())), 1);
     assert_eq!(code(&dfmt(&["validate", "--max-depth", "5000"], dir.path(), nested.as_bytes())), 0);
 }
+
+#[test]
+fn yaml_converts_one_json_text_or_line_per_document() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("two.yaml"), "a: 0x1F\nb: [yes, ~]\n---\n- 1.0\n").unwrap();
+    let out = dfmt(&["convert", "--to", "json", "two.yaml"], dir.path(), b"");
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "{\n  \"a\": 31,\n  \"b\": [\n    \"yes\",\n    null\n  ]\n}\n[\n  1.0\n]\n");
+    let out = dfmt(&["convert", "--to", "ndjson", "two.yaml"], dir.path(), b"");
+    assert_eq!(text(&out.stdout), "{\"a\":31,\"b\":[\"yes\",null]}\n[1.0]\n");
+    // JSON and NDJSON to YAML: one document per value; strings that YAML 1.1 would misread are quoted.
+    let out = dfmt(&["convert", "--from", "ndjson", "--to", "yaml"], dir.path(), b"{\"on\":\"0755\"}\n[1]\n");
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "\"on\": \"0755\"\n---\n- 1\n");
+    // Standard input is sniffed as YAML.
+    let out = dfmt(&["convert", "--to", "json", "--compact"], dir.path(), b"# c\nk: v\n");
+    assert_eq!(text(&out.stdout), "{\"k\":\"v\"}\n");
+}
+
+#[test]
+fn yaml_aliases_merges_and_their_limits() {
+    let dir = tempfile::tempdir().unwrap();
+    let yaml = b"base: &b {x: 1, y: 2}\nuse:\n  <<: *b\n  y: 3\n";
+    let out = dfmt(&["convert", "--from", "yaml", "--to", "json", "--compact"], dir.path(), yaml);
+    assert_eq!(text(&out.stdout), "{\"base\":{\"x\":1,\"y\":2},\"use\":{\"x\":1,\"y\":3}}\n");
+    let out =
+        dfmt(&["convert", "--from", "yaml", "--to", "json", "--compact", "--yaml-merge-keys=false"], dir.path(), yaml);
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "{\"base\":{\"x\":1,\"y\":2},\"use\":{\"<<\":{\"x\":1,\"y\":2},\"y\":3}}\n");
+    // Billion laughs: nine levels of ten aliases is a clean error, fast.
+    let mut laughs = String::from("a0: &a0 [lol]\n");
+    for i in 1..10 {
+        let refs = vec![format!("*a{}", i - 1); 10].join(", ");
+        laughs.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+    }
+    let started = std::time::Instant::now();
+    let out = dfmt(&["convert", "--from", "yaml", "--to", "json"], dir.path(), laughs.as_bytes());
+    assert_eq!(code(&out), 1);
+    assert!(started.elapsed() < std::time::Duration::from_secs(2), "took {:?}", started.elapsed());
+    let err = text(&out.stderr);
+    assert!(err.contains("alias expansion exceeds the limit of 1000000 nodes"), "{err}");
+    assert!(out.stdout.len() < 64 << 20, "printed {} bytes before failing", out.stdout.len());
+    // The limit is configurable: five levels (111,110 nodes) pass by default and fail under a lower limit.
+    let five: String = laughs.lines().take(6).map(|l| format!("{l}\n")).collect();
+    let out = dfmt(&["convert", "--from", "yaml", "--to", "json", "--compact"], dir.path(), five.as_bytes());
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    let out =
+        dfmt(&["convert", "--from", "yaml", "--to", "json", "--max-alias-nodes", "5000"], dir.path(), five.as_bytes());
+    assert_eq!(code(&out), 1);
+    assert!(text(&out.stderr).contains("limit of 5000 nodes"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn yaml_data_errors_name_their_positions() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dfmt(&["convert", "--from", "yaml", "--to", "json"], dir.path(), b"a: 1\nb: 2\na: 3\n");
+    assert_eq!(code(&out), 1);
+    let err = text(&out.stderr);
+    assert!(err.starts_with("<stdin>:3:1: error: duplicate key"), "{err}");
+    assert!(err.contains("first defined at <stdin>:1:1"), "{err}");
+    let out = dfmt(&["convert", "--from", "yaml", "--to", "json"], dir.path(), b"when: !timestamp 2001-12-14\n");
+    assert_eq!(code(&out), 1);
+    let err = text(&out.stderr);
+    assert!(err.starts_with("<stdin>:1:7: error: the tag !timestamp has no meaning"), "{err}");
+    let out = dfmt(
+        &["convert", "--from", "yaml", "--to", "json", "--yaml-drop-tags"],
+        dir.path(),
+        b"when: !timestamp 2001-12-14\n",
+    );
+    assert_eq!(text(&out.stdout), "{\n  \"when\": \"2001-12-14\"\n}\n");
+    let out = dfmt(&["convert", "--from", "yaml", "--to", "json"], dir.path(), b"x: .inf\n");
+    assert_eq!(code(&out), 1);
+    assert!(text(&out.stderr).starts_with("<stdin>:1:4: error: NaN and Infinity"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn yaml_fmt_keeps_comments_and_check_write_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = "# top\nkey:   value   # trailing\n\n\n\nlist:\n- a\n-   b\n";
+    fs::write(dir.path().join("c.yml"), source).unwrap();
+    let out = dfmt(&["fmt", "c.yml"], dir.path(), b"");
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    let formatted = "# top\nkey: value # trailing\n\nlist:\n  - a\n  - b\n";
+    assert_eq!(text(&out.stdout), formatted);
+    let out = dfmt(&["fmt", "--yaml-seq-indent=false", "c.yml"], dir.path(), b"");
+    assert_eq!(text(&out.stdout), "# top\nkey: value # trailing\n\nlist:\n- a\n- b\n");
+    assert_eq!(code(&dfmt(&["fmt", "--check", "c.yml"], dir.path(), b"")), 1);
+    assert_eq!(code(&dfmt(&["fmt", "--write", "c.yml"], dir.path(), b"")), 0);
+    assert_eq!(fs::read_to_string(dir.path().join("c.yml")).unwrap(), formatted);
+    assert_eq!(code(&dfmt(&["fmt", "--check", "c.yml"], dir.path(), b"")), 0);
+}

@@ -278,6 +278,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// The next token, leaving it in the queue.
+    #[inline(always)]
     pub(super) fn peek(&mut self) -> Result<&Token, Error> {
         if self.needs_more()? {
             self.fetch_more()?;
@@ -286,6 +287,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// Takes the next token.
+    #[inline(always)]
     pub(super) fn next(&mut self) -> Result<Token, Error> {
         if self.needs_more()? {
             self.fetch_more()?;
@@ -296,6 +298,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// Drops the next token (after a `peek`).
+    #[inline(always)]
     pub(super) fn skip(&mut self) {
         if self.tokens.pop_front().is_some() {
             self.tokens_parsed += 1;
@@ -304,7 +307,7 @@ impl<'a> Scanner<'a> {
 
     /// More tokens are needed when the queue is empty, or when its head might still turn out to be preceded
     /// by a `Key` (a simple key that starts there is still possible).
-    #[inline]
+    #[inline(always)]
     fn needs_more(&mut self) -> Result<bool, Error> {
         if self.tokens.is_empty() {
             return Ok(true);

@@ -971,7 +971,7 @@ fn maybe_special(text: &[u8]) -> bool {
 }
 
 /// The form of a string: the user's quotes or block when they fit, else plain when that reads back as the
-/// same string under YAML 1.1 and 1.2, else a literal block for several lines, else quotes.
+/// same string under YAML 1.1 and 1.2, else a literal block for several lines, else double quotes.
 fn choose_form(text: &[u8], style: ScalarStyle, key: bool, nested: bool) -> Form {
     let shape = shape(text);
     // The root has no indentation to count an indicator from that every parser agrees on.
@@ -989,9 +989,8 @@ fn choose_form(text: &[u8], style: ScalarStyle, key: bool, nested: bool) -> Form
         Form::Plain
     } else if shape.lines && literal_ok {
         literal
-    } else if shape.single {
-        Form::Single
     } else {
+        // Double quotes, as JSON writes strings: `"yes"`, `"0755"`.
         Form::Double
     }
 }
@@ -1440,7 +1439,7 @@ h:
         assert_eq!(from_json("[[], {}, [[]]]"), "- []\n- {}\n- - []\n");
         assert_eq!(from_json("\"text\""), "text\n");
         assert_eq!(from_json("12"), "12\n");
-        assert_eq!(from_json("\"yes\""), "'yes'\n");
+        assert_eq!(from_json("\"yes\""), "\"yes\"\n");
     }
 
     #[test]
@@ -1528,7 +1527,7 @@ h:
             "=",
             "",
         ] {
-            assert_eq!(value(string(text)), format!("'{text}'"), "{text:?}");
+            assert_eq!(value(string(text)), format!("\"{text}\""), "{text:?}");
         }
     }
 
@@ -1553,29 +1552,29 @@ h:
     #[test]
     fn strings_that_break_plain_syntax_are_quoted() {
         for (text, expected) in [
-            (" lead", "' lead'"),
-            ("trail ", "'trail '"),
-            ("a: b", "'a: b'"),
-            ("a #b", "'a #b'"),
-            ("a:", "'a:'"),
-            ("-", "'-'"),
-            ("- a", "'- a'"),
-            ("?", "'?'"),
-            ("? a", "'? a'"),
-            (":", "':'"),
-            (": a", "': a'"),
-            ("---", "'---'"),
-            ("--- a", "'--- a'"),
-            ("...", "'...'"),
-            ("'a", "'''a'"),
-            ("\"a", "'\"a'"),
-            ("a\tb", "'a\tb'"),
+            (" lead", "\" lead\""),
+            ("trail ", "\"trail \""),
+            ("a: b", "\"a: b\""),
+            ("a #b", "\"a #b\""),
+            ("a:", "\"a:\""),
+            ("-", "\"-\""),
+            ("- a", "\"- a\""),
+            ("?", "\"?\""),
+            ("? a", "\"? a\""),
+            (":", "\":\""),
+            (": a", "\": a\""),
+            ("---", "\"---\""),
+            ("--- a", "\"--- a\""),
+            ("...", "\"...\""),
+            ("'a", "\"'a\""),
+            ("\"a", "\"\\\"a\""),
+            ("a\tb", "\"a\\tb\""),
         ] {
             assert_eq!(value(string(text)), expected, "{text:?}");
         }
         for indicator in [",", "[", "]", "{", "}", "#", "&", "*", "!", "|", ">", "%", "@", "`"] {
             let text = format!("{indicator}a");
-            assert_eq!(value(string(&text)), format!("'{text}'"));
+            assert_eq!(value(string(&text)), format!("\"{text}\""));
         }
     }
 
@@ -1631,7 +1630,7 @@ h:
         // Where the style cannot hold the value, the usual rules apply.
         assert_eq!(value(styled("a\nb", ScalarStyle::SingleQuoted)), "|-\n  a\n  b");
         assert_eq!(value(styled("a \nb", ScalarStyle::Literal)), "\"a \\nb\"");
-        assert_eq!(value(styled("yes", ScalarStyle::Plain)), "'yes'");
+        assert_eq!(value(styled("yes", ScalarStyle::Plain)), "\"yes\"");
         // A plain `<<` is a merge key, and stays one.
         assert_eq!(write_doc(&[MAP, plain("<<"), EventKind::Alias(b"base"), MEND]), "<<: *base\n");
     }
@@ -1689,7 +1688,7 @@ h:
     #[test]
     fn json_strings_are_decoded() {
         assert_eq!(from_json(r#"{"k":"a\"b\u00e9\n"}"#), "k: |\n  a\"bé\n");
-        assert_eq!(from_json(r#"{"tab\tkey":"\u0001", "q":"it's"}"#), "'tab\tkey': \"\\x01\"\nq: it's\n");
+        assert_eq!(from_json(r#"{"tab\tkey":"\u0001", "q":"it's"}"#), "\"tab\\tkey\": \"\\x01\"\nq: it's\n");
         assert_eq!(from_json(r#"["\ud83d\ude00", "\/"]"#), "- 😀\n- /\n");
     }
 
@@ -2064,7 +2063,7 @@ second: doc
         let expected = r#"# Header comment
 name: dfmt # trailing
 version: '1.0'
-'on': 'yes'
+"on": "yes"
 list:
   - a
   - b: 1
@@ -2082,7 +2081,7 @@ anchors:
   merged:
     <<: *base
     z: 2
-  tagged: !!str '123'
+  tagged: !!str "123"
   local: !thing value
   quoted_int: !!int "12"
 text: |
