@@ -576,9 +576,18 @@ impl<'a> Parser<'a> {
     fn indentless_sequence_entry<S: Sink + ?Sized>(&mut self, sink: &mut S) -> Result<(), Error> {
         let token = self.scanner.peek()?;
         if !matches!(token.tok, Tok::BlockEntry) {
+            // The sequence ends where its mapping goes on (a key at the entries' column: comments before it
+            // belong to that key) or closes (comments indented at least as deep as the mapping stay inside).
             let at = token.start;
+            let floor = match token.tok {
+                Tok::BlockEnd { indent } => indent,
+                _ => usize::MAX,
+            };
             self.state = self.pop();
-            return self.emit(sink, EventKind::SequenceEnd, at, at);
+            if !self.scanner.asides.is_empty() {
+                self.flush_asides(sink, at, Some(floor))?;
+            }
+            return sink.event(Event::new(EventKind::SequenceEnd, Span::at(at as u64)));
         }
         let end = token.end;
         self.scanner.skip();
@@ -795,56 +804,14 @@ mod tests {
 
     #[test]
     fn comments_and_blank_lines_in_order() {
-        assert_eq!(
-            events(
-                "# head
-a: 1 # one
-
-
-b: 2
-"
-            ),
-            "# head { a 1 #> one _ b 2 }"
-        );
-        assert_eq!(
-            events(
-                "a:
-  b: 1
-  # inner
-# outer
-c: 2
-"
-            ),
-            "{ a { b 1 # inner } # outer c 2 }"
-        );
-        assert_eq!(
-            events(
-                "- x
-
-# about y
-- y
-"
-            ),
-            "[ x _ # about y y ]"
-        );
-        assert_eq!(
-            events(
-                "a: |
-  text
-# after
-b: 1
-"
-            ),
-            "{ a text\n # after b 1 }".replace("\\n", "\n")
-        );
-        assert_eq!(
-            events(
-                "k: v # c
-# own
-"
-            ),
-            "{ k v #> c # own }"
-        );
+        assert_eq!(events("# head\na: 1 # one\n\n\nb: 2\n"), "# head { a 1 #> one _ b 2 }");
+        assert_eq!(events("a:\n  b: 1\n  # inner\n# outer\nc: 2\n"), "{ a { b 1 # inner } # outer c 2 }");
+        assert_eq!(events("- x\n\n# about y\n- y\n"), "[ x _ # about y y ]");
+        assert_eq!(events("a: |\n  text\n# after\nb: 1\n"), "{ a text\n # after b 1 }");
+        assert_eq!(events("k: v # c\n# own\n"), "{ k v #> c # own }");
+        // A sequence level with its key ends before a comment at the next key's column or less.
+        assert_eq!(events("a:\n  b:\n  - x\n# c\nd: 1\n"), "{ a { b [ x ] } # c d 1 }");
+        assert_eq!(events("b:\n- x\n# c\nd: 1\n"), "{ b [ x ] # c d 1 }");
     }
 
     #[test]
