@@ -64,20 +64,6 @@ pub(crate) fn find_byte(bytes: &[u8], mut from: usize, needle: u8) -> Option<usi
     bytes.get(from..)?.iter().position(|&b| b == needle).map(|i| from + i)
 }
 
-/// True when `bytes` holds `a` immediately followed by `b`: both bytes of eight pairs tested at once.
-pub(crate) fn contains_pair(bytes: &[u8], a: u8, b: u8) -> bool {
-    let mut i = 0;
-    while i + 9 <= bytes.len() {
-        let first = zero_bytes(word(bytes, i) ^ (ONES * u64::from(a)));
-        let second = zero_bytes(word(bytes, i + 1) ^ (ONES * u64::from(b)));
-        if first & second != 0 {
-            return true;
-        }
-        i += 8;
-    }
-    bytes[i..].windows(2).any(|w| w[0] == a && w[1] == b)
-}
-
 /// Sums per-byte-lane counters, each below 256 and all together below 2^16 per word of lanes.
 #[inline(always)]
 fn sum_lanes(acc: u64) -> u64 {
@@ -129,15 +115,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn finding_bytes_and_pairs() {
+    fn finding_bytes() {
         let text = b"abcdefghij<k<<l&";
         assert_eq!(find_byte(text, 0, b'<'), Some(10));
         assert_eq!(find_byte(text, 11, b'<'), Some(12));
         assert_eq!(find_byte(text, 0, b'&'), Some(15));
         assert_eq!(find_byte(text, 0, b'z'), None);
-        assert!(contains_pair(text, b'<', b'<'));
-        assert!(!contains_pair(b"a<b<c", b'<', b'<'));
-        assert!(!contains_pair(b"", b'<', b'<'));
     }
 
     #[test]

@@ -1,6 +1,5 @@
 //! The jobs every surface offers — format, convert, validate — as one pipeline: read → (tree) → write.
 
-use crate::bytes;
 use crate::error::Error;
 use crate::event::{Event, EventKind, Props, ScalarStyle, Sink};
 use crate::format::Format;
@@ -153,21 +152,22 @@ fn read_yaml<I: Input, S: Sink>(input: &mut I, to: Format, options: &Options, mu
         return Ok(sink);
     }
     // Merge keys are spelled `<<`: text without it skips their bookkeeping (which copies every key).
-    let merge_keys = options.yaml_merge_keys && bytes::contains_pair(src, b'<', b'<');
+    let text = yaml::check(src)?;
+    let merge_keys = options.yaml_merge_keys && text.may_have_merge_keys();
     let max_nodes = limits.alias_nodes_for(src.len() as u64);
     if options.sort_keys {
         let mut tree = Tree::new();
         let record = |event: Event<'_>| tree.event(event);
         let data = yaml::ToJson::new(record, options.yaml_drop_tags);
         let mut resolve = yaml::Resolve::new(data, max_nodes, merge_keys);
-        yaml::read(src, limits, &mut resolve)?;
+        yaml::read_checked(&text, limits, &mut resolve)?;
         drop(resolve);
         tree.replay(&mut sink, true)?;
         return Ok(sink);
     }
     let data = yaml::ToJson::new(sink, options.yaml_drop_tags);
     let mut resolve = yaml::Resolve::new(data, max_nodes, merge_keys);
-    yaml::read(src, limits, &mut resolve)?;
+    yaml::read_checked(&text, limits, &mut resolve)?;
     Ok(resolve.into_inner().into_inner())
 }
 

@@ -487,14 +487,21 @@ pub fn escape_into(buf: &mut Vec<u8>, text: &[u8]) {
     let mut from = 0;
     let mut i = 0;
     while i < text.len() {
-        // Most text needs no escape: skip it eight bytes at a time.
-        if i + 8 <= text.len() {
-            let specials = string_specials(word(text, i));
-            if specials == 0 {
-                i += 8;
-                continue;
-            }
-            i += first(specials);
+        // Most text needs no escape: skip it eight bytes at a time; a shorter tail is padded with spaces.
+        let specials = if i + 8 <= text.len() {
+            string_specials(word(text, i))
+        } else {
+            let mut tail = [b' '; 8];
+            tail[..text.len() - i].copy_from_slice(&text[i..]);
+            string_specials(u64::from_le_bytes(tail))
+        };
+        if specials == 0 {
+            i += 8;
+            continue;
+        }
+        i += first(specials);
+        if i >= text.len() {
+            break;
         }
         let b = text[i];
         let escape: &[u8] = match b {

@@ -9,7 +9,7 @@ mod schema;
 mod write;
 
 pub use data::ToJson;
-pub use read::read;
+pub use read::{CheckedText, check, read, read_checked};
 pub use resolve::Resolve;
 pub use schema::{core_kind, special_in_yaml11};
 pub use write::{WriteOptions, Writer};

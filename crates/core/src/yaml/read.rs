@@ -17,7 +17,32 @@ use alloc::vec::Vec;
 ///
 /// The input must be UTF-8 (a byte order mark is skipped). Errors carry the span of the offending text.
 pub fn read<S: Sink + ?Sized>(src: &[u8], limits: &Limits, sink: &mut S) -> Result<(), Error> {
-    check_text(src)?;
+    read_checked(&check(src)?, limits, sink)
+}
+
+/// A YAML text that passed the character check, and what the check learned on the way.
+#[derive(Clone, Copy, Debug)]
+pub struct CheckedText<'a> {
+    src: &'a [u8],
+    merge_keys: bool,
+}
+
+impl CheckedText<'_> {
+    /// False when the text holds no `<<`, so no merge key can occur in it.
+    pub fn may_have_merge_keys(&self) -> bool {
+        self.merge_keys
+    }
+}
+
+/// Checks that `src` is UTF-8 and holds only characters YAML allows, in one pass over it.
+pub fn check(src: &[u8]) -> Result<CheckedText<'_>, Error> {
+    let merge_keys = check_text(src)?;
+    Ok(CheckedText { src, merge_keys })
+}
+
+/// Reads a checked text, as [`read`] does.
+pub fn read_checked<S: Sink + ?Sized>(text: &CheckedText<'_>, limits: &Limits, sink: &mut S) -> Result<(), Error> {
+    let src = text.src;
     let mut parser = Parser {
         scanner: Scanner::new(src, limits),
         src,
@@ -31,15 +56,17 @@ pub fn read<S: Sink + ?Sized>(src: &[u8], limits: &Limits, sink: &mut S) -> Resu
 }
 
 /// Rejects input that is not UTF-8, or that holds characters YAML does not allow (C0 controls other than tab
-/// and line breaks, DEL, C1 controls other than NEL, and the noncharacters U+FFFE and U+FFFF).
-fn check_text(src: &[u8]) -> Result<(), Error> {
+/// and line breaks, DEL, C1 controls other than NEL, and the noncharacters U+FFFE and U+FFFF). Returns whether
+/// the text holds `<<` (a merge key needs it), found in the same pass.
+fn check_text(src: &[u8]) -> Result<bool, Error> {
     if src.starts_with(&[0xff, 0xfe]) || src.starts_with(&[0xfe, 0xff]) {
         return Err(Error::new(ErrorKind::NotUtf8Encoding, Span::new(0, 2)));
     }
     // Most chunks hold no suspect byte; the vectorisable test over a whole chunk rules them out in bulk.
     const CHUNK: usize = 64;
-    let suspect =
-        |b: u8| (b < 0x20 && b != b'\t' && b != b'\n' && b != b'\r') | (b == 0x7f) | (b == 0xc2) | (b == 0xef);
+    let suspect = |b: u8| {
+        (b < 0x20 && b != b'\t' && b != b'\n' && b != b'\r') | (b == 0x7f) | (b == 0xc2) | (b == 0xef) | (b == b'<')
+    };
     let bad_at = |i: usize| match src[i] {
         b'\t' | b'\n' | b'\r' => false,
         0..=0x1f | 0x7f => true,
@@ -48,6 +75,7 @@ fn check_text(src: &[u8]) -> Result<(), Error> {
         _ => false,
     };
     let mut bad = None;
+    let mut merge = false;
     for (c, chunk) in src.chunks(CHUNK).enumerate() {
         if chunk.iter().fold(false, |any, &b| any | (b >= 0x80)) {
             // Validate UTF-8 over the chunk widened to whole characters (ASCII chunks are valid as they are).
@@ -71,11 +99,14 @@ fn check_text(src: &[u8]) -> Result<(), Error> {
                 bad = Some(i);
                 break;
             }
+            merge = merge
+                || chunk.windows(2).any(|w| w == b"<<")
+                || (chunk.last() == Some(&b'<') && src.get(base + chunk.len()) == Some(&b'<'));
         }
     }
     match bad {
         Some(at) => Err(Error::new(ErrorKind::ControlCharacter(src[at]), Span::new(at as u64, at as u64 + 1))),
-        None => Ok(()),
+        None => Ok(merge),
     }
 }
 
@@ -830,6 +861,17 @@ mod tests {
         assert_eq!(ok(b"a: b\x01\n"), Err((crate::ErrorKind::ControlCharacter(1), 4)));
         assert_eq!(ok("a: \u{85}\n".as_bytes()).map_err(|e| e.1), Ok(()));
         assert_eq!(ok("a: \u{9f}\n".as_bytes()).map_err(|e| e.1), Err(3));
+    }
+
+    #[test]
+    fn merge_keys_are_spotted_in_the_text_check() {
+        let merge = |src: &str| super::check(src.as_bytes()).unwrap().may_have_merge_keys();
+        assert!(!merge("a: 1\nb: <c>\n"));
+        assert!(merge("a:\n  <<: *b\n"));
+        // A `<<` across the check's 64-byte chunks.
+        let straddle = format!("{}<<: *b\n", "x".repeat(63));
+        assert!(merge(&straddle));
+        assert!(!merge(&format!("{}<x<", "y".repeat(63))));
     }
 
     #[test]
