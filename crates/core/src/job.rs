@@ -154,6 +154,12 @@ fn read_yaml<I: Input, S: Sink>(input: &mut I, to: Format, options: &Options, mu
     // Merge keys are spelled `<<`: text without it skips their bookkeeping (which copies every key).
     let text = yaml::check(src)?;
     let merge_keys = options.yaml_merge_keys && text.may_have_merge_keys();
+    if !merge_keys && !text.may_have_anchors() && !options.sort_keys {
+        // Nothing to resolve: no anchor can be defined and no merge key written.
+        let mut data = yaml::ToJson::new(sink, options.yaml_drop_tags);
+        yaml::read_checked(&text, limits, &mut data)?;
+        return Ok(data.into_inner());
+    }
     let max_nodes = limits.alias_nodes_for(src.len() as u64);
     if options.sort_keys {
         let mut tree = Tree::new();

@@ -25,6 +25,7 @@ pub fn read<S: Sink + ?Sized>(src: &[u8], limits: &Limits, sink: &mut S) -> Resu
 pub struct CheckedText<'a> {
     src: &'a [u8],
     merge_keys: bool,
+    anchors: bool,
 }
 
 impl CheckedText<'_> {
@@ -32,12 +33,18 @@ impl CheckedText<'_> {
     pub fn may_have_merge_keys(&self) -> bool {
         self.merge_keys
     }
+
+    /// False when the text holds no `&`, so it has no anchors (and therefore no aliases: an alias must name an
+    /// anchor, which the reader checks).
+    pub fn may_have_anchors(&self) -> bool {
+        self.anchors
+    }
 }
 
 /// Checks that `src` is UTF-8 and holds only characters YAML allows, in one pass over it.
 pub fn check(src: &[u8]) -> Result<CheckedText<'_>, Error> {
-    let merge_keys = check_text(src)?;
-    Ok(CheckedText { src, merge_keys })
+    let (merge_keys, anchors) = check_text(src)?;
+    Ok(CheckedText { src, merge_keys, anchors })
 }
 
 /// Reads a checked text, as [`read`] does.
@@ -57,15 +64,20 @@ pub fn read_checked<S: Sink + ?Sized>(text: &CheckedText<'_>, limits: &Limits, s
 
 /// Rejects input that is not UTF-8, or that holds characters YAML does not allow (C0 controls other than tab
 /// and line breaks, DEL, C1 controls other than NEL, and the noncharacters U+FFFE and U+FFFF). Returns whether
-/// the text holds `<<` (a merge key needs it), found in the same pass.
-fn check_text(src: &[u8]) -> Result<bool, Error> {
+/// whether the text holds `<<` (a merge key needs it) and `&` (an anchor needs it), found in the same pass.
+fn check_text(src: &[u8]) -> Result<(bool, bool), Error> {
     if src.starts_with(&[0xff, 0xfe]) || src.starts_with(&[0xfe, 0xff]) {
         return Err(Error::new(ErrorKind::NotUtf8Encoding, Span::new(0, 2)));
     }
     // Most chunks hold no suspect byte; the vectorisable test over a whole chunk rules them out in bulk.
     const CHUNK: usize = 64;
     let suspect = |b: u8| {
-        (b < 0x20 && b != b'\t' && b != b'\n' && b != b'\r') | (b == 0x7f) | (b == 0xc2) | (b == 0xef) | (b == b'<')
+        (b < 0x20 && b != b'\t' && b != b'\n' && b != b'\r')
+            | (b == 0x7f)
+            | (b == 0xc2)
+            | (b == 0xef)
+            | (b == b'<')
+            | (b == b'&')
     };
     let bad_at = |i: usize| match src[i] {
         b'\t' | b'\n' | b'\r' => false,
@@ -76,6 +88,7 @@ fn check_text(src: &[u8]) -> Result<bool, Error> {
     };
     let mut bad = None;
     let mut merge = false;
+    let mut anchors = false;
     for (c, chunk) in src.chunks(CHUNK).enumerate() {
         if chunk.iter().fold(false, |any, &b| any | (b >= 0x80)) {
             // Validate UTF-8 over the chunk widened to whole characters (ASCII chunks are valid as they are).
@@ -102,11 +115,12 @@ fn check_text(src: &[u8]) -> Result<bool, Error> {
             merge = merge
                 || chunk.windows(2).any(|w| w == b"<<")
                 || (chunk.last() == Some(&b'<') && src.get(base + chunk.len()) == Some(&b'<'));
+            anchors = anchors || chunk.contains(&b'&');
         }
     }
     match bad {
         Some(at) => Err(Error::new(ErrorKind::ControlCharacter(src[at]), Span::new(at as u64, at as u64 + 1))),
-        None => Ok(merge),
+        None => Ok((merge, anchors)),
     }
 }
 
@@ -872,6 +886,9 @@ mod tests {
         let straddle = format!("{}<<: *b\n", "x".repeat(63));
         assert!(merge(&straddle));
         assert!(!merge(&format!("{}<x<", "y".repeat(63))));
+        let anchors = |src: &str| super::check(src.as_bytes()).unwrap().may_have_anchors();
+        assert!(!anchors("a: 1\n"));
+        assert!(anchors(&format!("{}a: &x 1\n", "#".repeat(100))));
     }
 
     #[test]

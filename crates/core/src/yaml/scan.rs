@@ -9,6 +9,7 @@
 //! Comments and blank lines are not tokens (they may stand anywhere); they are collected on the side, with their
 //! offsets, for the parser to interleave with the events.
 
+use crate::bytes::find_byte;
 use crate::error::{Error, ErrorKind};
 use crate::limits::Limits;
 use crate::source::Span;
@@ -452,9 +453,9 @@ impl<'a> Scanner<'a> {
                 if !first_on_line && !is_blank(self.src[at - 1]) {
                     return Err(syntax("a comment must be separated from content by a space", at));
                 }
-                while !self.breakz(0) {
-                    self.pos += 1;
-                }
+                // To the end of the line (`\n`, or a lone `\r` before it).
+                let line_end = find_byte(self.src, at, b'\n').unwrap_or(self.src.len());
+                self.pos = find_byte(&self.src[..line_end], at, b'\r').unwrap_or(line_end);
                 let mut end = self.pos;
                 while end > at + 1 && is_blank(self.src[end - 1]) {
                     end -= 1;
