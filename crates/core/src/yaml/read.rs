@@ -465,7 +465,7 @@ impl<'a> Parser<'a> {
                 self.state = State::IndentlessSequenceEntry;
                 let at = token.start;
                 let p = self.props(&props);
-                sink_start(self, sink, EventKind::SequenceStart(p), start, at)
+                sink.event(Event::new(EventKind::SequenceStart(p), Span::new(start as u64, at as u64)))
             }
             Tok::Scalar { .. } => {
                 let token = self.scanner.next()?;
@@ -477,28 +477,28 @@ impl<'a> Parser<'a> {
                 self.scanner.skip();
                 self.state = State::FlowSequenceFirstEntry;
                 let p = self.props(&props);
-                sink_start(self, sink, EventKind::SequenceStart(p), start, end)
+                sink.event(Event::new(EventKind::SequenceStart(p), Span::new(start as u64, end as u64)))
             }
             Tok::FlowMappingStart => {
                 let end = token.end;
                 self.scanner.skip();
                 self.state = State::FlowMappingFirstKey;
                 let p = self.props(&props);
-                sink_start(self, sink, EventKind::MappingStart(p), start, end)
+                sink.event(Event::new(EventKind::MappingStart(p), Span::new(start as u64, end as u64)))
             }
             Tok::BlockSequenceStart if block => {
                 let end = token.end;
                 self.scanner.skip();
                 self.state = State::BlockSequenceEntry;
                 let p = self.props(&props);
-                sink_start(self, sink, EventKind::SequenceStart(p), start, end)
+                sink.event(Event::new(EventKind::SequenceStart(p), Span::new(start as u64, end as u64)))
             }
             Tok::BlockMappingStart if block => {
                 let end = token.end;
                 self.scanner.skip();
                 self.state = State::BlockMappingKey;
                 let p = self.props(&props);
-                sink_start(self, sink, EventKind::MappingStart(p), start, end)
+                sink.event(Event::new(EventKind::MappingStart(p), Span::new(start as u64, end as u64)))
             }
             _ if props.start.is_some() => {
                 let at = token.start;
@@ -789,18 +789,6 @@ impl<'a> Parser<'a> {
         self.state = State::FlowMappingKey;
         self.empty_scalar(sink, at, NodeProps::default())
     }
-}
-
-/// Emits a collection start (a free function so that `kind` may borrow the parser's tag buffer).
-fn sink_start<S: Sink + ?Sized>(
-    parser: &Parser<'_>,
-    sink: &mut S,
-    kind: EventKind<'_>,
-    start: usize,
-    end: usize,
-) -> Result<(), Error> {
-    let _ = parser;
-    sink.event(Event::new(kind, Span::new(start as u64, end as u64)))
 }
 
 fn push_aside<S: Sink + ?Sized>(src: &[u8], aside: Aside, sink: &mut S) -> Result<(), Error> {

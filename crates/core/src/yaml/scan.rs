@@ -382,10 +382,9 @@ impl<'a> Scanner<'a> {
                 return self.fetch_document_indicator(Tok::DocumentEnd);
             }
         }
-        // Content may not sit at or left of the indentation of the block it belongs to, except in flow context
-        // where indentation does not matter... but flow content must still be indented past its block.
-        if self.flow_level > 0 && (column as isize) <= self.indent && !matches!(b, b'#') && self.indent >= 0 {
-            // A flow collection's continuation lines must be indented more than the enclosing block.
+        // A flow collection's continuation lines must be indented past the block that holds it (its closing
+        // bracket may stand at the block's column).
+        if self.flow_level > 0 && self.indent >= 0 && (column as isize) <= self.indent {
             if !(b == b']' || b == b'}') || (column as isize) < self.indent {
                 return Err(syntax("flow content must be indented more than the enclosing block", self.pos));
             }
