@@ -84,14 +84,16 @@ pub fn convert<I: Input, O: Output>(
 }
 
 /// Checks that `input` is valid `format`, reading it to the end. For YAML this includes that every alias
-/// names an anchor and that alias expansion stays within the limits.
+/// names an anchor, that alias expansion stays within the limits, and that no mapping repeats a key (merge keys
+/// applied).
 pub fn validate<I: Input>(input: &mut I, format: Format, limits: &Limits) -> Result<(), Error> {
     let discard = |_: Event<'_>| Ok(());
     match format.dialect() {
         Some(dialect) => json::read(input, dialect, limits, &mut { discard }),
         None => {
             let src = whole(input)?;
-            let mut resolve = yaml::Resolve::new(discard, limits.alias_nodes_for(src.len() as u64), true);
+            let unique = yaml::UniqueKeys::new(discard);
+            let mut resolve = yaml::Resolve::new(unique, limits.alias_nodes_for(src.len() as u64), true);
             yaml::read(src, limits, &mut resolve)
         }
     }

@@ -207,6 +207,76 @@ impl<S: Sink> Sink for ToJson<S> {
     }
 }
 
+/// Checks that no mapping repeats a key, as YAML requires, and forwards every event unchanged: the check behind
+/// `validate`. Scalar keys are equal when their kind and text are (`1` and `"1"` differ); a mapping or sequence
+/// used as a key is not compared.
+#[derive(Debug)]
+pub struct UniqueKeys<S> {
+    inner: S,
+    frames: Vec<Frame>,
+    keys: Keys,
+    /// The current key: its kind, then its text.
+    key: Vec<u8>,
+}
+
+impl<S: Sink> UniqueKeys<S> {
+    /// Forwards to `inner`.
+    pub fn new(inner: S) -> Self {
+        UniqueKeys { inner, frames: Vec::new(), keys: Keys::default(), key: Vec::new() }
+    }
+
+    /// The sink the events go to.
+    pub fn into_inner(self) -> S {
+        self.inner
+    }
+
+    /// A node begins: the index of its mapping when it is a key.
+    fn key_of(&mut self) -> Option<usize> {
+        let depth = self.frames.len().checked_sub(1)?;
+        let top = &mut self.frames[depth];
+        let key = top.mapping && top.key_next;
+        if top.mapping {
+            top.key_next = !top.key_next;
+        }
+        key.then_some(depth)
+    }
+}
+
+impl<S: Sink> Sink for UniqueKeys<S> {
+    fn event(&mut self, event: Event<'_>) -> Result<(), Error> {
+        match event.kind {
+            EventKind::Scalar(scalar) => {
+                if let Some(depth) = self.key_of() {
+                    self.key.clear();
+                    self.key.push(scalar.kind as u8);
+                    self.key.extend_from_slice(scalar.text);
+                    let mark = self.frames[depth].mark;
+                    if let Err(first) = self.keys.insert(depth, mark, &self.key, event.span.start) {
+                        return Err(Error::new(ErrorKind::DuplicateKey { first }, event.span));
+                    }
+                }
+            }
+            EventKind::MappingStart(_) | EventKind::SequenceStart(_) => {
+                self.key_of();
+                let mapping = matches!(event.kind, EventKind::MappingStart(_));
+                self.frames.push(Frame { mapping, key_next: true, mark: self.keys.mark() });
+            }
+            EventKind::MappingEnd | EventKind::SequenceEnd => {
+                if let Some(frame) = self.frames.pop()
+                    && frame.mapping
+                {
+                    self.keys.close(self.frames.len(), frame.mark);
+                }
+            }
+            EventKind::Alias(_) => {
+                self.key_of();
+            }
+            _ => {}
+        }
+        self.inner.event(event)
+    }
+}
+
 fn mismatch(span: Span) -> Error {
     Error::new(ErrorKind::Syntax("the value does not match its tag"), span)
 }
@@ -798,6 +868,20 @@ mod tests {
         assert_eq!(keys.insert(0, mark, b"fresh", 999), Ok(()));
         keys.close(0, mark);
         assert!(keys.tables[0].tree.is_none() && keys.tables[0].slots.is_empty());
+    }
+
+    #[test]
+    fn unique_keys_for_validation() {
+        let check = |src: &str| {
+            let mut sink = super::UniqueKeys::new(|_: Event<'_>| Ok(()));
+            crate::yaml::read(src.as_bytes(), &crate::Limits::DEFAULT, &mut sink).map_err(|e| (e.kind, e.span.start))
+        };
+        assert_eq!(check("a: 1\nb: {a: 2, b: 3}\nc: [x, x]\n"), Ok(()));
+        assert_eq!(check("a: 1\nb: 2\na: 3\n"), Err((ErrorKind::DuplicateKey { first: 0 }, 10)));
+        assert_eq!(check("m:\n  k: 1\n  k: 2\n"), Err((ErrorKind::DuplicateKey { first: 5 }, 12)));
+        // `1` and `"1"` are different keys in YAML; `.inf` and a complex key are fine here.
+        assert_eq!(check("1: a\n\"1\": b\nx: .inf\n? [a]\n: c\n"), Ok(()));
+        assert_eq!(check("- {a: 1}\n- {a: 2}\n"), Ok(()));
     }
 
     #[test]

@@ -8,7 +8,7 @@ mod scan;
 mod schema;
 mod write;
 
-pub use data::ToJson;
+pub use data::{ToJson, UniqueKeys};
 pub use read::{CheckedText, check, read, read_checked};
 pub use resolve::Resolve;
 pub use schema::{core_kind, special_in_yaml11};
