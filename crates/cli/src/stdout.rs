@@ -56,7 +56,8 @@ impl Output for HeldStdout {
 
 /// Runs the task on one input, streaming its output to standard output.
 pub(crate) fn stream_one(source: &Source, settings: &Settings) -> Status {
-    let mut out = HeldStdout { held: Vec::new(), streaming: false, out: raw_stdout(), error: None };
+    // Reserved, not touched: pages are only mapped as output arrives, and the buffer never moves.
+    let mut out = HeldStdout { held: Vec::with_capacity(HOLD), streaming: false, out: raw_stdout(), error: None };
     let result = task::stream(source, settings, &mut out);
     let status = match result {
         Ok(()) => {

@@ -1285,6 +1285,26 @@ impl<'a> Scanner<'a> {
         if multi_line {
             self.simple_key_allowed = true;
         }
+        let key = self.simple_keys[self.flow_level];
+        if !multi_line
+            && self.flow_level == 0
+            && key.possible
+            && key.at == start
+            && self.at(0) == b':'
+            && self.blankz(1)
+        {
+            // `key: ` in block context, the most common line in YAML: the key is known at once, so its tokens
+            // go in order instead of a `Key` being inserted before the scalar once the `:` is scanned.
+            self.roll_indent(key.column, None, Tok::BlockMappingStart, start)?;
+            self.simple_keys[0].possible = false;
+            self.push(Tok::Key, start, start);
+            self.push(Tok::Scalar { text, style: Style::Plain }, start, end);
+            self.pos += 1;
+            self.push(Tok::Value, end, end + 1);
+            // As after any implicit key's `:`: no second implicit key on this line (`a: b: c` is an error).
+            self.simple_key_allowed = false;
+            return self.reject_tab_indentation_after_indicator();
+        }
         self.push(Tok::Scalar { text, style: Style::Plain }, start, end);
         Ok(())
     }
