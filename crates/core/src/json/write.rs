@@ -350,8 +350,15 @@ impl<O: Output> Writer<O> {
         Ok(())
     }
 
-    #[cold]
+    /// Writes decoded text as a JSON string. Most text needs no escape and goes straight into the buffer.
+    #[inline]
     fn escaped(&mut self, text: &[u8]) {
+        if first_special(text).is_none() {
+            self.buf.push(b'"');
+            self.buf.extend(text);
+            self.buf.push(b'"');
+            return;
+        }
         self.scratch.clear();
         escape_into(&mut self.scratch, text);
         self.buf.extend(&self.scratch);
@@ -479,6 +486,32 @@ impl<O: Output> Sink for Writer<O> {
         }
         result
     }
+}
+
+/// The index of the first byte JSON must escape in `text` (`"`, `\\` or a control character), tested eight
+/// bytes at a time; a shorter tail is padded with spaces.
+fn first_special(text: &[u8]) -> Option<usize> {
+    let mut i = 0;
+    while i < text.len() {
+        let w = if i + 8 <= text.len() {
+            word(text, i)
+        } else {
+            let mut tail = [b' '; 8];
+            tail[..text.len() - i].copy_from_slice(&text[i..]);
+            u64::from_le_bytes(tail)
+        };
+        let specials = string_specials(w);
+        if specials == 0 {
+            i += 8;
+            continue;
+        }
+        let at = i + first(specials);
+        if at < text.len() && matches!(text[at], b'"' | b'\\' | 0..=0x1f) {
+            return Some(at);
+        }
+        i = at + 1;
+    }
+    None
 }
 
 /// Writes `text` as a JSON string, quotes included, escaping what JSON requires and nothing else.

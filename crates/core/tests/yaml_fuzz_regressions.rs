@@ -1,0 +1,91 @@
+//! Inputs the YAML fuzz targets (`fuzz/fuzz_targets/yaml_read.rs`, `yaml_roundtrip.rs`) found, minimised, each
+//! with the property it broke. Tests marked `#[ignore]` fail today; run them with
+//! `cargo test -p dfmt-core --test yaml_fuzz_regressions -- --include-ignored`, and drop the `ignore` once fixed.
+
+#![allow(clippy::unwrap_used)] // Tests fail loudly by design.
+
+use dfmt_core::{Event, EventKind, Format, Limits, Options, SliceInput, convert, format, yaml};
+
+fn to_json(src: &[u8]) -> Vec<u8> {
+    convert(&mut SliceInput::new(src), Format::Yaml, Format::Json, &Options::default(), Vec::new()).unwrap()
+}
+
+fn fmt(src: &[u8]) -> Vec<u8> {
+    format(&mut SliceInput::new(src), Format::Yaml, &Options::default(), Vec::new()).unwrap()
+}
+
+/// What `yaml_roundtrip` checks: YAML that converts to JSON formats to text with the same JSON, and formatting
+/// that text again changes nothing.
+#[track_caller]
+fn assert_formats_stably(src: &[u8]) {
+    let json = to_json(src);
+    let once = fmt(src);
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    assert_eq!(text(&to_json(&once)), text(&json), "formatting changed the data of {src:?}");
+    let twice = fmt(&once);
+    assert_eq!(text(&twice), text(&once), "formatting {src:?} twice is not formatting it once");
+}
+
+/// The comments of `src`, as the reader reports them.
+fn comments(src: &[u8]) -> Vec<String> {
+    let mut out = Vec::new();
+    yaml::read(src, &Limits::DEFAULT, &mut |e: Event<'_>| {
+        if let EventKind::Comment(c) = e.kind {
+            out.push(String::from_utf8_lossy(c.text).into_owned());
+        }
+        Ok(())
+    })
+    .unwrap();
+    out
+}
+
+/// `yaml_read`: an error's span must lie within the input. A double-quoted scalar that ends in a backslash, or in
+/// a `\x`, `\u` or `\U` escape cut short, reports a span reaching past the end (scan.rs, `Scanner::escape`).
+#[test]
+#[ignore = "fuzz finding: error span of an escape cut short by the end of input ends past the input, not fixed yet"]
+fn escape_error_span_stays_in_the_input() {
+    for src in [&b"\"\\"[..], b"\"\\x4", b"\"\\u12", b"\"\\U0001F6", b"\"\xef\xbb\xbf2bar\\"] {
+        let err = yaml::read(src, &Limits::DEFAULT, &mut |_: Event<'_>| Ok(())).unwrap_err();
+        assert!(err.span.start <= err.span.end && err.span.end <= src.len() as u64, "{src:?}: {err:?}");
+    }
+}
+
+/// `yaml_roundtrip`: a comment on a block scalar's header keeps its trailing white space (scan.rs,
+/// `scan_block_scalar`) while every other comment loses it, so `| # ` formats to `'' # ` and then to `'' #`.
+#[test]
+#[ignore = "fuzz finding: a block scalar header comment keeps trailing white space, not fixed yet"]
+fn block_scalar_header_comment_is_trimmed_like_any_comment() {
+    assert_formats_stably(b"| # ");
+    assert_eq!(comments(b"a: | # note  \n  text\n"), comments(b"a: text # note  \n"));
+}
+
+/// `yaml_roundtrip`: a blank line after a scalar that the writer prints as a block scalar is kept once, then
+/// read back as part of the block scalar (its chomped trailing lines), so the second format drops it.
+#[test]
+#[ignore = "fuzz finding: a blank line after a block scalar is lost on the second format, not fixed yet"]
+fn blank_line_after_a_block_scalar_survives() {
+    assert_formats_stably(b"+\r\r+\r\r#");
+    assert_formats_stably(b"key: a\n\n  b\n\nnext: 1\n");
+}
+
+/// `yaml_roundtrip`: comments at the top of a document arrive before `DocumentStart`, and the writer drops the
+/// blank line between them and the document's first line (write.rs, `document_start`). A flow mapping whose
+/// first entry follows a comment and a blank line formats with the blank line kept, then without it.
+#[test]
+#[ignore = "fuzz finding: the blank line after a document's leading comments is dropped, not fixed yet"]
+fn blank_line_after_leading_comments_survives() {
+    assert_formats_stably(b"{\n#\n\nl}");
+    assert_formats_stably(b"{\n# c\n\na: 1}\n");
+    assert_eq!(String::from_utf8(fmt(b"# c\n\na: 1\n")).unwrap(), "# c\n\na: 1\n");
+}
+
+/// `yaml_roundtrip`: a comment that comes first inside a collection that is a sequence item is written after
+/// the item's dash (`-\n  # c\n  - x`), which the reader reports before the nested collection starts; that
+/// formats to `# c\n- - x`.
+#[test]
+#[ignore = "fuzz finding: a comment first inside a nested collection moves out of it on the second format, not fixed yet"]
+fn comment_first_in_a_nested_collection_stays_put() {
+    assert_formats_stably(b"- {\n#-}\n\n l}");
+    assert_formats_stably(b"- [\n  # c\n  x]\n");
+    assert_formats_stably(b"---\n- {\n#- { molti\n  line, a: b}\n");
+}
