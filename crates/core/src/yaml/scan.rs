@@ -384,10 +384,12 @@ impl<'a> Scanner<'a> {
         }
         // A flow collection's continuation lines must be indented past the block that holds it (its closing
         // bracket may stand at the block's column).
-        if self.flow_level > 0 && self.indent >= 0 && (column as isize) <= self.indent {
-            if !(b == b']' || b == b'}') || (column as isize) < self.indent {
-                return Err(syntax("flow content must be indented more than the enclosing block", self.pos));
-            }
+        let closing = b == b']' || b == b'}';
+        if self.flow_level > 0
+            && self.indent >= 0
+            && ((column as isize) < self.indent || ((column as isize) == self.indent && !closing))
+        {
+            return Err(syntax("flow content must be indented more than the enclosing block", self.pos));
         }
         let tok_start_adjacent = self.adjacent_value;
         self.adjacent_value = false;
