@@ -20,7 +20,8 @@ import time
 
 
 def run_once(argv, stdin_path=None, stderr=None):
-    """Runs argv with stdout to /dev/null; returns (seconds, peak RSS in KiB, exit status).
+    """Runs argv with stdout to /dev/null; returns (seconds, peak RSS in KiB, exit status); the CPU seconds
+    (user + system) of the run are left in `run_once.cpu`.
 
     Peak RSS is measured by GNU time, a small process: the maximum RSS that wait4 reports for a child of this
     Python process would include the Python image it was forked from. `stderr`, if given, is a file that receives
@@ -28,6 +29,7 @@ def run_once(argv, stdin_path=None, stderr=None):
     """
     with tempfile.NamedTemporaryFile("r") as report:
         seconds, status = run_timed(["/usr/bin/time", "-f", "%M", "-o", report.name, *argv], stdin_path, stderr)
+        run_once.cpu = run_timed.cpu
         lines = report.read().split()
         peak = int(lines[-1]) if lines and lines[-1].isdigit() else 0
     return seconds, peak, status
@@ -47,8 +49,13 @@ def run_timed(argv, stdin_path, stderr=None):
         proc = subprocess.Popen(argv, stdin=stdin, stdout=devnull, stderr=stderr)
         if feeder is not None:
             feeder.stdout.close()
-        status = proc.wait()
+        # wait4 gives the child's CPU time (with its own reaped children's), to the microsecond: unlike the wall
+        # time, it leaves out this Python process forking, which is most of a small file's measured time.
+        _, wait_status, usage = os.wait4(proc.pid, 0)
         elapsed = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(wait_status)
+        status = proc.returncode
+        run_timed.cpu = usage.ru_utime + usage.ru_stime
         if feeder is not None:
             feeder.wait()
         return elapsed, status
@@ -264,6 +271,7 @@ def yaml_section(args):
     small_runs = min(args.runs, 3) if args.quick else args.runs
     runs = {path: (1 if args.quick and path == big else small_runs) for path in inputs}
     times = {(path, name): [] for path in inputs for name in commands}
+    cpu = {(path, name): [] for path in inputs for name in commands}
     rss = {(path, name): 0 for path in inputs for name in commands}
     failed = {}
     for round_ in range(max(runs.values())):
@@ -284,10 +292,12 @@ def yaml_section(args):
                         print(f"{name} failed on {names[path]}: {failed[(path, name)]}", flush=True)
                         continue
                 times[(path, name)].append(seconds)
+                cpu[(path, name)].append(run_once.cpu)
                 rss[(path, name)] = max(rss[(path, name)], peak)
         print(f"yaml round {round_ + 1}/{max(runs.values())} done", flush=True)
 
     median = {key: statistics.median(t) for key, t in times.items() if t and key not in failed}
+    median_cpu = {key: statistics.median(t) for key, t in cpu.items() if t and key not in failed}
 
     def cell(path, name, fmt):
         key = (path, name)
@@ -327,6 +337,14 @@ def yaml_section(args):
         lines.append(f"| `{name}` | " + " | ".join(
             cell(p, name, lambda k: f"{median[k]:.3f}") for p in inputs) + " |")
     lines.append("")
+    lines.append("Median CPU milliseconds (user + system, from wait4; no fork of the harness included):")
+    lines.append("")
+    lines.append(header)
+    lines.append(rule)
+    for name in commands:
+        lines.append(f"| `{name}` | " + " | ".join(
+            cell(p, name, lambda k: f"{median_cpu[k] * 1e3:.1f}") for p in inputs) + " |")
+    lines.append("")
     lines.append("Peak RSS MiB:")
     lines.append("")
     lines.append(header)
@@ -336,7 +354,7 @@ def yaml_section(args):
             cell(p, name, lambda k: f"{rss[k] / 1024:.1f}") for p in inputs) + " |")
     lines.append("")
     ours = "dfmt convert --to json"
-    lines.append("| ratio (dfmt ÷ peer, higher is better) | target | " +
+    lines.append("| ratio (dfmt ÷ peer, higher is better; wall time, then CPU time) | target | " +
                  " | ".join(f"`{names[p]}`" for p in inputs) + " |")
     lines.append("| --- | ---: |" + " ---: |" * len(inputs))
     for peer, target in (("saphyr-parser events → JSON", "≥ 2×"), ("PyYAML CSafeLoader + json.dumps", "≥ 20×"),
@@ -352,6 +370,13 @@ def yaml_section(args):
             else:
                 row.append("")
         lines.append(f"| `{ours}` vs `{peer}` | {target} | " + " | ".join(row) + " |")
+        row = []
+        for p in inputs:
+            if (p, ours) in median_cpu and (p, peer) in median_cpu and median_cpu[(p, ours)] > 0:
+                row.append(f"{median_cpu[(p, peer)] / median_cpu[(p, ours)]:.2f}×")
+            else:
+                row.append("")
+        lines.append(f"| same, CPU time | {target} | " + " | ".join(row) + " |")
     lines.append("")
     lines.append("| dfmt peak RSS ÷ input size | target | " + " | ".join(f"`{names[p]}`" for p in inputs) + " |")
     lines.append("| --- | ---: |" + " ---: |" * len(inputs))
