@@ -9,7 +9,7 @@
 //! Comments and blank lines are not tokens (they may stand anywhere); they are collected on the side, with their
 //! offsets, for the parser to interleave with the events.
 
-use crate::bytes::find_byte;
+use crate::bytes::{count_char_starts, find_byte};
 use crate::error::{Error, ErrorKind};
 use crate::limits::Limits;
 use crate::source::Span;
@@ -156,6 +156,13 @@ pub(super) struct Scanner<'a> {
 #[inline]
 fn is_blank(b: u8) -> bool {
     b == b' ' || b == b'\t'
+}
+
+/// True when more than [`MAX_SIMPLE_KEY`] characters stand between `at` and `pos` (counted only when the bytes
+/// are that many).
+#[inline]
+fn too_long_for_key(src: &[u8], at: usize, pos: usize) -> bool {
+    pos - at > MAX_SIMPLE_KEY && count_char_starts(&src[at..pos]) > MAX_SIMPLE_KEY as u64
 }
 
 /// The offset of the first byte at or after `pos` that is not a space, eight bytes at a time.
@@ -336,7 +343,7 @@ impl<'a> Scanner<'a> {
     fn stale_simple_keys(&mut self) -> Result<(), Error> {
         let (line, pos) = (self.line, self.pos);
         for key in &mut self.simple_keys {
-            if key.possible && !key.multiline && (key.line < line || key.at + MAX_SIMPLE_KEY < pos) {
+            if key.possible && !key.multiline && (key.line < line || too_long_for_key(self.src, key.at, pos)) {
                 if key.required {
                     return Err(syntax("expected ':' after an implicit mapping key", key.at));
                 }
@@ -980,7 +987,11 @@ impl<'a> Scanner<'a> {
             while !self.breakz(0) {
                 self.pos += 1;
             }
-            self.asides.push_back(Aside { at, end: self.pos, column, trailing: true, blank: false });
+            let mut end = self.pos;
+            while end > at + 1 && is_blank(self.src[end - 1]) {
+                end -= 1;
+            }
+            self.asides.push_back(Aside { at, end, column, trailing: true, blank: false });
         }
         if !self.breakz(0) {
             return Err(syntax("unexpected content after a block scalar header", self.pos));
@@ -993,7 +1004,8 @@ impl<'a> Scanner<'a> {
         let mut indent = (increment > 0).then(|| (parent.max(0) as usize) + increment);
         let mut out: Vec<u8> = Vec::new();
         let mut trailing = 0usize;
-        let detected = self.block_breaks(indent, &mut trailing)?;
+        let mut first_empty = 0;
+        let detected = self.block_breaks(indent, &mut trailing, &mut first_empty)?;
         if indent.is_none() {
             let floor = if parent < 0 { 0 } else { parent as usize + 1 };
             let content = if self.breakz(0) { 0 } else { self.column() };
@@ -1032,20 +1044,25 @@ impl<'a> Scanner<'a> {
             }
             self.skip_break();
             leading_break = true;
-            self.block_breaks(Some(indent), &mut trailing)?;
+            self.block_breaks(Some(indent), &mut trailing, &mut first_empty)?;
         }
         if chomp != -1 && leading_break {
             out.push(b'\n');
         }
         if chomp == 1 {
             out.extend(core::iter::repeat_n(b'\n', trailing));
+        } else if trailing > 0 {
+            // Empty lines after the text that chomping leaves out are layout: a blank line, as between entries.
+            let at = first_empty;
+            self.asides.push_back(Aside { at, end: at, column: 0, trailing: false, blank: true });
+            self.last_blank_line = self.line_start;
         }
         Ok(Text::Owned(out))
     }
 
     /// Skips the indentation and empty lines of a block scalar, counting the line breaks; without a known
     /// indentation, returns the deepest indentation seen (which then decides it).
-    fn block_breaks(&mut self, indent: Option<usize>, breaks: &mut usize) -> Result<usize, Error> {
+    fn block_breaks(&mut self, indent: Option<usize>, breaks: &mut usize, first: &mut usize) -> Result<usize, Error> {
         let mut max = 0;
         loop {
             while indent.is_none_or(|i| self.column() < i) && self.at(0) == b' ' {
@@ -1073,6 +1090,9 @@ impl<'a> Scanner<'a> {
             }
             if self.column() == 0 && (self.document_marker(b'-') || self.document_marker(b'.')) {
                 return Ok(max);
+            }
+            if *breaks == 0 {
+                *first = self.line_start;
             }
             if self.at_end(0) && self.pos > self.line_start {
                 // A last line of spaces without a line break still counts as an empty line.
@@ -1260,7 +1280,10 @@ impl<'a> Scanner<'a> {
                 b'x' => 2,
                 b'u' => 4,
                 b'U' => 8,
-                _ => return Err(syntax_span("invalid escape in a double-quoted scalar", at, at + 2)),
+                _ => {
+                    let end = (at + 2).min(self.src.len());
+                    return Err(syntax_span("invalid escape in a double-quoted scalar", at, end));
+                }
             };
             let hex = self.src.get(self.pos + 2..self.pos + 2 + len).and_then(|h| core::str::from_utf8(h).ok());
             let value =
@@ -1271,7 +1294,10 @@ impl<'a> Scanner<'a> {
                     self.pos += 2 + len;
                     ch
                 }
-                None => return Err(syntax_span("invalid escape in a double-quoted scalar", at, at + 2 + len)),
+                None => {
+                    let end = (at + 2 + len).min(self.src.len());
+                    return Err(syntax_span("invalid escape in a double-quoted scalar", at, end));
+                }
             }
         };
         let mut buf = [0u8; 4];
@@ -1294,6 +1320,7 @@ impl<'a> Scanner<'a> {
             && key.at == start
             && self.at(0) == b':'
             && self.blankz(1)
+            && !too_long_for_key(self.src, start, self.pos)
         {
             // `key: ` in block context, the most common line in YAML: the key is known at once, so its tokens
             // go in order instead of a `Key` being inserted before the scalar once the `:` is scanned.
