@@ -355,7 +355,9 @@ impl<'a> Parser<'a> {
         if implicit && bare {
             self.states.push(State::DocumentEnd);
             self.state = State::BlockNode;
-            return self.emit(sink, EventKind::DocumentStart { explicit: false }, start, start);
+            // A document without `---` begins with the comments and blank lines before its first node: they go
+            // after this event, inside the document, where a writer keeps them with their blank lines.
+            return sink.event(Event::new(EventKind::DocumentStart { explicit: false }, Span::at(start as u64)));
         }
         if !implicit && bare {
             return Err(syntax("expected '---' to start a new document", start));
