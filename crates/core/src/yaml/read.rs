@@ -458,8 +458,22 @@ impl<'a> Parser<'a> {
                 | Tok::BlockSequenceStart
                 | Tok::BlockMappingStart
         );
+        let block = matches!(token.tok, Tok::BlockMappingStart | Tok::BlockSequenceStart);
         if opens && !self.scanner.asides.is_empty() {
-            self.flush_asides(sink, start, None)?;
+            if block && props.start.is_none() {
+                // Comments on their own lines, indented as deep as a nested block's first entry, are its first
+                // lines (`-` / `  # c` / `  k: v`): they go inside it. Those less indented come before it.
+                let column = start - self.src[..start].iter().rposition(|&b| b == b'\n').map_or(0, |nl| nl + 1);
+                while let Some(aside) = self.scanner.asides.front().copied() {
+                    if aside.at >= start || (column > 0 && !aside.blank && !aside.trailing && aside.column >= column) {
+                        break;
+                    }
+                    self.scanner.asides.pop_front();
+                    push_aside(self.src, aside, sink)?;
+                }
+            } else {
+                self.flush_asides(sink, start, None)?;
+            }
         }
         let token = self.scanner.peek()?;
         match &token.tok {
