@@ -1,6 +1,6 @@
 //! Inputs the YAML fuzz targets (`fuzz/fuzz_targets/yaml_read.rs`, `yaml_roundtrip.rs`) found, minimised, each
-//! with the property it broke. Tests marked `#[ignore]` fail today; run them with
-//! `cargo test -p dfmt-core --test yaml_fuzz_regressions -- --include-ignored`, and drop the `ignore` once fixed.
+//! with the property it broke; all fixed. A new finding that cannot be fixed at once goes here marked
+//! `#[ignore = "why"]`, so that `-- --include-ignored` lists what is still open.
 
 #![allow(clippy::unwrap_used)] // Tests fail loudly by design.
 
@@ -42,7 +42,6 @@ fn comments(src: &[u8]) -> Vec<String> {
 /// `yaml_read`: an error's span must lie within the input. A double-quoted scalar that ends in a backslash, or in
 /// a `\x`, `\u` or `\U` escape cut short, reports a span reaching past the end (scan.rs, `Scanner::escape`).
 #[test]
-#[ignore = "fuzz finding: error span of an escape cut short by the end of input ends past the input, not fixed yet"]
 fn escape_error_span_stays_in_the_input() {
     for src in [&b"\"\\"[..], b"\"\\x4", b"\"\\u12", b"\"\\U0001F6", b"\"\xef\xbb\xbf2bar\\"] {
         let err = yaml::read(src, &Limits::DEFAULT, &mut |_: Event<'_>| Ok(())).unwrap_err();
@@ -53,7 +52,6 @@ fn escape_error_span_stays_in_the_input() {
 /// `yaml_roundtrip`: a comment on a block scalar's header keeps its trailing white space (scan.rs,
 /// `scan_block_scalar`) while every other comment loses it, so `| # ` formats to `'' # ` and then to `'' #`.
 #[test]
-#[ignore = "fuzz finding: a block scalar header comment keeps trailing white space, not fixed yet"]
 fn block_scalar_header_comment_is_trimmed_like_any_comment() {
     assert_formats_stably(b"| # ");
     assert_eq!(comments(b"a: | # note  \n  text\n"), comments(b"a: text # note  \n"));
@@ -62,7 +60,6 @@ fn block_scalar_header_comment_is_trimmed_like_any_comment() {
 /// `yaml_roundtrip`: a blank line after a scalar that the writer prints as a block scalar is kept once, then
 /// read back as part of the block scalar (its chomped trailing lines), so the second format drops it.
 #[test]
-#[ignore = "fuzz finding: a blank line after a block scalar is lost on the second format, not fixed yet"]
 fn blank_line_after_a_block_scalar_survives() {
     assert_formats_stably(b"+\r\r+\r\r#");
     assert_formats_stably(b"key: a\n\n  b\n\nnext: 1\n");
@@ -72,7 +69,6 @@ fn blank_line_after_a_block_scalar_survives() {
 /// blank line between them and the document's first line (write.rs, `document_start`). A flow mapping whose
 /// first entry follows a comment and a blank line formats with the blank line kept, then without it.
 #[test]
-#[ignore = "fuzz finding: the blank line after a document's leading comments is dropped, not fixed yet"]
 fn blank_line_after_leading_comments_survives() {
     assert_formats_stably(b"{\n#\n\nl}");
     assert_formats_stably(b"{\n# c\n\na: 1}\n");
@@ -83,7 +79,6 @@ fn blank_line_after_leading_comments_survives() {
 /// the item's dash (`-\n  # c\n  - x`), which the reader reports before the nested collection starts; that
 /// formats to `# c\n- - x`.
 #[test]
-#[ignore = "fuzz finding: a comment first inside a nested collection moves out of it on the second format, not fixed yet"]
 fn comment_first_in_a_nested_collection_stays_put() {
     assert_formats_stably(b"- {\n#-}\n\n l}");
     assert_formats_stably(b"- [\n  # c\n  x]\n");
@@ -95,7 +90,6 @@ fn comment_first_in_a_nested_collection_stays_put() {
 /// converts to JSON, formats to the block key `é…: 1` (600 characters, 1200 bytes), and that fails to read:
 /// "a mapping value (':') is not allowed here". JSON with such a key does not survive JSON → YAML → JSON either.
 #[test]
-#[ignore = "fuzz finding: implicit keys are limited to 1024 bytes instead of 1024 characters, not fixed yet"]
 fn implicit_key_limit_counts_characters() {
     let key = "é".repeat(600);
     assert_formats_stably(format!("{{{key}: 1}}\n").as_bytes());
@@ -117,7 +111,6 @@ fn implicit_key_limit_counts_characters() {
 /// Not a fuzz finding, seen while checking the fix above: since the scanner's `key: ` fast path (`scan_plain`),
 /// a plain implicit key is not held to the 1024-character limit at all, while a quoted one is.
 #[test]
-#[ignore = "the `key: ` fast path skips the implicit key length limit, not fixed yet"]
 fn implicit_key_limit_applies_to_plain_keys_too() {
     let read = |src: String| yaml::read(src.as_bytes(), &Limits::DEFAULT, &mut |_: Event<'_>| Ok(())).is_ok();
     assert!(read(format!("{}: 1\n", "K".repeat(1024))));
