@@ -458,9 +458,9 @@ impl<'a> Parser<'a> {
                 | Tok::BlockSequenceStart
                 | Tok::BlockMappingStart
         );
-        let block = matches!(token.tok, Tok::BlockMappingStart | Tok::BlockSequenceStart);
+        let opens_block = matches!(token.tok, Tok::BlockMappingStart | Tok::BlockSequenceStart);
         if opens && !self.scanner.asides.is_empty() {
-            if block && props.start.is_none() {
+            if opens_block && props.start.is_none() {
                 // Comments on their own lines, indented as deep as a nested block's first entry, are its first
                 // lines (`-` / `  # c` / `  k: v`): they go inside it. Those less indented come before it.
                 let column = start - self.src[..start].iter().rposition(|&b| b == b'\n').map_or(0, |nl| nl + 1);
