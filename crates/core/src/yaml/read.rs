@@ -712,13 +712,7 @@ impl<'a> Parser<'a> {
     fn flow_sequence_entry<S: Sink + ?Sized>(&mut self, sink: &mut S, first: bool) -> Result<(), Error> {
         let token = self.scanner.peek()?;
         if !matches!(token.tok, Tok::FlowSequenceEnd) {
-            if !first {
-                if matches!(token.tok, Tok::FlowEntry) {
-                    self.scanner.skip();
-                } else {
-                    return Err(syntax("expected ',' or ']' in a flow sequence", token.start));
-                }
-            }
+            self.flow_separator(first, "expected ',' or ']' in a flow sequence")?;
             let token = self.scanner.peek()?;
             match token.tok {
                 Tok::Key => {
@@ -744,16 +738,23 @@ impl<'a> Parser<'a> {
         self.emit(sink, EventKind::SequenceEnd, token.start, token.end)
     }
 
+    /// Between the entries of a flow collection: a `,` (none before the first entry).
+    fn flow_separator(&mut self, first: bool, message: &'static str) -> Result<(), Error> {
+        if first {
+            return Ok(());
+        }
+        let token = self.scanner.peek()?;
+        if !matches!(token.tok, Tok::FlowEntry) {
+            return Err(syntax(message, token.start));
+        }
+        self.scanner.skip();
+        Ok(())
+    }
+
     fn flow_mapping_key<S: Sink + ?Sized>(&mut self, sink: &mut S, first: bool) -> Result<(), Error> {
         let token = self.scanner.peek()?;
         if !matches!(token.tok, Tok::FlowMappingEnd) {
-            if !first {
-                if matches!(token.tok, Tok::FlowEntry) {
-                    self.scanner.skip();
-                } else {
-                    return Err(syntax("expected ',' or '}' in a flow mapping", token.start));
-                }
-            }
+            self.flow_separator(first, "expected ',' or '}' in a flow mapping")?;
             let token = self.scanner.peek()?;
             match token.tok {
                 Tok::Key => {
