@@ -58,6 +58,7 @@ pub fn read_checked<S: Sink + ?Sized>(text: &CheckedText<'_>, limits: &Limits, s
         tags: Vec::new(),
         anchors: BTreeSet::new(),
         tag: Vec::new(),
+        indicator_end: usize::MAX,
     };
     parser.run(sink)
 }
@@ -162,6 +163,8 @@ struct Parser<'a> {
     anchors: BTreeSet<&'a [u8]>,
     /// The resolved tag of the node being emitted.
     tag: Vec<u8>,
+    /// Where the block indicator (`-`, `?`, `:`) before the node being parsed ends; `usize::MAX` when none.
+    indicator_end: usize,
 }
 
 /// Anchor and tag of a node, before it is emitted.
@@ -399,6 +402,7 @@ impl<'a> Parser<'a> {
 
     /// Parses a node's properties and content.
     fn node<S: Sink + ?Sized>(&mut self, sink: &mut S, block: bool, indentless: bool) -> Result<(), Error> {
+        let indicator_end = core::mem::replace(&mut self.indicator_end, usize::MAX);
         let token = self.scanner.peek()?;
         if matches!(token.tok, Tok::Scalar { .. }) {
             // The common case: a scalar without properties.
@@ -465,7 +469,10 @@ impl<'a> Parser<'a> {
                 // lines (`-` / `  # c` / `  k: v`): they go inside it. Those less indented come before it.
                 let column = start - self.src[..start].iter().rposition(|&b| b == b'\n').map_or(0, |nl| nl + 1);
                 while let Some(aside) = self.scanner.asides.front().copied() {
-                    if aside.at >= start || (column > 0 && !aside.blank && !aside.trailing && aside.column >= column) {
+                    let first_lines = column > 0 && !aside.blank && !aside.trailing && aside.column >= column;
+                    // A comment on the indicator's line (`- # c`) and blank lines after the indicator also go inside.
+                    let after_indicator = aside.at > indicator_end && (aside.blank || aside.trailing);
+                    if aside.at >= start || first_lines || after_indicator {
                         break;
                     }
                     self.scanner.asides.pop_front();
@@ -623,6 +630,7 @@ impl<'a> Parser<'a> {
                     self.empty_scalar(sink, at, NodeProps::default())
                 } else {
                     self.states.push(State::BlockSequenceEntry);
+                    self.indicator_end = token.end;
                     self.node(sink, true, false)
                 }
             }
@@ -657,6 +665,7 @@ impl<'a> Parser<'a> {
             self.empty_scalar(sink, end, NodeProps::default())
         } else {
             self.states.push(State::IndentlessSequenceEntry);
+            self.indicator_end = end;
             self.node(sink, true, false)
         }
     }
@@ -673,6 +682,7 @@ impl<'a> Parser<'a> {
                     self.empty_scalar(sink, end, NodeProps::default())
                 } else {
                     self.states.push(State::BlockMappingValue);
+                    self.indicator_end = end;
                     self.node(sink, true, true)
                 }
             }
@@ -705,6 +715,7 @@ impl<'a> Parser<'a> {
             self.empty_scalar(sink, end, NodeProps::default())
         } else {
             self.states.push(State::BlockMappingKey);
+            self.indicator_end = end;
             self.node(sink, true, true)
         }
     }
