@@ -71,14 +71,7 @@ impl<S: Sink> ToJson<S> {
     /// A node begins: true when it is a mapping key.
     #[inline]
     fn node_start(&mut self) -> bool {
-        match self.frames.last_mut() {
-            Some(top) if top.mapping => {
-                let key = top.key_next;
-                top.key_next = !key;
-                key
-            }
-            _ => false,
-        }
+        next_is_key(&mut self.frames)
     }
 
     fn open(&mut self, props: Props<'_>, mapping: bool, span: Span) -> Result<(), Error> {
@@ -232,13 +225,7 @@ impl<S: Sink> UniqueKeys<S> {
 
     /// A node begins: the index of its mapping when it is a key.
     fn key_of(&mut self) -> Option<usize> {
-        let depth = self.frames.len().checked_sub(1)?;
-        let top = &mut self.frames[depth];
-        let key = top.mapping && top.key_next;
-        if top.mapping {
-            top.key_next = !top.key_next;
-        }
-        key.then_some(depth)
+        next_is_key(&mut self.frames).then(|| self.frames.len() - 1)
     }
 }
 
@@ -274,6 +261,19 @@ impl<S: Sink> Sink for UniqueKeys<S> {
             _ => {}
         }
         self.inner.event(event)
+    }
+}
+
+/// A node begins inside `frames`: true when it is a key of the innermost mapping (which then expects a value).
+#[inline]
+fn next_is_key(frames: &mut [Frame]) -> bool {
+    match frames.last_mut() {
+        Some(top) if top.mapping => {
+            let key = top.key_next;
+            top.key_next = !key;
+            key
+        }
+        _ => false,
     }
 }
 
