@@ -1,45 +1,55 @@
 """Runs dfmt and its peers on the same inputs and prints MB/s, ratios and peak RSS (see bench/compare).
 
-Two sections, JSON (dfmt fmt/validate on a ~300 MB array) and YAML (dfmt convert --to json on the YAML bench-data
-files and a generated ~100 MB file); `--only` runs one of them, and bench/out/compare.md keeps the last tables of
-both. Every command reads a file and writes to /dev/null. Runs are interleaved (one run of each command in a shuffled
-order, then the next round) so that a noisy neighbour slows all of them alike; the table gives the median wall time of each. Peak RSS
-comes from GNU time wrapped around the measured process.
+Three sections, JSON (dfmt fmt/validate on a ~300 MB array), YAML (dfmt convert --to json on the YAML bench-data
+files and a generated ~100 MB file) and TOML (dfmt convert --to json and dfmt fmt on the TOML bench-data files);
+`--only` runs one of them, and bench/out/compare.md keeps the last tables of all. Every command reads a file and
+writes to /dev/null. Runs are interleaved (one run of each command in a shuffled order, then the next round) so that
+a noisy neighbour slows all of them alike; the table gives the median wall time of each. Peak RSS comes from GNU
+time wrapped around the measured process.
 """
 
 import argparse
+import datetime
 import json
 import os
+import platform
 import random
 import re
 import shutil
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
+import tomllib
 
 
-def run_once(argv, stdin_path=None, stderr=None):
+def run_once(argv, stdin_path=None, stderr=None, pipe=True):
     """Runs argv with stdout to /dev/null; returns (seconds, peak RSS in KiB, exit status); the CPU seconds
     (user + system) of the run are left in `run_once.cpu`.
 
     Peak RSS is measured by GNU time, a small process: the maximum RSS that wait4 reports for a child of this
-    Python process would include the Python image it was forked from. `stderr`, if given, is a file that receives
-    the command's standard error.
+    Python process would include the Python image it was forked from. `stdin_path`, if given, is the command's
+    standard input: through a pipe fed by cat, or with `pipe=False` the file itself (a shell's `< FILE`).
+    `stderr`, if given, is a file that receives the command's standard error.
     """
     with tempfile.NamedTemporaryFile("r") as report:
-        seconds, status = run_timed(["/usr/bin/time", "-f", "%M", "-o", report.name, *argv], stdin_path, stderr)
+        seconds, status = run_timed(["/usr/bin/time", "-f", "%M", "-o", report.name, *argv], stdin_path, stderr,
+                                    pipe)
         run_once.cpu = run_timed.cpu
         lines = report.read().split()
         peak = int(lines[-1]) if lines and lines[-1].isdigit() else 0
     return seconds, peak, status
 
 
-def run_timed(argv, stdin_path, stderr=None):
+def run_timed(argv, stdin_path, stderr=None, pipe=True):
     devnull = os.open(os.devnull, os.O_WRONLY)
+    infile = os.open(stdin_path, os.O_RDONLY) if stdin_path is not None and not pipe else None
     feeder = None
     try:
-        if stdin_path is None:
+        if infile is not None:
+            stdin = infile
+        elif stdin_path is None:
             stdin = subprocess.DEVNULL
         else:
             # A real pipe, fed by cat, so the measured process cannot seek or map the input.
@@ -61,6 +71,8 @@ def run_timed(argv, stdin_path, stderr=None):
         return elapsed, status
     finally:
         os.close(devnull)
+        if infile is not None:
+            os.close(infile)
 
 
 def make_inputs(data_dir, out_dir):
@@ -182,6 +194,137 @@ def json_section(args):
 
 
 # ---------------------------------------------------------------------------------------------------------------
+# Per-input tables (YAML and TOML): every command on each input file, a column per input
+
+
+def command_parts(command):
+    """(argv, standard input): a command is an argv list, or a pair (argv, FILE) for a process that reads FILE as
+    its standard input (`< FILE`, the file itself, not a pipe)."""
+    return command if isinstance(command, tuple) else (command, None)
+
+
+def error_summary(text, limit=240):
+    """One line for a failed command's standard error: a Python traceback's exception (with the lines after it),
+    or the first line of anything else (dfmt's diagnostic)."""
+    lines = [line.rstrip() for line in text.splitlines() if line.strip()]
+    if not lines:
+        return ""
+    if lines[0].startswith("Traceback"):
+        # The exception's line (`module.SomeError: message`), then any lines of its message after it.
+        named = [i for i, line in enumerate(lines) if re.match(r"[A-Za-z_][\w.]*(Error|Exception)\b", line)]
+        start = named[-1] if named else len(lines) - 1
+        message = " ".join(line.strip() for line in lines[start:])
+    else:
+        message = lines[0].strip()
+    message = message.replace("|", "/")
+    return message if len(message) <= limit else message[:limit - 1] + "…"
+
+
+class Results:
+    """What `measure` found for each (input path, command name): the median wall and CPU seconds, the peak RSS in
+    KiB, and why a command failed (a command that failed once has no times)."""
+
+    def __init__(self, times, cpu, rss, failed):
+        self.median = {key: statistics.median(t) for key, t in times.items() if key not in failed}
+        self.cpu = {key: statistics.median(t) for key, t in cpu.items() if key not in failed}
+        self.rss = rss
+        self.failed = failed
+
+    def cell(self, key, fmt):
+        """A table cell: "failed", or fmt(key) for a command that ran."""
+        if key in self.failed:
+            return "failed"
+        return fmt(key) if key in self.median else ""
+
+    def ratio_rows(self, inputs, ours, peer, target):
+        """Two table rows: the peer's median wall time ÷ ours on each input, then the same of CPU time."""
+        wall, cpu = [], []
+        for p in inputs:
+            if (p, ours) in self.failed:
+                wall.append("dfmt failed")
+            elif (p, peer) in self.failed:
+                wall.append("peer failed")
+            elif (p, ours) in self.median and (p, peer) in self.median:
+                wall.append(f"{self.median[(p, peer)] / self.median[(p, ours)]:.2f}×")
+            else:
+                wall.append("")
+            if (p, ours) in self.cpu and (p, peer) in self.cpu and self.cpu[(p, ours)] > 0:
+                cpu.append(f"{self.cpu[(p, peer)] / self.cpu[(p, ours)]:.2f}×")
+            else:
+                cpu.append("")
+        return [f"| `{ours}` vs `{peer}` | {target} | " + " | ".join(wall) + " |",
+                f"| same, CPU time | {target} | " + " | ".join(cpu) + " |"]
+
+
+def measure(label, inputs, commands_of, runs):
+    """Runs the commands of each input path (commands_of(path): name → command, see `command_parts`) in
+    interleaved rounds: round r runs each command once, in an order shuffled with seed r, on every input that has
+    more than r runs (runs[path]). A command that fails is reported as such and not run again on that input."""
+    times, cpu, rss, failed = {}, {}, {}, {}
+    rounds = max(runs.values())
+    for round_ in range(rounds):
+        for path in inputs:
+            if round_ >= runs[path]:
+                continue
+            order = list(commands_of(path).items())
+            random.Random(round_).shuffle(order)
+            for name, command in order:
+                key = (path, name)
+                if key in failed:
+                    continue
+                argv, stdin = command_parts(command)
+                with tempfile.NamedTemporaryFile("w+") as err:
+                    seconds, peak, status = run_once(argv, stdin, stderr=err, pipe=False)
+                    if status != 0:
+                        err.seek(0)
+                        failed[key] = f"exit {status}: {error_summary(err.read())}"
+                        print(f"{name} failed on {os.path.basename(path)}: {failed[key]}", flush=True)
+                        continue
+                times.setdefault(key, []).append(seconds)
+                cpu.setdefault(key, []).append(run_once.cpu)
+                rss[key] = max(rss.get(key, 0), peak)
+        print(f"{label} round {round_ + 1}/{rounds} done", flush=True)
+    return Results(times, cpu, rss, failed)
+
+
+def input_columns(inputs):
+    return " | ".join(f"`{os.path.basename(p)}`" for p in inputs)
+
+
+def measurement_tables(results, inputs, commands, size):
+    """The MB/s, seconds, CPU milliseconds and peak RSS tables, each after an empty line: a row per command."""
+    tables = [
+        ("MB/s (median):", lambda key: f"{size[key[0]] / 1e6 / results.median[key]:.1f}"),
+        ("Median seconds:", lambda key: f"{results.median[key]:.3f}"),
+        ("Median CPU milliseconds (user + system, from wait4; no fork of the harness included):",
+         lambda key: f"{results.cpu[key] * 1e3:.1f}"),
+        ("Peak RSS MiB:", lambda key: f"{results.rss[key] / 1024:.1f}"),
+    ]
+    lines = []
+    for title, fmt in tables:
+        lines += ["", title, "", f"| command | {input_columns(inputs)} |", "| --- |" + " ---: |" * len(inputs)]
+        for name in commands:
+            lines.append(f"| `{name}` | " + " | ".join(results.cell((p, name), fmt) for p in inputs) + " |")
+    return lines
+
+
+def ratio_table(results, inputs, pairs):
+    """For each (dfmt command, peer, target) of pairs, the peer's time ÷ dfmt's: wall time, then CPU time."""
+    lines = [f"| ratio (dfmt ÷ peer, higher is better; wall time, then CPU time) | target | {input_columns(inputs)} |",
+             "| --- | ---: |" + " ---: |" * len(inputs)]
+    for ours, peer, target in pairs:
+        lines += results.ratio_rows(inputs, ours, peer, target)
+    return lines
+
+
+def failure_lines(results):
+    if not results.failed:
+        return []
+    return ["", "Failures (first run; a failing command is not run again on that input):", ""] + [
+        f"- `{name}` on `{os.path.basename(p)}`: {why}" for (p, name), why in results.failed.items()]
+
+
+# ---------------------------------------------------------------------------------------------------------------
 # YAML → JSON
 
 YAML_INPUTS = ["argo-cd-install.yaml", "argo-cd-ui-pnpm-lock.yaml", "linguist-languages.yml", "twilio_api_v2010.yaml"]
@@ -238,23 +381,6 @@ def yaml_commands(args, path):
     }
 
 
-def error_summary(text, limit=240):
-    """One line for a failed command's standard error: a Python traceback's exception (with the lines after it),
-    or the first line of anything else (dfmt's diagnostic)."""
-    lines = [line.rstrip() for line in text.splitlines() if line.strip()]
-    if not lines:
-        return ""
-    if lines[0].startswith("Traceback"):
-        # The exception's line (`module.SomeError: message`), then any lines of its message after it.
-        named = [i for i, line in enumerate(lines) if re.match(r"[A-Za-z_][\w.]*(Error|Exception)\b", line)]
-        start = named[-1] if named else len(lines) - 1
-        message = " ".join(line.strip() for line in lines[start:])
-    else:
-        message = lines[0].strip()
-    message = message.replace("|", "/")
-    return message if len(message) <= limit else message[:limit - 1] + "…"
-
-
 def yaml_section(args):
     """dfmt convert --to json against the YAML peers on the four bench-data files and bench/out/big.yaml."""
     data = args.yaml_data
@@ -263,50 +389,14 @@ def yaml_section(args):
     census = yaml_census(args.python, [os.path.join(data, name) for name in YAML_INPUTS])
     docs, anchors, aliases = census[os.path.join(data, BIG_YAML_SOURCE)]
     census[big] = (docs * copies, anchors * copies, aliases * copies)
-    names = {path: os.path.basename(path) for path in inputs}
     size = {path: os.path.getsize(path) for path in inputs}
     commands = list(yaml_commands(args, big))
 
     # QUICK: 3 rounds on the small files and one on big.yaml, where one round of the Python peers takes a minute.
     small_runs = min(args.runs, 3) if args.quick else args.runs
     runs = {path: (1 if args.quick and path == big else small_runs) for path in inputs}
-    times = {(path, name): [] for path in inputs for name in commands}
-    cpu = {(path, name): [] for path in inputs for name in commands}
-    rss = {(path, name): 0 for path in inputs for name in commands}
-    failed = {}
-    for round_ in range(max(runs.values())):
-        for path in inputs:
-            if round_ >= runs[path]:
-                continue
-            order = list(yaml_commands(args, path).items())
-            random.Random(round_).shuffle(order)
-            for name, argv in order:
-                if (path, name) in failed:
-                    continue
-                with tempfile.NamedTemporaryFile("w+") as err:
-                    seconds, peak, status = run_once(argv, stderr=err)
-                    if status != 0:
-                        # A command that fails is reported as such and not run again on that input.
-                        err.seek(0)
-                        failed[(path, name)] = f"exit {status}: {error_summary(err.read())}"
-                        print(f"{name} failed on {names[path]}: {failed[(path, name)]}", flush=True)
-                        continue
-                times[(path, name)].append(seconds)
-                cpu[(path, name)].append(run_once.cpu)
-                rss[(path, name)] = max(rss[(path, name)], peak)
-        print(f"yaml round {round_ + 1}/{max(runs.values())} done", flush=True)
+    results = measure("yaml", inputs, lambda path: yaml_commands(args, path), runs)
 
-    median = {key: statistics.median(t) for key, t in times.items() if t and key not in failed}
-    median_cpu = {key: statistics.median(t) for key, t in cpu.items() if t and key not in failed}
-
-    def cell(path, name, fmt):
-        key = (path, name)
-        if key in failed:
-            return "failed"
-        return fmt(key) if key in median else ""
-
-    header = "| command | " + " | ".join(f"`{names[p]}`" for p in inputs) + " |"
-    rule = "| --- |" + " ---: |" * len(inputs)
     lines = []
     lines.append("## YAML → JSON")
     lines.append("")
@@ -318,85 +408,32 @@ def yaml_section(args):
     lines.append("| --- | ---: | ---: | ---: | ---: |")
     for path in inputs:
         d, a, r = census[path]
-        label = f"`{names[path]}`" + (f" ({copies} × `{BIG_YAML_SOURCE}`)" if path == big else "")
+        label = f"`{os.path.basename(path)}`" + (f" ({copies} × `{BIG_YAML_SOURCE}`)" if path == big else "")
         lines.append(f"| {label} | {size[path] / 1e6:.2f} | {d} | {a} | {r} |")
-    lines.append("")
-    lines.append("MB/s (median):")
-    lines.append("")
-    lines.append(header)
-    lines.append(rule)
-    for name in commands:
-        lines.append(f"| `{name}` | " + " | ".join(
-            cell(p, name, lambda k: f"{size[k[0]] / 1e6 / median[k]:.1f}") for p in inputs) + " |")
-    lines.append("")
-    lines.append("Median seconds:")
-    lines.append("")
-    lines.append(header)
-    lines.append(rule)
-    for name in commands:
-        lines.append(f"| `{name}` | " + " | ".join(
-            cell(p, name, lambda k: f"{median[k]:.3f}") for p in inputs) + " |")
-    lines.append("")
-    lines.append("Median CPU milliseconds (user + system, from wait4; no fork of the harness included):")
-    lines.append("")
-    lines.append(header)
-    lines.append(rule)
-    for name in commands:
-        lines.append(f"| `{name}` | " + " | ".join(
-            cell(p, name, lambda k: f"{median_cpu[k] * 1e3:.1f}") for p in inputs) + " |")
-    lines.append("")
-    lines.append("Peak RSS MiB:")
-    lines.append("")
-    lines.append(header)
-    lines.append(rule)
-    for name in commands:
-        lines.append(f"| `{name}` | " + " | ".join(
-            cell(p, name, lambda k: f"{rss[k] / 1024:.1f}") for p in inputs) + " |")
+    lines += measurement_tables(results, inputs, commands, size)
     lines.append("")
     ours = "dfmt convert --to json"
-    lines.append("| ratio (dfmt ÷ peer, higher is better; wall time, then CPU time) | target | " +
-                 " | ".join(f"`{names[p]}`" for p in inputs) + " |")
-    lines.append("| --- | ---: |" + " ---: |" * len(inputs))
-    for peer, target in (("saphyr-parser events → JSON", "≥ 2×"), ("PyYAML CSafeLoader + json.dumps", "≥ 20×"),
-                         ("serde_yaml → serde_json Value", ""), ("ruamel.yaml C loader + json.dumps", "")):
-        row = []
-        for p in inputs:
-            if (p, ours) in failed:
-                row.append("dfmt failed")
-            elif (p, peer) in failed:
-                row.append("peer failed")
-            elif (p, ours) in median and (p, peer) in median:
-                row.append(f"{median[(p, peer)] / median[(p, ours)]:.2f}×")
-            else:
-                row.append("")
-        lines.append(f"| `{ours}` vs `{peer}` | {target} | " + " | ".join(row) + " |")
-        row = []
-        for p in inputs:
-            if (p, ours) in median_cpu and (p, peer) in median_cpu and median_cpu[(p, ours)] > 0:
-                row.append(f"{median_cpu[(p, peer)] / median_cpu[(p, ours)]:.2f}×")
-            else:
-                row.append("")
-        lines.append(f"| same, CPU time | {target} | " + " | ".join(row) + " |")
+    lines += ratio_table(results, inputs, [
+        (ours, "saphyr-parser events → JSON", "≥ 2×"),
+        (ours, "PyYAML CSafeLoader + json.dumps", "≥ 20×"),
+        (ours, "serde_yaml → serde_json Value", ""),
+        (ours, "ruamel.yaml C loader + json.dumps", ""),
+    ])
     lines.append("")
-    lines.append("| dfmt peak RSS ÷ input size | target | " + " | ".join(f"`{names[p]}`" for p in inputs) + " |")
+    lines.append(f"| dfmt peak RSS ÷ input size | target | {input_columns(inputs)} |")
     lines.append("| --- | ---: |" + " ---: |" * len(inputs))
     row = []
     for p in inputs:
-        if (p, ours) in failed:
+        if (p, ours) in results.failed:
             row.append("dfmt failed")
-        elif (p, ours) in median:
-            row.append(f"{rss[(p, ours)] * 1024 / size[p]:.2f}×")
+        elif (p, ours) in results.median:
+            row.append(f"{results.rss[(p, ours)] * 1024 / size[p]:.2f}×")
         else:
             row.append("")
     targets = {p: "< 2×" if census[p][2] == 0 else "(aliases)" for p in inputs}
     goal = "< 2×" if all(t == "< 2×" for t in targets.values()) else "< 2× without aliases"
     lines.append(f"| `{ours}` | {goal} | " + " | ".join(row) + " |")
-    if failed:
-        lines.append("")
-        lines.append("Failures (first run; a failing command is not run again on that input):")
-        lines.append("")
-        for (p, name), why in failed.items():
-            lines.append(f"- `{name}` on `{names[p]}`: {why}")
+    lines += failure_lines(results)
     return "\n".join(lines)
 
 
@@ -436,52 +473,244 @@ def first_difference(a, b, where="$"):
     return None
 
 
-def yaml_verify(args):
-    """Runs each command once on each bench-data file and compares its JSON with PyYAML's, as bytes and as data
-    (a sequence of JSON texts; objects compared without regard to key order)."""
-    lines = ["Output check against `PyYAML CSafeLoader + json.dumps` (bench-data files, one run each):", "",
-             "| input | command | result |", "| --- | --- | --- |"]
-    reference = "PyYAML CSafeLoader + json.dumps"
+def capture(commands, tmp):
+    """Runs each command once (name → command, see `command_parts`), its standard output to a file in tmp; returns
+    {name: (exit status, output path, error summary)}. A program that is not there gives status 127."""
+    outputs = {}
+    for name, command in commands.items():
+        argv, stdin = command_parts(command)
+        out_path = os.path.join(tmp, f"{len(outputs)}.out")
+        with (open(out_path, "wb") as out, tempfile.TemporaryFile("w+") as err,
+              open(stdin or os.devnull, "rb") as source):
+            try:
+                status = subprocess.run(argv, stdin=source, stdout=out, stderr=err).returncode
+            except FileNotFoundError as e:
+                status = 127
+                err.write(str(e))
+            err.seek(0)
+            outputs[name] = (status, out_path, error_summary(err.read()))
+    return outputs
+
+
+def json_result(out_path, ref_path, normalise=lambda data: data):
+    """How a command's JSON output compares with the reference's: identical bytes, the same data (a sequence of JSON
+    texts; objects compared without regard to key order, numbers and their types exactly), or where it first
+    differs. `normalise` is applied to the output's data before the comparison."""
+    if open(out_path, "rb").read() == open(ref_path, "rb").read():
+        return "identical bytes"
+    try:
+        data = normalise(json_texts(out_path))
+    except ValueError as e:
+        return f"not JSON: {e}"
+    ref_data = json_texts(ref_path)
+    if len(data) != len(ref_data):
+        return f"differs: {len(data)} vs {len(ref_data)} documents"
+    diff = next((d for d in (first_difference(x, y, f"doc{i}") for i, (x, y) in enumerate(zip(data, ref_data)))
+                 if d), None)
+    if diff is None:
+        return "same data, different bytes (key order or layout)"
+    return f"differs at {diff}".replace("|", "/")
+
+
+def verify_table(title, inputs, commands_of, reference, check):
+    """A table of what each command gives on each input, run once (`capture`): its error if it fails, else
+    check(input path, command name, output path, reference output path); if the reference command fails, the
+    input's one row says so."""
+    lines = [title, "", "| input | command | result |", "| --- | --- | --- |"]
     with tempfile.TemporaryDirectory() as tmp:
-        for name in YAML_INPUTS:
-            path = os.path.join(args.yaml_data, name)
-            outputs = {}
-            for command, argv in yaml_commands(args, path).items():
-                out_path = os.path.join(tmp, f"{len(outputs)}.json")
-                with open(out_path, "wb") as out, tempfile.TemporaryFile("w+") as err:
-                    status = subprocess.run(argv, stdout=out, stderr=err).returncode
-                    err.seek(0)
-                    message = error_summary(err.read())
-                outputs[command] = (status, out_path, message)
-            ref_status, ref_path, ref_message = outputs[reference]
+        for path in inputs:
+            name = os.path.basename(path)
+            outputs = capture(commands_of(path), tmp)
+            ref_status, ref_path, ref_message = outputs.pop(reference)
             if ref_status != 0:
                 lines.append(f"| `{name}` | `{reference}` | failed (exit {ref_status}): {ref_message} |")
                 continue
-            ref_bytes = open(ref_path, "rb").read()
-            ref_data = json_texts(ref_path)
             for command, (status, out_path, message) in outputs.items():
-                if command == reference:
-                    continue
                 if status != 0:
                     result = f"failed (exit {status}): {message}"
-                elif open(out_path, "rb").read() == ref_bytes:
-                    result = "identical bytes"
                 else:
-                    try:
-                        data = json_texts(out_path)
-                    except ValueError as e:
-                        data, result = None, f"not JSON: {e}"
-                    if data is not None:
-                        if data == ref_data:
-                            result = "same data, different bytes (key order or layout)"
-                        elif len(data) != len(ref_data):
-                            result = f"differs: {len(data)} vs {len(ref_data)} documents"
-                        else:
-                            diff = next(d for d in (first_difference(x, y, f"doc{i}")
-                                                    for i, (x, y) in enumerate(zip(data, ref_data))) if d)
-                            result = f"differs at {diff}".replace("|", "/")
+                    result = check(path, command, out_path, ref_path)
                 lines.append(f"| `{name}` | `{command}` | {result} |")
     return "\n".join(lines)
+
+
+def yaml_verify(args):
+    """Runs each command once on each bench-data file and compares its JSON with PyYAML's, as bytes and as data
+    (see `json_result`)."""
+    reference = "PyYAML CSafeLoader + json.dumps"
+    return verify_table(f"Output check against `{reference}` (bench-data files, one run each):",
+                        [os.path.join(args.yaml_data, name) for name in YAML_INPUTS],
+                        lambda path: yaml_commands(args, path), reference,
+                        lambda path, command, out_path, ref_path: json_result(out_path, ref_path))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# TOML → JSON, and TOML formatting
+
+TOML_TO_JSON = "dfmt convert --to json"
+TOMLLIB = "tomllib + json.dumps"
+TOML_CRATE = "toml crate → serde_json pretty"
+TOML_FMT = "dfmt fmt"
+TAPLO = "taplo fmt"
+TOML_EDIT = "toml_edit parse + print"
+
+
+def toml_inputs(data_dir):
+    return [os.path.join(data_dir, name) for name in sorted(os.listdir(data_dir)) if name.endswith(".toml")]
+
+
+def toml_json_commands(args, path):
+    """The commands that read TOML and print pretty JSON (tomllib's peer runs in this harness's own Python)."""
+    return {
+        TOML_TO_JSON: [args.dfmt, "convert", "--to", "json", path],
+        TOMLLIB: [sys.executable, args.toml_peer, path],
+        TOML_CRATE: [args.peers, "toml-json", path],
+    }
+
+
+def toml_fmt_commands(args, path):
+    """The commands that read TOML and print TOML. taplo formats a file in place unless it reads standard input,
+    so it gets the file as its standard input (`taplo fmt - < FILE`), without looking for a taplo.toml."""
+    return {
+        TOML_FMT: [args.dfmt, "fmt", path],
+        TAPLO: ([args.taplo, "fmt", "--no-auto-config", "--colors", "never", "-"], path),
+        TOML_EDIT: [args.peers, "toml-edit-roundtrip", path],
+    }
+
+
+def toml_commands(args, path):
+    return {**toml_json_commands(args, path), **toml_fmt_commands(args, path)}
+
+
+def toml_census(path):
+    """(tables, arrays, dates and times, other values) of a TOML file as tomllib reads it; the tables include the
+    root, inline tables and each `[[...]]` entry."""
+    counts = [0, 0, 0, 0]
+    with open(path, "rb") as f:
+        pending = [tomllib.load(f)]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, dict):
+            counts[0] += 1
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            counts[1] += 1
+            pending.extend(value)
+        elif isinstance(value, (datetime.date, datetime.time)):
+            counts[2] += 1
+        else:
+            counts[3] += 1
+    return counts
+
+
+def toml_peer_versions(args):
+    """One line naming the versions of the peers: Python, the toml and toml_edit crates (bench/peers/Cargo.lock)
+    and taplo."""
+    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "peers", "Cargo.lock"), "rb") as f:
+        crates = {package["name"]: package["version"] for package in tomllib.load(f)["package"]}
+    taplo = "taplo not found"
+    if shutil.which(args.taplo):
+        taplo = subprocess.run([args.taplo, "--version"], capture_output=True, text=True).stdout.strip()
+    return (f"Peers: Python {platform.python_version()} `tomllib`; `toml` {crates['toml']} and `toml_edit` "
+            f"{crates['toml_edit']} (bench/peers); {taplo}.")
+
+
+def toml_section(args):
+    """dfmt convert --to json and dfmt fmt against the TOML peers on each TOML bench-data file."""
+    inputs = toml_inputs(args.toml_data)
+    size = {path: os.path.getsize(path) for path in inputs}
+    commands = list(toml_commands(args, inputs[0]))
+    runs = min(args.runs, 3) if args.quick else args.runs
+    results = measure("toml", inputs, lambda path: toml_commands(args, path), dict.fromkeys(inputs, runs))
+
+    lines = []
+    lines.append("## TOML")
+    lines.append("")
+    lines.append(f"TOML → pretty JSON, and TOML → TOML (formatting; `toml_edit` parses keeping comments and layout and "
+                 f"prints back); file in (taplo: as its standard input, `taplo fmt - < FILE`), /dev/null out; median "
+                 f"of {runs} interleaved runs. Times include process start-up (tens of ms for Python), which "
+                 f"dominates on the small files. {toml_peer_versions(args)}")
+    lines.append("")
+    lines.append("| input | MB | tables | arrays | dates and times | other values |")
+    lines.append("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for path in inputs:
+        counts = " | ".join(str(n) for n in toml_census(path))
+        lines.append(f"| `{os.path.basename(path)}` | {size[path] / 1e6:.2f} | {counts} |")
+    lines += measurement_tables(results, inputs, commands, size)
+    lines.append("")
+    lines += ratio_table(results, inputs, [
+        (TOML_TO_JSON, TOMLLIB, "≥ 10×"),
+        (TOML_TO_JSON, TOML_CRATE, "≥ 1×"),
+        (TOML_FMT, TAPLO, "≥ 3×"),
+        (TOML_FMT, TOML_EDIT, ""),
+    ])
+    lines += failure_lines(results)
+    return "\n".join(lines)
+
+
+TOML_DATE_LIKE = re.compile(r"[0-9]{2}[0-9:.+\-TtZz ]*")
+
+
+def toml_date_literal(text):
+    """Python's `.isoformat()` of the date or time that text is a TOML literal of (`1979-05-27 07:32:00Z` gives
+    `1979-05-27T07:32:00+00:00`, as toml_peer.py prints tomllib's value), or None."""
+    if not TOML_DATE_LIKE.fullmatch(text):
+        return None
+    try:
+        value = tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return None
+    return value.isoformat() if isinstance(value, (datetime.date, datetime.time)) else None
+
+
+def toml_dates_read(data, source):
+    """data (a command's JSON data) with each string that stands where tomllib's data `source` has a date or time,
+    and is a TOML literal of one, written as toml_peer.py writes that value (`toml_date_literal`): dfmt may spell
+    the same value otherwise (a space for `T`, `Z`, more digits than microseconds). Everything else is kept, to be
+    compared exactly."""
+    if isinstance(source, (datetime.date, datetime.time)) and isinstance(data, str):
+        return toml_date_literal(data) or data
+    if isinstance(source, dict) and isinstance(data, dict):
+        return {key: toml_dates_read(value, source.get(key)) for key, value in data.items()}
+    if isinstance(source, list) and isinstance(data, list):
+        return [toml_dates_read(value, item) for value, item in zip(data, source)] + data[len(source):]
+    return data
+
+
+def toml_result(out_path, path):
+    """How a formatter's output compares with its input: the same bytes, the same data as tomllib reads them
+    (exactly: keys, types, values, dates), or where it first differs."""
+    output, source = open(out_path, "rb").read(), open(path, "rb").read()
+    if output == source:
+        return "identical to the input"
+    try:
+        data = tomllib.loads(output.decode())
+    except ValueError as e:
+        return f"not TOML: {e}".replace("|", "/")
+    diff = first_difference(data, tomllib.loads(source.decode()))
+    return f"differs from the input at {diff}".replace("|", "/") if diff else "same data as the input, reformatted"
+
+
+def toml_verify(args):
+    """Runs each command once on each TOML file. JSON output is compared with the tomllib peer's, as bytes and as
+    data (see `json_result`), a string where the TOML has a date or time as the value it denotes
+    (`toml_dates_read`), everything else exactly; TOML output must be read by tomllib as the same data as the
+    input."""
+    def check(path, command, out_path, ref_path):
+        if command in toml_fmt_commands(args, path):
+            return toml_result(out_path, path)
+        with open(path, "rb") as f:
+            source = tomllib.load(f)
+        return json_result(out_path, ref_path, lambda data: [toml_dates_read(text, source) for text in data])
+
+    title = (f"Output check (TOML bench-data files, one run each): JSON against `{TOMLLIB}` (where the TOML has a "
+             f"date or time, the string compared as the value it denotes; all else exactly), TOML output read back "
+             f"by tomllib against the input's data:")
+    return verify_table(title, toml_inputs(args.toml_data), lambda path: toml_commands(args, path), TOMLLIB, check)
+
+
+SECTIONS = {"json": json_section, "yaml": yaml_section, "toml": toml_section}
+VERIFIERS = {"yaml": yaml_verify, "toml": toml_verify}
 
 
 def main():
@@ -492,23 +721,30 @@ def main():
     ap.add_argument("--yaml-data", help="the YAML bench-data folder (YAML section)")
     ap.add_argument("--python", help="a Python with PyYAML (libyaml) and ruamel.yaml (clib) (YAML section)")
     ap.add_argument("--yaml-peer", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "yaml_peer.py"))
+    ap.add_argument("--toml-data", help="the TOML bench-data folder (TOML section)")
+    ap.add_argument("--toml-peer", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "toml_peer.py"))
+    ap.add_argument("--taplo", default="taplo", help="the taplo program (TOML section)")
     ap.add_argument("--out", required=True)
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--quick", action="store_true",
-                    help="JSON: only dfmt and the streaming serde_json peers; YAML: 3 rounds, 1 on big.yaml")
-    ap.add_argument("--only", choices=["json", "yaml"], help="run one section; the other's last tables are kept")
+                    help="JSON: only dfmt and the streaming serde_json peers; YAML: 3 rounds, 1 on big.yaml; "
+                         "TOML: 3 rounds")
+    ap.add_argument("--only", choices=list(SECTIONS), help="run one section; the others' last tables are kept")
     ap.add_argument("--verify", action="store_true",
-                    help="before the YAML timings, check every command's JSON against PyYAML's once")
+                    help="before the YAML and TOML timings, check every command's output once (YAML: its JSON "
+                         "against PyYAML's; TOML: JSON against tomllib's, TOML read back by tomllib)")
     args = ap.parse_args()
 
-    sections = [args.only] if args.only else ["json", "yaml"]
+    sections = [args.only] if args.only else list(SECTIONS)
     if "json" in sections and not args.data:
         ap.error("--data is needed for the JSON section")
     if "yaml" in sections and not (args.yaml_data and args.python):
         ap.error("--yaml-data and --python are needed for the YAML section")
+    if "toml" in sections and not args.toml_data:
+        ap.error("--toml-data is needed for the TOML section")
 
     # Each section keeps its last tables in compare-SECTION.md; compare.md is all of them, JSON first.
-    section_file = {name: os.path.join(args.out, f"compare-{name}.md") for name in ("json", "yaml")}
+    section_file = {name: os.path.join(args.out, f"compare-{name}.md") for name in SECTIONS}
     combined = os.path.join(args.out, "compare.md")
     if not os.path.exists(section_file["json"]) and os.path.exists(combined):
         # A compare.md from before the sections were kept apart holds the JSON tables only.
@@ -519,17 +755,17 @@ def main():
 
     for name in sections:
         parts = []
-        if name == "yaml" and args.verify:
-            check = yaml_verify(args)
+        if name in VERIFIERS and args.verify:
+            check = VERIFIERS[name](args)
             print(check, flush=True)
             parts.append(check)
-        parts.insert(0, json_section(args) if name == "json" else yaml_section(args))
+        parts.insert(0, SECTIONS[name](args))
         table = "\n\n".join(parts)
         print(table, flush=True)
         with open(section_file[name], "w") as f:
             f.write(table + "\n")
 
-    texts = [open(section_file[n]).read().rstrip("\n") for n in ("json", "yaml") if os.path.exists(section_file[n])]
+    texts = [open(section_file[n]).read().rstrip("\n") for n in SECTIONS if os.path.exists(section_file[n])]
     with open(combined, "w") as f:
         f.write("\n\n".join(texts) + "\n")
 

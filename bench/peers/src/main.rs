@@ -10,8 +10,14 @@
 //!   printed with `serde_json::to_writer_pretty`;
 //! - `saphyr-events`: saphyr-parser's events written straight to JSON, no tree (see `saphyr_json.rs`).
 //!
+//! TOML in:
+//! - `toml-json`: parse into a `toml::Table`, print it with `serde_json::to_writer_pretty` (a date or time comes
+//!   out as the toml crate serializes it, an object `{"$__toml_private_datetime": "..."}`);
+//! - `toml-edit-roundtrip`: parse into a `toml_edit::DocumentMut` (which keeps comments and layout) and print it
+//!   back as TOML.
+//!
 //! Each reads the whole file into memory first, as serde_json's fastest path (`from_slice`) requires (and
-//! serde_yaml and saphyr-parser take a slice or a `&str` too).
+//! serde_yaml, saphyr-parser, toml and toml_edit take a slice or a `&str` too).
 
 use serde::Deserialize;
 use serde::de::IgnoredAny;
@@ -23,7 +29,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
     let [_, mode, path] = args.as_slice() else {
         return Err("usage: peers value-pretty|transcode-pretty|transcode-compact|ignored|serde-yaml-value|\
-                    saphyr-events FILE"
+                    saphyr-events|toml-json|toml-edit-roundtrip FILE"
             .into());
     };
     let bytes = std::fs::read(path)?;
@@ -41,6 +47,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         "saphyr-events" => {
             saphyr_json::run(std::str::from_utf8(&bytes)?, &mut out)?;
+            out.flush()?;
+            return Ok(());
+        }
+        "toml-edit-roundtrip" => {
+            let document: toml_edit::DocumentMut = std::str::from_utf8(&bytes)?.parse()?;
+            write!(out, "{document}")?;
             out.flush()?;
             return Ok(());
         }
@@ -62,6 +74,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let mut ser = serde_json::Serializer::new(&mut out);
             serde_transcode::transcode(&mut de, &mut ser)?;
             de.end()?;
+        }
+        "toml-json" => {
+            let table: toml::Table = toml::from_slice(&bytes)?;
+            serde_json::to_writer_pretty(&mut out, &table)?;
         }
         "ignored" => {
             let _: IgnoredAny = serde_json::from_slice(&bytes)?;
