@@ -15,11 +15,14 @@ Examples:
   dfmt convert --to json k8s.yaml      one JSON text per YAML document (aliases and << merges resolved)
   dfmt convert --to yaml config.json   YAML that YAML 1.1 and 1.2 readers both read back the same
   dfmt fmt --write ci.yml              reformat YAML, keeping comments and document markers
+  dfmt fmt --check Cargo.toml          TOML: layout only; every comment, key and value kept as written
+  dfmt convert --to json pyproject.toml  TOML as JSON (dates as strings; 0x1F as 31)
+  dfmt convert --to toml config.json   JSON or YAML as TOML ([a.b] sections, [[a]] arrays of tables)
   dfmt completions bash > /etc/bash_completion.d/dfmt
 
 Exit codes: 0 success; 1 invalid input, or --check found changes; 2 usage or I/O error.";
 
-/// Format, validate and convert JSON, JSONC, NDJSON and YAML: exact output, precise errors, flat memory.
+/// Format, validate and convert JSON, JSONC, NDJSON, YAML and TOML: exact output, precise errors, flat memory.
 #[derive(Debug, Parser)]
 #[command(name = "dfmt", version, about, after_help = EXAMPLES, propagate_version = true)]
 pub(crate) struct Cli {
@@ -52,7 +55,7 @@ pub(crate) struct InputArgs {
     /// honouring .gitignore and .ignore, and their files are selected by extension.
     #[arg(value_name = "PATH")]
     pub(crate) paths: Vec<PathBuf>,
-    /// Input format [default: by extension (.json .jsonc .ndjson .jsonl .yaml .yml), else sniffed from the
+    /// Input format [default: by extension (.json .jsonc .ndjson .jsonl .yaml .yml .toml), else sniffed from the
     /// content].
     #[arg(long, value_name = "FORMAT", value_parser = parse_format)]
     pub(crate) from: Option<Format>,

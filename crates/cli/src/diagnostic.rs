@@ -45,11 +45,14 @@ pub(crate) fn render<'a>(name: &str, error: &Error, locate: &dyn Fn(u64) -> Loca
             .path(name)
             .annotation(AnnotationKind::Primary.span(caret_start..caret_start + caret_len)),
     );
-    if let ErrorKind::DuplicateKey { first } = error.kind {
+    let earlier = match error.kind {
+        ErrorKind::DuplicateKey { first } => Some(("the key was first defined", first)),
+        ErrorKind::Conflict { first, .. } => Some(("the earlier definition is", first)),
+        _ => None,
+    };
+    if let Some((what, first)) = earlier {
         let first = locate(first).position;
-        group = group.element(
-            Level::NOTE.message(format!("the key was first defined at {name}:{}:{}", first.line, first.column)),
-        );
+        group = group.element(Level::NOTE.message(format!("{what} at {name}:{}:{}", first.line, first.column)));
     }
     if let Some(hint) = error.hint() {
         group = group.element(Level::HELP.message(hint));

@@ -6,7 +6,8 @@ use crate::in_place;
 use crate::inputs::Source;
 use anyhow::{Context, Result};
 use dfmt_core::{
-    ChunkedInput, Error, ErrorKind, Fingerprint, Format, Input, IoFill, Options, Output, SliceInput, Tee, json, yaml,
+    ChunkedInput, Error, ErrorKind, Fingerprint, Format, Input, IoFill, Options, Output, SliceInput, Tee, json, toml,
+    yaml,
 };
 use std::io::Read;
 
@@ -196,8 +197,7 @@ fn whole_inner(source: &Source, settings: &Settings) -> Result<Report> {
         let Source::File(path) = source else { anyhow::bail!("--write needs file paths, not standard input") };
         // No silent change: what we are about to write must read back to the data we formatted.
         let reread = Options { sort_keys: false, ..settings.options };
-        let mut check_input = SliceInput::new(&formatted);
-        let back = dfmt_core::run(&mut check_input, format, format, &reread, Fingerprint::default())
+        let back = reread_fingerprint(&formatted, format, &reread)
             .context("internal: the formatted text does not read back; the file was left unchanged")?;
         anyhow::ensure!(back == fingerprint, "internal: formatting changed the data; the file was left unchanged");
         in_place::replace(path, &formatted)?;
@@ -205,12 +205,30 @@ fn whole_inner(source: &Source, settings: &Settings) -> Result<Report> {
     Ok(report)
 }
 
-/// Formats `original`, returning the text and the fingerprint of the data the writer received.
+/// The fingerprint of what `text` holds, read as `format` (as [`format_with_fingerprint`] computes it).
+fn reread_fingerprint(text: &[u8], format: Format, options: &Options) -> Result<Fingerprint, Error> {
+    if format == Format::Toml {
+        return toml::format(text, &options.limits, options.toml_indent()).map(|f| f.fingerprint);
+    }
+    dfmt_core::run(&mut SliceInput::new(text), format, format, options, Fingerprint::default())
+}
+
+/// Formats `original`, returning the text and the fingerprint of the data the writer received (for TOML, of
+/// the data and the comments).
 fn format_with_fingerprint(
     original: &[u8],
     format: Format,
     options: &Options,
 ) -> Result<(Vec<u8>, Fingerprint), Error> {
+    if format == Format::Toml {
+        if options.sort_keys {
+            // The same refusal as `dfmt_core::format` gives.
+            return dfmt_core::format(&mut SliceInput::new(original), format, options, Vec::new())
+                .map(|t| (t, Fingerprint::default()));
+        }
+        let formatted = toml::format(original, &options.limits, options.toml_indent())?;
+        return Ok((formatted.text, formatted.fingerprint));
+    }
     let mut input = SliceInput::new(original);
     if format == Format::Yaml {
         let writer = yaml::Writer::new(Vec::new(), options.yaml_write_options());

@@ -140,6 +140,15 @@ pub enum ErrorKind {
         /// Offset of the first occurrence.
         first: u64,
     },
+    /// A definition that conflicts with an earlier one (TOML: a table defined twice, a dotted key that extends
+    /// an inline table); the span is the later one.
+    #[error("{message}")]
+    Conflict {
+        /// What conflicts.
+        message: &'static str,
+        /// Offset of the earlier definition.
+        first: u64,
+    },
     /// A YAML tag that the target format has no meaning for; the span is the tag.
     #[error("this tag has no meaning in the target format")]
     UnsupportedTag,

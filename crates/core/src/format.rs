@@ -14,11 +14,13 @@ pub enum Format {
     Ndjson,
     /// YAML 1.2 (core schema).
     Yaml,
+    /// TOML 1.0.
+    Toml,
 }
 
 impl Format {
     /// Every format, in the order help texts list them.
-    pub const ALL: [Format; 4] = [Format::Json, Format::Jsonc, Format::Ndjson, Format::Yaml];
+    pub const ALL: [Format; 5] = [Format::Json, Format::Jsonc, Format::Ndjson, Format::Yaml, Format::Toml];
 
     /// The format's name as the command line spells it.
     pub const fn name(self) -> &'static str {
@@ -27,6 +29,7 @@ impl Format {
             Format::Jsonc => "jsonc",
             Format::Ndjson => "ndjson",
             Format::Yaml => "yaml",
+            Format::Toml => "toml",
         }
     }
 
@@ -41,6 +44,8 @@ impl Format {
             Format::Ndjson
         } else if name.eq_ignore_ascii_case("yaml") || name.eq_ignore_ascii_case("yml") {
             Format::Yaml
+        } else if name.eq_ignore_ascii_case("toml") {
+            Format::Toml
         } else {
             return None;
         })
@@ -53,6 +58,7 @@ impl Format {
             b"jsonc" => Some(Format::Jsonc),
             b"ndjson" | b"jsonl" => Some(Format::Ndjson),
             b"yaml" | b"yml" => Some(Format::Yaml),
+            b"toml" => Some(Format::Toml),
             _ => None,
         }
     }
@@ -65,6 +71,11 @@ impl Format {
     pub fn sniff(head: &[u8]) -> Format {
         let mut lines = head.split(|&b| b == b'\n').map(|l| l.trim_ascii()).filter(|l| !l.is_empty());
         let first = lines.next().unwrap_or_default();
+        // `#` comments start TOML and YAML alike: the first line that is not one decides.
+        let content = |l: &&[u8]| !l.starts_with(b"#");
+        if core::iter::once(first).chain(lines.clone()).find(content).is_some_and(looks_like_toml) {
+            return Format::Toml;
+        }
         if looks_like_yaml(first) {
             return Format::Yaml;
         }
@@ -92,19 +103,39 @@ impl Format {
             Format::Json => Some(Dialect::Json),
             Format::Jsonc => Some(Dialect::Jsonc),
             Format::Ndjson => Some(Dialect::Ndjson),
-            Format::Yaml => None,
+            Format::Yaml | Format::Toml => None,
         }
     }
 
     /// True when the format has comments, which formatting keeps.
     pub const fn has_comments(self) -> bool {
-        matches!(self, Format::Jsonc | Format::Yaml)
+        matches!(self, Format::Jsonc | Format::Yaml | Format::Toml)
     }
 
     /// True when a reader of this format needs the whole input in memory (YAML's lookahead for keys and its
-    /// aliases reach back anywhere); the JSON family streams.
+    /// aliases reach back anywhere; a TOML table may be continued anywhere later); the JSON family streams.
     pub const fn needs_whole_input(self) -> bool {
-        matches!(self, Format::Yaml)
+        matches!(self, Format::Yaml | Format::Toml)
+    }
+}
+
+/// True when a first non-blank line reads as TOML: a `[table]` or `[[array]]` header (a bracketed dotted key,
+/// which no JSON array looks like), or `key = value`.
+fn looks_like_toml(line: &[u8]) -> bool {
+    let line = match line.iter().position(|&b| b == b'#') {
+        Some(hash) if line.first() == Some(&b'[') => line[..hash].trim_ascii_end(),
+        _ => line,
+    };
+    let key_byte = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b' ' | b'"' | b'\'');
+    if let Some(inner) = line.strip_prefix(b"[").and_then(|l| l.strip_suffix(b"]")) {
+        let inner = inner.strip_prefix(b"[").and_then(|l| l.strip_suffix(b"]")).unwrap_or(inner);
+        return inner.first().is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_' || *b == b'"')
+            && inner.iter().all(key_byte)
+            && !matches!(inner, b"true" | b"false" | b"null");
+    }
+    match line.iter().position(|&b| b == b'=') {
+        Some(eq) if eq > 0 => line[..eq].iter().all(key_byte) && !line[..eq].trim_ascii().is_empty(),
+        _ => false,
     }
 }
 
@@ -152,5 +183,11 @@ mod tests {
         assert_eq!(Format::sniff(b"---\n- a\n"), Format::Yaml);
         assert_eq!(Format::sniff(b"- a\n- b\n"), Format::Yaml);
         assert_eq!(Format::sniff(b"-12\n"), Format::Json);
+        assert_eq!(Format::sniff(b"[package]\nname = \"x\"\n"), Format::Toml);
+        assert_eq!(Format::sniff(b"[[bin]] # the tool\n"), Format::Toml);
+        assert_eq!(Format::sniff(b"# settings\ntitle = \"a: b\"\n"), Format::Toml);
+        assert_eq!(Format::sniff(b"[1, 2]\n"), Format::Json);
+        assert_eq!(Format::sniff(b"[true]\n"), Format::Json);
+        assert_eq!(Format::sniff(b"# k8s\nkind: Pod\n"), Format::Yaml);
     }
 }

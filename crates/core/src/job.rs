@@ -8,6 +8,7 @@ use crate::json::{self, Indent, WriteOptions, Writer};
 use crate::limits::Limits;
 use crate::output::Output;
 use crate::reshape::{ArrayToDocuments, DocumentsToArray};
+use crate::toml;
 use crate::tree::Tree;
 use crate::yaml;
 
@@ -48,7 +49,7 @@ impl Options {
         match to {
             Format::Ndjson => WriteOptions { indent: Indent::Compact, comments: false },
             Format::Jsonc => WriteOptions { indent: self.indent, comments: true },
-            Format::Json | Format::Yaml => WriteOptions { indent: self.indent, comments: false },
+            Format::Json | Format::Yaml | Format::Toml => WriteOptions { indent: self.indent, comments: false },
         }
     }
 
@@ -59,6 +60,16 @@ impl Options {
             _ => 2,
         };
         yaml::WriteOptions { indent, indent_sequences: self.yaml_indent_sequences, comments: true }
+    }
+
+    /// One indentation step for the elements of multi-line TOML arrays (compact JSON indentation means 2 here).
+    pub fn toml_indent(&self) -> &'static [u8] {
+        const SPACES: &[u8; 16] = b"                ";
+        match self.indent {
+            Indent::Spaces(n) if n > 0 => &SPACES[..usize::from(n).min(SPACES.len())],
+            Indent::Tab => b"\t",
+            _ => b"  ",
+        }
     }
 }
 
@@ -79,6 +90,13 @@ pub fn convert<I: Input, O: Output>(
         let writer = yaml::Writer::new(out, options.yaml_write_options());
         return run(input, from, to, options, writer)?.finish();
     }
+    if to == Format::Toml {
+        if from == Format::Toml {
+            return format_toml(input, options, out);
+        }
+        let writer = toml::Writer::new(out, options.toml_indent());
+        return run(input, from, to, options, writer)?.finish();
+    }
     let writer = Writer::new(out, options.write_options(to));
     run(input, from, to, options, writer)?.finish()
 }
@@ -90,6 +108,7 @@ pub fn validate<I: Input>(input: &mut I, format: Format, limits: &Limits) -> Res
     let discard = |_: Event<'_>| Ok(());
     match format.dialect() {
         Some(dialect) => json::read(input, dialect, limits, &mut { discard }),
+        None if format == Format::Toml => toml::load(whole(input)?, limits).map(drop),
         None => {
             let src = whole(input)?;
             let unique = yaml::UniqueKeys::new(discard);
@@ -114,6 +133,9 @@ fn whole<I: Input>(input: &mut I) -> Result<&[u8], Error> {
 pub fn run<I: Input, S: Sink>(input: &mut I, from: Format, to: Format, options: &Options, sink: S) -> Result<S, Error> {
     if from == Format::Yaml {
         return read_yaml(input, to, options, sink);
+    }
+    if from == Format::Toml {
+        return read_toml(input, to, options, sink);
     }
     if to == Format::Yaml {
         return read_into(input, from, options, sink);
@@ -177,6 +199,34 @@ fn read_yaml<I: Input, S: Sink>(input: &mut I, to: Format, options: &Options, mu
     let mut resolve = yaml::Resolve::new(data, max_nodes, merge_keys);
     yaml::read_checked(&text, limits, &mut resolve)?;
     Ok(resolve.into_inner().into_inner())
+}
+
+/// TOML to TOML: the formatter, which keeps every comment and changes layout only.
+fn format_toml<I: Input, O: Output>(input: &mut I, options: &Options, mut out: O) -> Result<O, Error> {
+    if options.sort_keys {
+        return Err(Error::new(
+            crate::ErrorKind::Unsupported("--sort-keys is not supported for TOML output yet"),
+            crate::Span::at(0),
+        ));
+    }
+    let formatted = toml::format(whole(input)?, &options.limits, options.toml_indent())?;
+    out.write(&formatted.text)?;
+    Ok(out)
+}
+
+/// TOML as data for any format: the whole document is built first (a table may be continued anywhere), then
+/// replayed. JSON has no spelling for `inf` and `nan`: they are an error with their position, except into YAML.
+fn read_toml<I: Input, S: Sink>(input: &mut I, to: Format, options: &Options, mut sink: S) -> Result<S, Error> {
+    let doc = toml::load(whole(input)?, &options.limits)?;
+    let finite_only = !matches!(to, Format::Yaml | Format::Toml);
+    if options.sort_keys {
+        let mut tree = Tree::new();
+        doc.emit(&mut tree, finite_only)?;
+        tree.replay(&mut sink, true)?;
+    } else {
+        doc.emit(&mut sink, finite_only)?;
+    }
+    Ok(sink)
 }
 
 /// Pushes every event into two sinks.

@@ -45,6 +45,7 @@ mod limits;
 mod output;
 mod reshape;
 mod source;
+pub mod toml;
 mod tree;
 pub mod yaml;
 
