@@ -342,3 +342,80 @@ fn yaml_fmt_keeps_comments_and_check_write_work() {
     assert_eq!(fs::read_to_string(dir.path().join("c.yml")).unwrap(), formatted);
     assert_eq!(code(&dfmt(&["fmt", "--check", "c.yml"], dir.path(), b"")), 0);
 }
+
+#[test]
+fn toml_converts_to_and_from_json_and_yaml() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = "title = \"x\" # comment\nhex = 0x1F\nbig = 1_000\nwhen = 1979-05-27 07:32:00Z\n\n[a.b]\nc = [1, 2.5]\n\n[[p]]\nn = 1\n[[p]]\nn = 2\n";
+    fs::write(dir.path().join("c.toml"), src).unwrap();
+    let out = dfmt(&["convert", "--to", "json", "c.toml"], dir.path(), b"");
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    let json = "{\n  \"title\": \"x\",\n  \"hex\": 31,\n  \"big\": 1000,\n  \"when\": \"1979-05-27 07:32:00Z\",\n  \"a\": {\n    \
+                \"b\": {\n      \"c\": [\n        1,\n        2.5\n      ]\n    }\n  },\n  \"p\": [\n    {\n      \"n\": 1\n    },\n    \
+                {\n      \"n\": 2\n    }\n  ]\n}\n";
+    assert_eq!(text(&out.stdout), json);
+    // Standard input is sniffed as TOML; NDJSON is one line.
+    let out = dfmt(&["convert", "--to", "ndjson"], dir.path(), src.as_bytes());
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    assert!(text(&out.stdout).starts_with("{\"title\":\"x\",\"hex\":31,"), "{}", text(&out.stdout));
+    // Back to TOML from the JSON: sections; short flat tables in an array stay inline.
+    let out = dfmt(&["convert", "--from", "json", "--to", "toml"], dir.path(), json.as_bytes());
+    assert_eq!(
+        text(&out.stdout),
+        "title = \"x\"\nhex = 31\nbig = 1000\nwhen = \"1979-05-27 07:32:00Z\"\np = [{ n = 1 }, { n = 2 }]\n\n[a.b]\nc = [1, 2.5]\n"
+    );
+    let out = dfmt(&["convert", "--from", "yaml", "--to", "toml"], dir.path(), b"a: {b: [x, y]}\n");
+    assert_eq!(text(&out.stdout), "[a]\nb = [\"x\", \"y\"]\n");
+    // inf has a YAML spelling and no JSON one.
+    let out = dfmt(&["convert", "--from", "toml", "--to", "yaml"], dir.path(), b"x = -inf\n");
+    assert_eq!(text(&out.stdout), "x: -.inf\n");
+    let out = dfmt(&["convert", "--from", "toml", "--to", "json"], dir.path(), b"a = 1\nx = nan\n");
+    assert_eq!(code(&out), 1);
+    assert!(text(&out.stderr).starts_with("<stdin>:2:5: error: NaN and Infinity are not JSON numbers"));
+}
+
+#[test]
+fn toml_errors_name_their_positions() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dfmt(&["convert", "--from", "json", "--to", "toml"], dir.path(), b"{\"a\": {\"b\": null}}");
+    assert_eq!(code(&out), 1);
+    assert!(text(&out.stderr).starts_with("<stdin>:1:13: error: null has no TOML form"), "{}", text(&out.stderr));
+    let out = dfmt(&["convert", "--from", "json", "--to", "toml"], dir.path(), b"{\"n\": 9223372036854775808}");
+    assert!(text(&out.stderr).starts_with("<stdin>:1:7: error: integer beyond TOML's 64-bit range"));
+    let out = dfmt(&["convert", "--from", "json", "--to", "toml"], dir.path(), b"[1]");
+    assert!(text(&out.stderr).starts_with("<stdin>:1:1: error: TOML's top level must be a table"));
+    let out = dfmt(&["validate", "--from", "toml"], dir.path(), b"[a]\nx = 1\n[b]\n[a]\n");
+    assert_eq!(code(&out), 1);
+    let err = text(&out.stderr);
+    assert!(err.starts_with("<stdin>:4:2: error: table defined twice"), "{err}");
+    assert!(err.contains("the earlier definition is at <stdin>:1:2"), "{err}");
+    let out = dfmt(&["validate", "--from", "toml"], dir.path(), b"a = 1\na = 2\n");
+    assert!(text(&out.stderr).contains("the key was first defined at <stdin>:1:1"));
+    let deep = format!("a = {}", "[".repeat(100_000));
+    let out = dfmt(&["validate", "--from", "toml"], dir.path(), deep.as_bytes());
+    assert_eq!(code(&out), 1);
+    assert!(text(&out.stderr).starts_with("<stdin>:1:1029: error: nesting is deeper than the limit of 1024"));
+}
+
+#[test]
+fn toml_fmt_keeps_comments_and_check_write_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = "# top\n\n\n[package]\nname=\"dfmt\"   # the tool\nkeywords = [ \"json\" ,\"toml\" ]\ndeps = [\n\"a\",  # first\n\"b\"\n]\n";
+    fs::write(dir.path().join("Cargo.toml"), source).unwrap();
+    let formatted = "# top\n\n[package]\nname = \"dfmt\" # the tool\nkeywords = [\"json\", \"toml\"]\ndeps = [\n  \"a\", # first\n  \"b\",\n]\n";
+    let out = dfmt(&["fmt", "Cargo.toml"], dir.path(), b"");
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), formatted);
+    let out = dfmt(&["fmt", "--indent", "4", "Cargo.toml"], dir.path(), b"");
+    assert!(text(&out.stdout).contains("deps = [\n    \"a\", # first\n"), "{}", text(&out.stdout));
+    assert_eq!(code(&dfmt(&["fmt", "--check", "Cargo.toml"], dir.path(), b"")), 1);
+    assert_eq!(code(&dfmt(&["fmt", "--write", "Cargo.toml"], dir.path(), b"")), 0);
+    assert_eq!(fs::read_to_string(dir.path().join("Cargo.toml")).unwrap(), formatted);
+    assert_eq!(code(&dfmt(&["fmt", "--check", "Cargo.toml"], dir.path(), b"")), 0);
+    // An invalid file is reported and left as it was.
+    let broken = "[a]\nx = 1\nx = 2\n";
+    fs::write(dir.path().join("broken.toml"), broken).unwrap();
+    let out = dfmt(&["fmt", "--write", "broken.toml"], dir.path(), b"");
+    assert_eq!(code(&out), 1);
+    assert_eq!(fs::read_to_string(dir.path().join("broken.toml")).unwrap(), broken);
+}

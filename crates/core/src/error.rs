@@ -184,6 +184,7 @@ impl ErrorKind {
             ErrorKind::NonFinite => "write null, or the value as a string",
             ErrorKind::InvalidNumber("leading zeros are not allowed") => "write the number without leading zeros",
             ErrorKind::InvalidLiteral => "strings must be in double quotes",
+            ErrorKind::InvalidNumber("unexpected character in a number") => "text is written in quotes: \"1.2.3\"",
             ErrorKind::DepthLimit { .. } => "raise the limit with --max-depth if the input is trusted",
             ErrorKind::ControlCharacter(b'\n') => "a line break inside a string is written \\n",
             ErrorKind::UnsupportedTag => "drop tags with --yaml-drop-tags, or remove the tag",

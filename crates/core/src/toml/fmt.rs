@@ -115,13 +115,15 @@ impl<'s> Formatter<'s> {
     fn write_value(&mut self) {
         let src = self.src;
         let mut stack: Vec<Open> = Vec::new();
+        // A comment runs to the end of its line: a second one on the same line must start a new line.
+        let mut commented = false;
         let pieces = core::mem::take(&mut self.value);
         let keys = core::mem::take(&mut self.keys);
         for piece in &pieces {
             // Where an element of a multi-line array starts: on a line of its own.
             let element = matches!(piece, Piece::Scalar(_) | Piece::ArrayStart { .. } | Piece::TableStart);
-            if element {
-                self.before_element(&mut stack);
+            if element && self.before_element(&mut stack) {
+                commented = false;
             }
             match *piece {
                 Piece::Key { start, end } => {
@@ -145,6 +147,7 @@ impl<'s> Formatter<'s> {
                     if open.is_some_and(|o| o.multiline && o.entries > 0) {
                         self.out.push(b'\n');
                         self.indent_to(&stack);
+                        commented = false;
                     }
                     self.out.push(b']');
                     self.after_element(&stack);
@@ -161,7 +164,7 @@ impl<'s> Formatter<'s> {
                 Piece::Comment { span, trailing } => {
                     let text = self.comment_text(span);
                     let Some(top) = stack.last_mut() else { continue };
-                    if trailing {
+                    if trailing && !commented {
                         self.out.push(b' ');
                     } else {
                         self.out.push(b'\n');
@@ -176,6 +179,7 @@ impl<'s> Formatter<'s> {
                         }
                     }
                     self.out.extend_from_slice(text);
+                    commented = true;
                 }
                 Piece::Blank => {
                     if let Some(top) = stack.last_mut() {
@@ -190,11 +194,12 @@ impl<'s> Formatter<'s> {
         self.keys.clear();
     }
 
-    /// Before an element: a line of its own in a multi-line array, `, ` between elements of a one-line array.
-    fn before_element(&mut self, stack: &mut [Open]) {
-        let Some(top) = stack.last_mut() else { return };
+    /// Before an element: a line of its own in a multi-line array (returns true), `, ` between elements of a
+    /// one-line array.
+    fn before_element(&mut self, stack: &mut [Open]) -> bool {
+        let Some(top) = stack.last_mut() else { return false };
         if !top.array {
-            return;
+            return false;
         }
         if top.multiline {
             self.out.push(b'\n');
@@ -204,11 +209,13 @@ impl<'s> Formatter<'s> {
             top.blank = false;
             top.entries += 1;
             self.indent_to(stack);
+            true
         } else {
             if top.entries > 0 {
                 self.out.extend_from_slice(b", ");
             }
             top.entries += 1;
+            false
         }
     }
 

@@ -239,7 +239,7 @@ impl Layout<'_, '_> {
             let line_start = self.out.len();
             self.key(doc.key(child));
             self.out.extend_from_slice(b" = ");
-            self.value(child, line_start);
+            self.value(child, line_start, false);
             self.out.push(b'\n');
         }
         for child in doc.children(id).filter(|&c| is_section(doc, c)) {
@@ -284,12 +284,13 @@ impl Layout<'_, '_> {
         }
     }
 
-    /// A value on the line that started at `line_start`.
-    fn value(&mut self, id: u32, line_start: usize) {
+    /// A value on the line that started at `line_start`; `inline` inside an inline table, which stays on one
+    /// line (no `"""` strings, no multi-line arrays).
+    fn value(&mut self, id: u32, line_start: usize, inline: bool) {
         let doc = self.doc;
         let node = doc.node(id);
         match node.kind {
-            Kind::Scalar(ScalarKind::String) => basic_string(self.out, doc.text(id), true),
+            Kind::Scalar(ScalarKind::String) => basic_string(self.out, doc.text(id), !inline),
             Kind::Scalar(_) => self.out.extend_from_slice(doc.text(id)),
             Kind::Table(_) if node.children == 0 => self.out.extend_from_slice(b"{}"),
             Kind::Table(_) => {
@@ -300,16 +301,16 @@ impl Layout<'_, '_> {
                     }
                     self.key(doc.key(child));
                     self.out.extend_from_slice(b" = ");
-                    self.value(child, line_start);
+                    self.value(child, line_start, true);
                 }
                 self.out.extend_from_slice(b" }");
             }
-            Kind::Array { .. } => self.array(id, line_start),
+            Kind::Array { .. } => self.array(id, line_start, inline),
         }
     }
 
-    /// An array: on one line when it fits, else one element per line.
-    fn array(&mut self, id: u32, line_start: usize) {
+    /// An array: on one line when it fits (or is empty, or inside an inline table), else one element per line.
+    fn array(&mut self, id: u32, line_start: usize, inline: bool) {
         let doc = self.doc;
         let start = self.out.len();
         self.out.push(b'[');
@@ -317,10 +318,11 @@ impl Layout<'_, '_> {
             if i > 0 {
                 self.out.extend_from_slice(b", ");
             }
-            self.value(element, line_start);
+            self.value(element, line_start, inline);
         }
         self.out.push(b']');
-        if self.out.len() - line_start <= WIDTH && !self.out[start..].contains(&b'\n') {
+        let fits = self.out.len() - line_start <= WIDTH && !self.out[start..].contains(&b'\n');
+        if fits || inline || doc.node(id).children == 0 {
             return;
         }
         // Too long: again, one element per line, indented one step more than the line it starts on.
@@ -333,7 +335,7 @@ impl Layout<'_, '_> {
             self.out.push(b'\n');
             let element_line = self.out.len();
             self.out.extend_from_slice(&indent);
-            self.value(element, element_line);
+            self.value(element, element_line, false);
             self.out.push(b',');
         }
         self.out.push(b'\n');
