@@ -209,8 +209,8 @@ fn format_toml<I: Input, O: Output>(input: &mut I, options: &Options, mut out: O
             crate::Span::at(0),
         ));
     }
-    let formatted = toml::format(whole(input)?, &options.limits, options.toml_indent())?;
-    out.write(&formatted.text)?;
+    let formatted = toml::format_text(whole(input)?, &options.limits, options.toml_indent())?;
+    out.write(&formatted)?;
     Ok(out)
 }
 

@@ -1,7 +1,7 @@
 //! JSON and its dialects: JSONC (comments, trailing commas) and NDJSON (one value per line).
 
 mod read;
-mod scan;
+pub(crate) mod scan;
 mod write;
 
 pub use read::read;

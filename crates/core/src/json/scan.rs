@@ -6,14 +6,14 @@ pub(crate) use crate::bytes::{first, word};
 /// Flags (high bit set) the bytes of `w` that equal `b`. Exact for the lowest flagged byte, which is all the
 /// callers use: a borrow can only carry into bytes above a true match.
 #[inline(always)]
-fn eq_mask(w: u64, b: u8) -> u64 {
+pub(crate) fn eq_mask(w: u64, b: u8) -> u64 {
     let x = w ^ (ONES * b as u64);
     x.wrapping_sub(ONES) & !x & HIGHS
 }
 
 /// Flags the bytes of `w` below `n` (for `n <= 0x80`), exact for the lowest flagged byte as above.
 #[inline(always)]
-fn lt_mask(w: u64, n: u8) -> u64 {
+pub(crate) fn lt_mask(w: u64, n: u8) -> u64 {
     w.wrapping_sub(ONES * n as u64) & !w & HIGHS
 }
 

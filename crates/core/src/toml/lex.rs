@@ -5,8 +5,10 @@
 //! the text straight from the source. Numbers come back in the spelling JSON and YAML also read: decimal, no
 //! underscores, no leading `+`.
 
+use crate::bytes::{first, word};
 use crate::error::{Error, ErrorKind, Found};
 use crate::event::ScalarKind;
+use crate::json::scan::{eq_mask, lt_mask};
 use crate::source::Span;
 use alloc::vec::Vec;
 
@@ -78,6 +80,24 @@ pub(super) fn line_break(src: &[u8], i: usize) -> Result<usize, Error> {
     }
 }
 
+/// Where the run of ordinary string bytes from `i` ends: at the first `quote`, backslash, control character or
+/// DEL (tab included: the caller lets it through), found eight bytes at a time.
+#[inline]
+fn plain_run(src: &[u8], mut i: usize, quote: u8) -> usize {
+    while i + 8 <= src.len() {
+        let w = word(src, i);
+        let special = eq_mask(w, quote) | eq_mask(w, b'\\') | lt_mask(w, 0x20) | eq_mask(w, 0x7f);
+        if special != 0 {
+            return i + first(special);
+        }
+        i += 8;
+    }
+    while src.get(i).is_some_and(|&b| b != quote && b != b'\\' && b >= 0x20 && b != 0x7f) {
+        i += 1;
+    }
+    i
+}
+
 /// A string token: where it ends, and its decoded text when that differs from the source between the quotes.
 #[derive(Debug)]
 pub(super) struct Str {
@@ -102,6 +122,7 @@ pub(super) fn string(src: &[u8], start: usize, multiline: bool, out: &mut Vec<u8
     let literal = quote == b'\'';
     // The fast path: a run with no escape.
     loop {
+        i = plain_run(src, i, quote);
         let Some(&b) = src.get(i) else {
             return Err(error(ErrorKind::UnterminatedString, start, i));
         };
@@ -127,8 +148,9 @@ pub(super) fn string(src: &[u8], start: usize, multiline: bool, out: &mut Vec<u8
             b'\\' => i = escape(src, i, out)?,
             _ if is_forbidden_control(b) => return Err(control(src, start, i)),
             _ => {
-                out.push(b);
-                i += 1;
+                let end = plain_run(src, i + 1, b'"');
+                out.extend_from_slice(&src[i..end]);
+                i = end;
             }
         }
     }
@@ -197,6 +219,11 @@ fn multiline_string(src: &[u8], start: usize, quote: u8, out: &mut Vec<u8>) -> R
     let mut decoded = false;
     out.clear();
     loop {
+        let run = plain_run(src, i, quote);
+        if decoded {
+            out.extend_from_slice(&src[i..run]);
+        }
+        i = run;
         let Some(&b) = src.get(i) else {
             return Err(error(ErrorKind::UnterminatedString, start, i));
         };

@@ -52,6 +52,14 @@ pub fn format(src: &[u8], limits: &Limits, indent: &'static [u8]) -> Result<Form
     Ok(Formatted { text: formatter.finish(), fingerprint })
 }
 
+/// Formats TOML text as [`format`] does, without the digest (for output that is not checked against it).
+pub fn format_text(src: &[u8], limits: &Limits, indent: &'static [u8]) -> Result<Vec<u8>, Error> {
+    let mut build = Build::new(limits);
+    let mut formatter = Formatter::new(src, indent);
+    read(src, limits, &mut (&mut build, &mut formatter))?;
+    Ok(formatter.finish())
+}
+
 /// Feeds the comments of a text into a fingerprint.
 struct Comments<'s> {
     src: &'s [u8],
