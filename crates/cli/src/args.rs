@@ -41,6 +41,8 @@ pub(crate) enum Command {
     /// Convert inputs to another format, to standard output.
     #[command(after_help = EXAMPLES)]
     Convert(ConvertArgs),
+    /// Run the HTTP service: POST /v1/format, /v1/convert, /v1/validate (see crates/server/openapi.yaml).
+    Serve(ServeArgs),
     /// Print a shell completion script.
     Completions {
         /// The shell to complete for.
@@ -125,6 +127,42 @@ pub(crate) struct ConvertArgs {
     pub(crate) to: Format,
     #[command(flatten)]
     pub(crate) layout: LayoutArgs,
+}
+
+/// `dfmt serve`: every setting also comes from a `DFMT_*` environment variable.
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "DFMT_LISTEN", value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    pub(crate) listen: std::net::SocketAddr,
+    /// Largest request body, in bytes (larger is refused with 413 before it is read).
+    #[arg(long, env = "DFMT_MAX_BODY_BYTES", value_name = "BYTES", default_value_t = 16 << 20)]
+    pub(crate) max_body_bytes: usize,
+    /// Longest a request may take, body upload included, in milliseconds.
+    #[arg(long, env = "DFMT_REQUEST_TIMEOUT_MS", value_name = "MS", default_value_t = 30_000)]
+    pub(crate) request_timeout_ms: u64,
+    /// Conversions running at once (more are refused with 503 and Retry-After) [default: 4 per core].
+    #[arg(long, env = "DFMT_MAX_CONVERSIONS", value_name = "N")]
+    pub(crate) max_conversions: Option<usize>,
+    /// Bodies smaller than this are converted on the I/O threads; larger ones on the blocking pool.
+    #[arg(long, env = "DFMT_INLINE_BELOW_BYTES", value_name = "BYTES", default_value_t = 64 << 10)]
+    pub(crate) inline_below_bytes: usize,
+    /// Deepest nesting accepted.
+    #[arg(long, env = "DFMT_MAX_DEPTH", value_name = "N", default_value_t = dfmt_core::Limits::DEFAULT.max_depth)]
+    pub(crate) max_depth: u32,
+    /// YAML alias expansion budget (nodes; or 10 per input byte if more).
+    #[arg(long, env = "DFMT_MAX_ALIAS_NODES", value_name = "N", default_value_t = dfmt_core::Limits::DEFAULT.max_alias_nodes)]
+    pub(crate) max_alias_nodes: u64,
+    /// A TOML file of settings (max_body_bytes, request_timeout_ms, max_conversions, inline_below_bytes,
+    /// max_depth, max_alias_nodes), applied over the flags at start and reloaded on SIGHUP.
+    #[arg(long, env = "DFMT_CONFIG", value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
+    /// Folder of the web page's static files, served at / [default: a minimal page].
+    #[arg(long, env = "DFMT_WEB_ROOT", value_name = "DIR")]
+    pub(crate) web_root: Option<PathBuf>,
+    /// After SIGTERM or Ctrl-C, how long requests in flight may take to finish, in milliseconds.
+    #[arg(long, env = "DFMT_SHUTDOWN_GRACE_MS", value_name = "MS", default_value_t = 10_000)]
+    pub(crate) shutdown_grace_ms: u64,
 }
 
 fn parse_format(name: &str) -> Result<Format, String> {

@@ -54,6 +54,7 @@ fn run(cli: Cli) -> Result<Status> {
         Command::Fmt(a) => (a.input, Task::Fmt { check: a.check, diff: a.diff, write: a.write }, Some(a.layout)),
         Command::Validate(a) => (a.input, Task::Validate, None),
         Command::Convert(a) => (a.input, Task::Convert { to: a.to }, Some(a.layout)),
+        Command::Serve(a) => return serve(a),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "dfmt", &mut std::io::stdout());
             return Ok(Status::Ok);
@@ -70,6 +71,40 @@ fn run(cli: Cli) -> Result<Status> {
     let status = batch::run(&sources, &settings, walked || sources.len() > 1)?;
     // Rewriting files is what --write is for; only --check reports a change as a failure.
     Ok(if matches!(task, Task::Fmt { write: true, .. }) && status == Status::Changed { Status::Ok } else { status })
+}
+
+/// `dfmt serve`: logs to standard error (`RUST_LOG`, default `info`), a multi-threaded runtime whose blocking
+/// pool holds the large conversions.
+fn serve(args: args::ServeArgs) -> Result<Status> {
+    use std::time::Duration;
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let color = std::io::IsTerminal::is_terminal(&std::io::stderr()) && std::env::var_os("NO_COLOR").is_none();
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(color).init();
+    let mut settings = dfmt_server::Settings {
+        max_body_bytes: args.max_body_bytes,
+        request_timeout: Duration::from_millis(args.request_timeout_ms),
+        inline_below: args.inline_below_bytes,
+        limits: Limits { max_depth: args.max_depth, max_alias_nodes: args.max_alias_nodes, ..Limits::DEFAULT },
+        ..dfmt_server::Settings::default()
+    };
+    if let Some(n) = args.max_conversions {
+        settings.max_conversions = n.max(1);
+    }
+    let config = dfmt_server::Config {
+        listen: args.listen,
+        settings,
+        config_file: args.config,
+        web_root: args.web_root,
+        shutdown_grace: Duration::from_millis(args.shutdown_grace_ms),
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .max_blocking_threads(settings.max_conversions.max(1))
+        .thread_name("dfmt-serve")
+        .build()?;
+    runtime.block_on(dfmt_server::serve(config))?;
+    Ok(Status::Ok)
 }
 
 fn settings(input: &InputArgs, task: Task, layout: Option<&LayoutArgs>) -> Settings {

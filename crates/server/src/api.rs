@@ -1,0 +1,411 @@
+//! The conversion endpoints: `POST /v1/format`, `/v1/convert`, `/v1/validate`.
+//!
+//! Each request goes through the same steps: parse the query (400 on a bad one), refuse a body whose declared
+//! length is over the limit (413, before reading it), take a conversion slot (503 with `Retry-After` when all
+//! are busy), read the body within the limit and the request's deadline (413, 408), convert — inline when the
+//! body is small, on the blocking pool at lower CPU priority when it is large — and answer: 200 with the
+//! output, 422 with the error's position, 500 if the conversion panicked (caught here; details go to the log).
+
+use crate::metrics::Metrics;
+use crate::{AppState, Settings};
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use dfmt_core::json::Indent;
+use dfmt_core::{Error, ErrorKind, Format, Options, SliceInput};
+use http_body_util::BodyExt;
+use std::panic::AssertUnwindSafe;
+use std::sync::atomic::Ordering::Relaxed;
+use std::time::Instant;
+
+/// What a request asks for.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Job {
+    Format {
+        format: Format,
+        options: Options,
+    },
+    Convert {
+        from: Format,
+        to: Format,
+        options: Options,
+    },
+    Validate {
+        format: Format,
+        options: Options,
+    },
+    /// Panics inside the conversion, to prove the request boundary catches it.
+    #[cfg(feature = "test-routes")]
+    Panic,
+}
+
+/// Which endpoint.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Endpoint {
+    Format,
+    Convert,
+    Validate,
+    #[cfg(feature = "test-routes")]
+    Panic,
+}
+
+/// An error answer: `{"error": {"message", "line", "column", "kind"}}`.
+#[derive(Debug)]
+pub(crate) struct ApiError {
+    status: StatusCode,
+    kind: &'static str,
+    message: String,
+    position: Option<(u64, u64)>,
+    retry_after: bool,
+}
+
+impl ApiError {
+    pub(crate) fn new(status: StatusCode, kind: &'static str, message: impl Into<String>) -> Self {
+        ApiError { status, kind, message: message.into(), position: None, retry_after: false }
+    }
+
+    /// The answer for input the core refused: 422, with the line and column of the error in `src`.
+    fn invalid(src: &[u8], error: &Error) -> Self {
+        let at = dfmt_core::locate(src, error.span.start).position;
+        let mut e = ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, kind_name(&error.kind), error.to_string());
+        e.position = Some((at.line, at.column));
+        e
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (line, column) = match self.position {
+            Some((line, column)) => (serde_json::Value::from(line), serde_json::Value::from(column)),
+            None => (serde_json::Value::Null, serde_json::Value::Null),
+        };
+        let body = serde_json::json!({
+            "error": { "message": self.message, "line": line, "column": column, "kind": self.kind }
+        });
+        let mut response = (self.status, json_body(&body)).into_response();
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        if self.retry_after {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        }
+        response
+    }
+}
+
+fn json_body(value: &serde_json::Value) -> Vec<u8> {
+    let mut bytes = serde_json::to_vec(value).unwrap_or_default();
+    bytes.push(b'\n');
+    bytes
+}
+
+/// A stable, short name for each kind of input error, for clients to branch on.
+fn kind_name(kind: &ErrorKind) -> &'static str {
+    match kind {
+        ErrorKind::DepthLimit { .. } => "depth_limit",
+        ErrorKind::TokenTooLong { .. } => "too_long",
+        ErrorKind::AliasLimit { .. } => "alias_limit",
+        ErrorKind::DuplicateKey { .. } | ErrorKind::Conflict { .. } => "duplicate",
+        ErrorKind::Unsupported(_) | ErrorKind::UnsupportedTag | ErrorKind::NonFinite => "not_representable",
+        ErrorKind::InvalidUtf8 | ErrorKind::NotUtf8Encoding => "encoding",
+        _ => "syntax",
+    }
+}
+
+/// The media type of output in `format`.
+fn media_type(format: Format) -> &'static str {
+    match format {
+        Format::Json | Format::Jsonc => "application/json",
+        Format::Ndjson => "application/x-ndjson",
+        Format::Yaml => "application/yaml",
+        Format::Toml => "application/toml",
+        _ => "application/octet-stream",
+    }
+}
+
+/// The format a `Content-Type` names, if it names one.
+fn format_of_content_type(headers: &HeaderMap) -> Option<Format> {
+    let value = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
+    let essence = value.split(';').next()?.trim().to_ascii_lowercase();
+    let subtype = essence.rsplit('/').next()?;
+    let subtype = subtype.strip_prefix("x-").unwrap_or(subtype);
+    Some(match subtype {
+        "json" => Format::Json,
+        "jsonc" => Format::Jsonc,
+        "ndjson" | "jsonl" | "json-seq" => Format::Ndjson,
+        "yaml" | "yml" => Format::Yaml,
+        "toml" => Format::Toml,
+        _ => return None,
+    })
+}
+
+/// The query's `name=value` pairs (values percent-decoded).
+fn query_pairs(uri: &Uri) -> Vec<(String, String)> {
+    let decode = |s: &str| {
+        let bytes = s.as_bytes();
+        let mut out = Vec::with_capacity(bytes.len());
+        let mut i = 0;
+        while i < bytes.len() {
+            let hex = |b: u8| (b as char).to_digit(16);
+            match bytes[i] {
+                b'+' => out.push(b' '),
+                b'%' => match (bytes.get(i + 1).and_then(|&b| hex(b)), bytes.get(i + 2).and_then(|&b| hex(b))) {
+                    (Some(h), Some(l)) => {
+                        out.push((h * 16 + l) as u8);
+                        i += 2;
+                    }
+                    _ => out.push(b'%'),
+                },
+                b => out.push(b),
+            }
+            i += 1;
+        }
+        String::from_utf8_lossy(&out).into_owned()
+    };
+    uri.query()
+        .unwrap_or("")
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            (decode(name), decode(value))
+        })
+        .collect()
+}
+
+fn bad_request(message: impl Into<String>) -> ApiError {
+    ApiError::new(StatusCode::BAD_REQUEST, "bad_request", message)
+}
+
+fn parse_format(value: &str) -> Result<Format, ApiError> {
+    Format::parse(value).ok_or_else(|| {
+        let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "unsupported_format",
+            format!("unsupported format '{value}'; expected one of: {}", names.join(", ")),
+        )
+    })
+}
+
+fn parse_bool(name: &str, value: &str) -> Result<bool, ApiError> {
+    match value {
+        "" | "true" | "1" => Ok(true),
+        "false" | "0" => Ok(false),
+        _ => Err(bad_request(format!("{name} must be true or false, not '{value}'"))),
+    }
+}
+
+/// Reads the query (and `Content-Type`) into a job.
+pub(crate) fn job(endpoint: Endpoint, uri: &Uri, headers: &HeaderMap, settings: &Settings) -> Result<Job, ApiError> {
+    let mut options = Options { limits: settings.limits, ..Options::default() };
+    let (mut format, mut to) = (None, None);
+    let (mut indent, mut compact) = (None, false);
+    for (name, value) in query_pairs(uri) {
+        match name.as_str() {
+            "format" | "from" => format = Some(parse_format(&value)?),
+            "to" => to = Some(parse_format(&value)?),
+            "indent" if value == "tab" => indent = Some(Indent::Tab),
+            "indent" => match value.parse::<u8>() {
+                Ok(n) if n <= 16 => indent = Some(Indent::Spaces(n)),
+                _ => return Err(bad_request(format!("indent must be 0 to 16 or 'tab', not '{value}'"))),
+            },
+            "compact" => compact = parse_bool("compact", &value)?,
+            "sort_keys" => options.sort_keys = parse_bool("sort_keys", &value)?,
+            _ => return Err(bad_request(format!("unknown query parameter '{name}'"))),
+        }
+    }
+    options.indent = if compact { Indent::Compact } else { indent.unwrap_or(Indent::Spaces(2)) };
+    let format = match format.or_else(|| format_of_content_type(headers)) {
+        Some(format) => format,
+        None => {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "unsupported_format",
+                "name the input format: ?format=json|jsonc|ndjson|yaml|toml, or a Content-Type such as application/yaml",
+            ));
+        }
+    };
+    Ok(match endpoint {
+        Endpoint::Format => Job::Format { format, options },
+        Endpoint::Validate => Job::Validate { format, options },
+        Endpoint::Convert => {
+            let to = to.ok_or_else(|| bad_request("name the output format: ?to=json|jsonc|ndjson|yaml|toml"))?;
+            Job::Convert { from: format, to, options }
+        }
+        #[cfg(feature = "test-routes")]
+        Endpoint::Panic => Job::Panic,
+    })
+}
+
+/// Runs a job over a whole body: the output, or the core's error.
+fn run(job: Job, body: &[u8]) -> Result<(Vec<u8>, Format), Error> {
+    let mut input = SliceInput::new(body);
+    let capacity = body.len() + body.len() / 4;
+    match job {
+        Job::Format { format, options } => {
+            dfmt_core::format(&mut input, format, &options, Vec::with_capacity(capacity)).map(|out| (out, format))
+        }
+        Job::Convert { from, to, options } => {
+            dfmt_core::convert(&mut input, from, to, &options, Vec::with_capacity(capacity)).map(|out| (out, to))
+        }
+        Job::Validate { format, options } => dfmt_core::validate(&mut input, format, &options.limits)
+            .map(|()| (b"{\"valid\":true}\n".to_vec(), Format::Json)),
+        #[cfg(feature = "test-routes")]
+        Job::Panic => panic!("a conversion panicked (test route)"),
+    }
+}
+
+/// Holds a conversion slot; gives it back when dropped, wherever the work ends.
+struct Slot(std::sync::Arc<Metrics>);
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Relaxed);
+    }
+}
+
+/// Takes a conversion slot if one is free.
+fn take_slot(metrics: &std::sync::Arc<Metrics>, max: usize) -> Option<Slot> {
+    let max = i64::try_from(max).unwrap_or(i64::MAX);
+    if metrics.in_flight.fetch_add(1, Relaxed) >= max {
+        metrics.in_flight.fetch_sub(1, Relaxed);
+        return None;
+    }
+    Some(Slot(metrics.clone()))
+}
+
+/// Reads the body, at most `limit` bytes; `Err` is the answer to give instead.
+async fn read_body(body: Body, limit: usize, metrics: &Metrics) -> Result<Bytes, ApiError> {
+    let mut body = body;
+    let mut parts: Vec<Bytes> = Vec::new();
+    let mut total = 0usize;
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|e| {
+            tracing::debug!(error = %e, "reading the request body failed");
+            bad_request("the request body could not be read")
+        })?;
+        if let Ok(data) = frame.into_data() {
+            total += data.len();
+            metrics.bytes_in.fetch_add(data.len() as u64, Relaxed);
+            if total > limit {
+                return Err(too_large(limit));
+            }
+            parts.push(data);
+        }
+    }
+    if parts.len() == 1 {
+        return Ok(parts.pop().unwrap_or_default());
+    }
+    let mut whole = Vec::with_capacity(total);
+    for part in parts {
+        whole.extend_from_slice(&part);
+    }
+    Ok(Bytes::from(whole))
+}
+
+fn too_large(limit: usize) -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "too_large",
+        format!("the body is larger than the limit of {limit} bytes"),
+    )
+}
+
+thread_local! {
+    /// Whether this blocking-pool thread has lowered its CPU priority.
+    static NICED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Lowers the CPU priority of the current thread once (Linux: per thread), so that large conversions on the
+/// blocking pool yield the CPU to the I/O threads that answer small requests.
+fn lower_priority() {
+    NICED.with(|niced| {
+        if !niced.get() {
+            niced.set(true);
+            let tid = rustix::thread::gettid();
+            if let Err(error) = rustix::process::setpriority_process(Some(tid), 10) {
+                tracing::debug!(%error, "could not lower the priority of a conversion thread");
+            }
+        }
+    });
+}
+
+/// One conversion request, from headers to answer.
+pub(crate) async fn handle(state: AppState, endpoint: Endpoint, uri: Uri, headers: HeaderMap, body: Body) -> Response {
+    let started = Instant::now();
+    let settings = *state.settings.read();
+    match respond(&state, endpoint, &uri, &headers, body, &settings, started).await {
+        Ok(response) => response,
+        Err(error) => error.into_response(),
+    }
+}
+
+async fn respond(
+    state: &AppState,
+    endpoint: Endpoint,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: Body,
+    settings: &Settings,
+    started: Instant,
+) -> Result<Response, ApiError> {
+    let job = job(endpoint, uri, headers, settings)?;
+    let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > settings.max_body_bytes as u64) {
+        return Err(too_large(settings.max_body_bytes));
+    }
+    let Some(slot) = take_slot(&state.metrics, settings.max_conversions) else {
+        let mut error =
+            ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "overloaded", "too many conversions at once; retry shortly");
+        error.retry_after = true;
+        return Err(error);
+    };
+    let deadline = tokio::time::Instant::from_std(started + settings.request_timeout);
+    let body = match tokio::time::timeout_at(deadline, read_body(body, settings.max_body_bytes, &state.metrics)).await {
+        Ok(body) => body?,
+        Err(_) => {
+            return Err(ApiError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                "timeout",
+                "the request body did not arrive within the request timeout",
+            ));
+        }
+    };
+    let outcome = if body.len() < settings.inline_below {
+        std::panic::catch_unwind(AssertUnwindSafe(|| run(job, &body))).map_err(|_| ())
+    } else {
+        let input = body.clone();
+        let work = tokio::task::spawn_blocking(move || {
+            let _slot = slot;
+            lower_priority();
+            std::panic::catch_unwind(AssertUnwindSafe(|| run(job, &input))).map_err(|_| ())
+        });
+        match tokio::time::timeout_at(deadline, work).await {
+            Ok(Ok(outcome)) => outcome,
+            Ok(Err(_)) => Err(()),
+            Err(_) => {
+                let mut error = ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "timeout",
+                    "the conversion did not finish within the request timeout",
+                );
+                error.retry_after = true;
+                return Err(error);
+            }
+        }
+    };
+    match outcome {
+        Ok(Ok((output, format))) => {
+            state.metrics.bytes_out.fetch_add(output.len() as u64, Relaxed);
+            let mut response = Response::new(Body::from(output));
+            response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(media_type(format)));
+            Ok(response)
+        }
+        Ok(Err(error)) => Err(ApiError::invalid(&body, &error)),
+        Err(()) => {
+            state.metrics.panics.fetch_add(1, Relaxed);
+            tracing::error!(uri = %uri, "a conversion panicked; answered 500");
+            Err(ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error"))
+        }
+    }
+}

@@ -1,0 +1,139 @@
+//! What the service is told: where to listen (fixed at start), and the settings it can change while running
+//! (limits, timeouts, concurrency), which a SIGHUP reloads from the config file.
+
+use dfmt_core::Limits;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Everything `serve` needs.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The address to listen on.
+    pub listen: SocketAddr,
+    /// The settings in force at start.
+    pub settings: Settings,
+    /// A TOML file of settings, read at start (over `settings`) and again on SIGHUP.
+    pub config_file: Option<PathBuf>,
+    /// A folder of static files served at `/` (the web page); a minimal page when absent.
+    pub web_root: Option<PathBuf>,
+    /// How long in-flight requests may take to finish after a shutdown signal.
+    pub shutdown_grace: Duration,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            settings: Settings::default(),
+            config_file: None,
+            web_root: None,
+            shutdown_grace: Duration::from_secs(10),
+        }
+    }
+}
+
+/// The settings read on every request; replaced as a whole on reload.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Settings {
+    /// Largest request body accepted; larger is 413, refused before the body is read.
+    pub max_body_bytes: usize,
+    /// Longest a request may take, body upload included (408 while reading the body, 503 after).
+    pub request_timeout: Duration,
+    /// Conversions running at once; one more is refused with 503 and `Retry-After`.
+    pub max_conversions: usize,
+    /// Bodies smaller than this are converted on the I/O thread; larger ones on the blocking pool.
+    pub inline_below: usize,
+    /// The readers' limits.
+    pub limits: Limits,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Settings {
+            max_body_bytes: 16 << 20,
+            request_timeout: Duration::from_secs(30),
+            max_conversions: 4 * cores,
+            inline_below: 64 << 10,
+            limits: Limits::DEFAULT,
+        }
+    }
+}
+
+/// Why a config file could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("reading {path}: {source}")]
+    Read {
+        /// The file.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML.
+    #[error("{path}:{line}:{column}: {error}")]
+    Syntax {
+        /// The file.
+        path: String,
+        /// Where.
+        line: u64,
+        /// Where.
+        column: u64,
+        /// What.
+        error: dfmt_core::Error,
+    },
+    /// A key that is not a setting, or a value of the wrong type.
+    #[error("{path}: {message}")]
+    Setting {
+        /// The file.
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+impl Settings {
+    /// These settings with the keys of a TOML config file applied over them:
+    ///
+    /// ```toml
+    /// max_body_bytes = 16777216
+    /// request_timeout_ms = 30000
+    /// max_conversions = 8
+    /// inline_below_bytes = 65536
+    /// max_depth = 1024
+    /// max_alias_nodes = 1000000
+    /// ```
+    pub fn with_file(self, path: &std::path::Path) -> Result<Settings, ConfigError> {
+        let name = path.display().to_string();
+        let text = std::fs::read(path).map_err(|source| ConfigError::Read { path: name.clone(), source })?;
+        let doc = dfmt_core::toml::load(&text, &Limits::DEFAULT).map_err(|error| {
+            let at = dfmt_core::locate(&text, error.span.start).position;
+            ConfigError::Syntax { path: name.clone(), line: at.line, column: at.column, error }
+        })?;
+        let mut json = Vec::new();
+        doc.emit(&mut dfmt_core::json::Writer::new(&mut json, Default::default()), true)
+            .map_err(|error| ConfigError::Setting { path: name.clone(), message: error.to_string() })?;
+        let value: serde_json::Value = serde_json::from_slice(&json)
+            .map_err(|e| ConfigError::Setting { path: name.clone(), message: e.to_string() })?;
+        let mut settings = self;
+        let bad = |message: String| ConfigError::Setting { path: name.clone(), message };
+        for (key, value) in value.as_object().into_iter().flatten() {
+            let number = value.as_u64().ok_or_else(|| bad(format!("{key}: expected a whole number ≥ 0")))?;
+            let size = usize::try_from(number).map_err(|_| bad(format!("{key}: too large")))?;
+            match key.as_str() {
+                "max_body_bytes" => settings.max_body_bytes = size,
+                "request_timeout_ms" => settings.request_timeout = Duration::from_millis(number),
+                "max_conversions" => settings.max_conversions = size.max(1),
+                "inline_below_bytes" => settings.inline_below = size,
+                "max_depth" => {
+                    settings.limits.max_depth = u32::try_from(number).map_err(|_| bad(format!("{key}: too large")))?
+                }
+                "max_alias_nodes" => settings.limits.max_alias_nodes = number,
+                _ => return Err(bad(format!("unknown setting '{key}'"))),
+            }
+        }
+        Ok(settings)
+    }
+}

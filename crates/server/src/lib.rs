@@ -1,0 +1,232 @@
+//! `dfmt serve`: dfmt's format, convert and validate over HTTP, for teams that want a formatter inside their own
+//! network rather than pasting configs into a third-party website.
+//!
+//! [`app`] builds the router (axum); [`serve`] binds, serves until SIGTERM or Ctrl-C, reloads settings on SIGHUP,
+//! and drains in-flight requests for a bounded time before returning. The API is documented in `openapi.yaml`
+//! beside this crate's manifest.
+//!
+//! The shared state is an [`Arc`]: the settings behind a `parking_lot::RwLock` (read on every request, replaced
+//! on reload) and the metrics as atomics.
+
+mod api;
+mod config;
+mod listener;
+mod metrics;
+mod pages;
+
+pub use config::{Config, ConfigError, Settings};
+
+use api::Endpoint;
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use metrics::Metrics;
+use parking_lot::RwLock;
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+use std::time::Instant;
+use tokio::net::TcpListener;
+
+/// The state every request sees.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub(crate) settings: RwLock<Settings>,
+    pub(crate) metrics: Arc<Metrics>,
+    pub(crate) web_root: Option<PathBuf>,
+    pub(crate) ready: AtomicBool,
+}
+
+pub(crate) type AppState = Arc<Shared>;
+
+/// The service's router, for `config`'s settings. The state is fresh: [`serve`] shares its own with its
+/// listener and signal handlers.
+pub fn app(config: &Config) -> Router {
+    router(state(config))
+}
+
+fn state(config: &Config) -> AppState {
+    Arc::new(Shared {
+        settings: RwLock::new(config.settings),
+        metrics: Arc::new(Metrics::default()),
+        web_root: config.web_root.clone(),
+        ready: AtomicBool::new(true),
+    })
+}
+
+fn router(state: AppState) -> Router {
+    let conversion = |endpoint: Endpoint| {
+        move |State(state): State<AppState>, uri: Uri, headers: HeaderMap, body: Body| {
+            api::handle(state, endpoint, uri, headers, body)
+        }
+    };
+    let router = Router::new()
+        .route("/v1/format", post(conversion(Endpoint::Format)))
+        .route("/v1/convert", post(conversion(Endpoint::Convert)))
+        .route("/v1/validate", post(conversion(Endpoint::Validate)))
+        .route("/healthz", get(|| async { "ok\n" }))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics));
+    #[cfg(feature = "test-routes")]
+    let router = router.route("/test/panic", post(conversion(Endpoint::Panic)));
+    router
+        .fallback(pages::static_file)
+        .method_not_allowed_fallback(|| async {
+            api::ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "method not allowed here")
+        })
+        .layer(axum::middleware::from_fn_with_state(state.clone(), observe))
+        .with_state(state)
+}
+
+async fn readyz(State(state): State<AppState>) -> Response {
+    if state.ready.load(Relaxed) {
+        "ready\n".into_response()
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "shutting down\n").into_response()
+    }
+}
+
+async fn metrics(State(state): State<AppState>) -> Response {
+    let mut response = state.metrics.render().into_response();
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4"));
+    response
+}
+
+/// Counts and logs every request: one line with method, path, status and latency.
+async fn observe(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().clone();
+    let route = metrics::route_index(request.uri().path());
+    let path = request.uri().path().to_owned();
+    let response = next.run(request).await;
+    let elapsed = started.elapsed();
+    let status = response.status().as_u16();
+    state.metrics.request(route, status, elapsed);
+    tracing::info!(%method, path, status, latency_us = elapsed.as_micros() as u64, "request");
+    response
+}
+
+/// Serves `config` until `shutdown` completes (or, with [`serve`], a signal), then stops accepting, lets
+/// in-flight requests finish for at most `config.shutdown_grace`, and returns.
+pub async fn serve_on(
+    listener: TcpListener,
+    config: Config,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let state = state(&config);
+    if let Some(path) = &config.config_file {
+        spawn_reloader(state.clone(), config.settings, path.clone());
+    }
+    install_panic_hook();
+    let listener = listener::Counted { inner: listener, metrics: state.metrics.clone() };
+    let (stopping, mut stopped) = tokio::sync::watch::channel(false);
+    let draining = state.clone();
+    let server = axum::serve(listener, router(state)).with_graceful_shutdown(async move {
+        shutdown.await;
+        draining.ready.store(false, Relaxed);
+        tracing::info!("shutting down: no new connections; finishing requests in flight");
+        let _ = stopping.send(true);
+    });
+    let grace = config.shutdown_grace;
+    let deadline = async move {
+        let _ = stopped.wait_for(|&stop| stop).await;
+        tokio::time::sleep(grace).await;
+    };
+    tokio::select! {
+        result = server.into_future() => result,
+        () = deadline => {
+            tracing::warn!(?grace, "grace period over; exiting with requests still open");
+            Ok(())
+        }
+    }
+}
+
+/// Binds `config.listen` (settings from `config.config_file` applied first) and serves until SIGTERM or Ctrl-C.
+pub async fn serve(mut config: Config) -> Result<(), ServeError> {
+    if let Some(path) = &config.config_file {
+        config.settings = config.settings.with_file(path)?;
+    }
+    let listener = TcpListener::bind(config.listen).await.map_err(|e| ServeError::Bind(config.listen, e))?;
+    tracing::info!(address = %listener.local_addr().map_err(ServeError::Io)?, "dfmt serve: listening");
+    serve_on(listener, config, shutdown_signal()).await.map_err(ServeError::Io)
+}
+
+/// Why the service could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// The config file is unusable.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The address could not be bound.
+    #[error("binding {0}: {1}")]
+    Bind(std::net::SocketAddr, std::io::Error),
+    /// Serving failed.
+    #[error(transparent)]
+    Io(std::io::Error),
+}
+
+/// Completes on SIGTERM or Ctrl-C.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = tokio::signal::ctrl_c() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// Reloads the settings from `path` (over `base`, the settings given at start) on every SIGHUP. A bad file is
+/// logged and the settings in force stay.
+fn spawn_reloader(state: AppState, base: Settings, path: PathBuf) {
+    #[cfg(unix)]
+    tokio::spawn(async move {
+        use tokio::signal::unix::{SignalKind, signal};
+        let Ok(mut hangup) = signal(SignalKind::hangup()) else { return };
+        while hangup.recv().await.is_some() {
+            match base.with_file(&path) {
+                Ok(settings) => {
+                    *state.settings.write() = settings;
+                    tracing::info!(?settings, "settings reloaded");
+                }
+                Err(error) => tracing::error!(%error, "settings not reloaded; the previous ones stay"),
+            }
+        }
+    });
+    #[cfg(not(unix))]
+    let _ = (state, base, path);
+}
+
+/// Sends panic messages to the log (the request that hit one gets a bare 500).
+fn install_panic_hook() {
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    INSTALLED.call_once(|| {
+        std::panic::set_hook(Box::new(|info| {
+            let location = info.location().map(|l| format!("{}:{}", l.file(), l.line())).unwrap_or_default();
+            let message = info
+                .payload()
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| info.payload().downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            tracing::error!(%location, %message, "panic");
+        }));
+    });
+}
