@@ -23,6 +23,25 @@ const CONTEXT_CHARS: usize = 60;
 
 /// Renders `error` in the input called `name`; `locate` finds an offset's line, column and source line.
 pub(crate) fn render<'a>(name: &str, error: &Error, locate: &dyn Fn(u64) -> Located<'a>, style: Style) -> String {
+    render_at(name, error, locate, style, None)
+}
+
+/// The kinds of error that are about a value rather than the text, for which the key path says which entry.
+pub(crate) fn is_about_a_value(error: &Error) -> bool {
+    matches!(
+        error.kind,
+        ErrorKind::Unsupported(_) | ErrorKind::NonFinite | ErrorKind::UnsupportedTag | ErrorKind::DuplicateKey { .. }
+    )
+}
+
+/// As [`render`], with a note naming the key path of the value the error is about, when known.
+pub(crate) fn render_at<'a>(
+    name: &str,
+    error: &Error,
+    locate: &dyn Fn(u64) -> Located<'a>,
+    style: Style,
+    key_path: Option<&str>,
+) -> String {
     let located = &locate(error.span.start);
     let position = located.position;
     let mut out = String::new();
@@ -50,6 +69,9 @@ pub(crate) fn render<'a>(name: &str, error: &Error, locate: &dyn Fn(u64) -> Loca
         ErrorKind::Conflict { first, .. } => Some(("the earlier definition is", first)),
         _ => None,
     };
+    if let Some(path) = key_path.filter(|p| !p.is_empty()) {
+        group = group.element(Level::NOTE.message(format!("at key path {path}")));
+    }
     if let Some((what, first)) = earlier {
         let first = locate(first).position;
         group = group.element(Level::NOTE.message(format!("{what} at {name}:{}:{}", first.line, first.column)));

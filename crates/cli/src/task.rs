@@ -92,7 +92,7 @@ pub(crate) fn stream<O: Output>(source: &Source, settings: &Settings, out: &mut 
         let mut input = SliceInput::new(&text);
         return run_task(&mut input, format, settings, out).map_err(|error| match error.kind {
             ErrorKind::Output => Stop::Output,
-            _ => Stop::Invalid(diagnostic::render(&source.to_string(), &error, &|at| input.locate(at), settings.style)),
+            _ => Stop::Invalid(explain(&source.to_string(), &error, &text, format, settings)),
         });
     }
     let reader: Box<dyn Read> = match source {
@@ -122,8 +122,28 @@ pub(crate) fn stream<O: Output>(source: &Source, settings: &Settings, out: &mut 
             Stop::Io(io.context(format!("reading {source}")))
         }
         ErrorKind::Output => Stop::Output,
-        _ => Stop::Invalid(diagnostic::render(&source.to_string(), &error, &|at| input.locate(at), settings.style)),
+        // An error about a value in a file: read the file again to name the value's key path.
+        _ => match (source, diagnostic::is_about_a_value(&error), source.format(settings.from)) {
+            (Source::File(path), true, Some(format)) => match std::fs::read(path) {
+                Ok(text) => Stop::Invalid(explain(&source.to_string(), &error, &text, format, settings)),
+                Err(_) => Stop::Invalid(diagnostic::render(
+                    &source.to_string(),
+                    &error,
+                    &|at| input.locate(at),
+                    settings.style,
+                )),
+            },
+            _ => Stop::Invalid(diagnostic::render(&source.to_string(), &error, &|at| input.locate(at), settings.style)),
+        },
     })
+}
+
+/// The diagnostic for an error in `text`, with the key path of the value it is about when it is about one.
+fn explain(name: &str, error: &Error, text: &[u8], format: Format, settings: &Settings) -> String {
+    let path = diagnostic::is_about_a_value(error)
+        .then(|| dfmt_core::key_path_at(text, format, &settings.options, error.span.start))
+        .flatten();
+    diagnostic::render_at(name, error, &|at| dfmt_core::locate(text, at), settings.style, path.as_deref())
 }
 
 fn run_task<I: Input, O: Output>(input: &mut I, format: Format, settings: &Settings, out: &mut O) -> Result<(), Error> {

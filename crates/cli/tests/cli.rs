@@ -380,6 +380,10 @@ fn toml_errors_name_their_positions() {
     let out = dfmt(&["convert", "--from", "json", "--to", "toml"], dir.path(), b"{\"a\": {\"b\": null}}");
     assert_eq!(code(&out), 1);
     assert!(text(&out.stderr).starts_with("<stdin>:1:13: error: null has no TOML form"), "{}", text(&out.stderr));
+    // From a file, the diagnostic also names the key path.
+    fs::write(dir.path().join("s.json"), "{\"servers\": [{\"host\": \"a\", \"port\": null}]}").unwrap();
+    let out = dfmt(&["convert", "--to", "toml", "s.json"], dir.path(), b"");
+    assert!(text(&out.stderr).contains("= note: at key path servers[0].port"), "{}", text(&out.stderr));
     let out = dfmt(&["convert", "--from", "json", "--to", "toml"], dir.path(), b"{\"n\": 9223372036854775808}");
     assert!(text(&out.stderr).starts_with("<stdin>:1:7: error: integer beyond TOML's 64-bit range"));
     let out = dfmt(&["convert", "--from", "json", "--to", "toml"], dir.path(), b"[1]");
@@ -418,4 +422,48 @@ fn toml_fmt_keeps_comments_and_check_write_work() {
     let out = dfmt(&["fmt", "--write", "broken.toml"], dir.path(), b"");
     assert_eq!(code(&out), 1);
     assert_eq!(fs::read_to_string(dir.path().join("broken.toml")).unwrap(), broken);
+}
+
+#[cfg(unix)]
+#[test]
+fn serve_answers_and_exits_0_on_sigterm() {
+    use std::io::BufRead;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dfmt"))
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("NO_COLOR", "1")
+        .env("RUST_LOG", "info")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut log = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    let addr = loop {
+        line.clear();
+        assert!(log.read_line(&mut line).unwrap() > 0, "dfmt serve exited before listening");
+        if let Some(at) = line.find("address=") {
+            break line[at + "address=".len()..].trim().to_owned();
+        }
+    };
+    let mut stream = std::net::TcpStream::connect(&addr).unwrap();
+    let body = "a: [1, 2]\n";
+    let head = format!(
+        "POST /v1/convert?from=yaml&to=json&compact=true HTTP/1.1\r\nHost: t\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(response.ends_with("\r\n\r\n{\"a\":[1,2]}\n"), "{response}");
+    // One log line per request, with status and latency.
+    line.clear();
+    log.read_line(&mut line).unwrap();
+    assert!(
+        line.contains("path=\"/v1/convert\"") && line.contains("status=200") && line.contains("latency_us="),
+        "{line}"
+    );
+    let pid = rustix::process::Pid::from_child(&child);
+    rustix::process::kill_process(pid, rustix::process::Signal::TERM).unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
 }

@@ -43,6 +43,7 @@ mod job;
 pub mod json;
 mod limits;
 mod output;
+mod path;
 mod reshape;
 mod source;
 pub mod toml;
@@ -60,6 +61,7 @@ pub use limits::Limits;
 #[cfg(feature = "std")]
 pub use output::IoOutput;
 pub use output::{Discard, Output};
+pub use path::key_path_at;
 pub use reshape::{ArrayToDocuments, DocumentsToArray};
 pub use source::{Located, Position, Span, locate};
 pub use tree::Tree;

@@ -39,6 +39,18 @@ pub(crate) enum Job {
     Panic,
 }
 
+impl Job {
+    /// The input's format and the options it is read with.
+    fn input(&self) -> Option<(Format, Options)> {
+        match *self {
+            Job::Format { format, options } | Job::Validate { format, options } => Some((format, options)),
+            Job::Convert { from, options, .. } => Some((from, options)),
+            #[cfg(feature = "test-routes")]
+            Job::Panic => None,
+        }
+    }
+}
+
 /// Which endpoint.
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Endpoint {
@@ -56,19 +68,32 @@ pub(crate) struct ApiError {
     kind: &'static str,
     message: String,
     position: Option<(u64, u64)>,
+    /// The key path of the value an error is about (`servers[0].port`), when it is about one.
+    path: Option<String>,
     retry_after: bool,
 }
 
 impl ApiError {
     pub(crate) fn new(status: StatusCode, kind: &'static str, message: impl Into<String>) -> Self {
-        ApiError { status, kind, message: message.into(), position: None, retry_after: false }
+        ApiError { status, kind, message: message.into(), position: None, path: None, retry_after: false }
     }
 
-    /// The answer for input the core refused: 422, with the line and column of the error in `src`.
-    fn invalid(src: &[u8], error: &Error) -> Self {
+    /// The answer for input the core refused: 422, with the line and column of the error in `src`, and the key
+    /// path of the value when the error is about a value (not the text).
+    fn invalid(src: &[u8], error: &Error, job: &Job) -> Self {
         let at = dfmt_core::locate(src, error.span.start).position;
         let mut e = ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, kind_name(&error.kind), error.to_string());
         e.position = Some((at.line, at.column));
+        let about_a_value = matches!(
+            error.kind,
+            ErrorKind::Unsupported(_)
+                | ErrorKind::NonFinite
+                | ErrorKind::UnsupportedTag
+                | ErrorKind::DuplicateKey { .. }
+        );
+        if let (true, Some((format, options))) = (about_a_value, job.input()) {
+            e.path = dfmt_core::key_path_at(src, format, &options, error.span.start).filter(|p| !p.is_empty());
+        }
         e
     }
 }
@@ -79,9 +104,12 @@ impl IntoResponse for ApiError {
             Some((line, column)) => (serde_json::Value::from(line), serde_json::Value::from(column)),
             None => (serde_json::Value::Null, serde_json::Value::Null),
         };
-        let body = serde_json::json!({
+        let mut body = serde_json::json!({
             "error": { "message": self.message, "line": line, "column": column, "kind": self.kind }
         });
+        if let Some(path) = self.path {
+            body["error"]["path"] = serde_json::Value::from(path);
+        }
         let mut response = (self.status, json_body(&body)).into_response();
         let headers = response.headers_mut();
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
@@ -401,7 +429,7 @@ async fn respond(
             response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(media_type(format)));
             Ok(response)
         }
-        Ok(Err(error)) => Err(ApiError::invalid(&body, &error)),
+        Ok(Err(error)) => Err(ApiError::invalid(&body, &error, &job)),
         Err(()) => {
             state.metrics.panics.fetch_add(1, Relaxed);
             tracing::error!(uri = %uri, "a conversion panicked; answered 500");

@@ -238,6 +238,8 @@ async fn invalid_input_is_422_with_a_kind() {
         assert_eq!(a.error_kind(), kind, "{uri}: {}", a.text());
         assert_eq!(a.json()["error"]["line"], line, "{uri}");
     }
+    let a = send(&c, post("/v1/convert?from=json&to=toml", "{\"servers\": [{\"port\": null}]}")).await;
+    assert_eq!(a.json()["error"]["path"], "servers[0].port");
     let deep = "[".repeat(5000);
     let a = send(&c, post("/v1/validate?format=json", &deep)).await;
     assert_eq!((a.status, a.error_kind().as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "depth_limit"));
