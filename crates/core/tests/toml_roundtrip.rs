@@ -74,32 +74,8 @@ fn fmt_keeps_everything(src: &[u8]) -> Result<(), String> {
 fn comments_in(src: &[u8]) -> usize {
     struct Count(usize);
     impl toml::Visit for Count {
-        fn header(&mut self, _: &toml::KeyPath<'_>, _: bool, _: dfmt_core::Span) -> Result<(), Error> {
-            Ok(())
-        }
-        fn key(&mut self, _: &toml::KeyPath<'_>) -> Result<(), Error> {
-            Ok(())
-        }
-        fn scalar(&mut self, _: &toml::Value<'_>) -> Result<(), Error> {
-            Ok(())
-        }
-        fn array_start(&mut self, _: usize) -> Result<(), Error> {
-            Ok(())
-        }
-        fn array_end(&mut self, _: usize) -> Result<(), Error> {
-            Ok(())
-        }
-        fn table_start(&mut self, _: usize) -> Result<(), Error> {
-            Ok(())
-        }
-        fn table_end(&mut self, _: usize) -> Result<(), Error> {
-            Ok(())
-        }
         fn comment(&mut self, _: dfmt_core::Span, _: bool) -> Result<(), Error> {
             self.0 += 1;
-            Ok(())
-        }
-        fn blank_line(&mut self) -> Result<(), Error> {
             Ok(())
         }
     }

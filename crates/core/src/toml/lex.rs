@@ -360,7 +360,7 @@ fn number(src: &[u8], start: usize, end: usize, out: &mut Vec<u8>) -> Result<Bar
             return bad("invalid digits after the radix prefix, or more than a 64-bit signed integer holds");
         };
         out.clear();
-        push_decimal(out, value);
+        out.extend_from_slice(alloc::format!("{value}").as_bytes());
         return Ok(Bare { kind: ScalarKind::Integer, end, respelled: true });
     }
     let unsigned = match word.first() {
@@ -461,25 +461,6 @@ fn fits_i64(negative: bool, unsigned: &[u8], has_underscore: bool) -> bool {
         }
     }
     if negative { -value >= i128::from(i64::MIN) } else { value <= i128::from(i64::MAX) }
-}
-
-/// Appends `value` in decimal.
-fn push_decimal(out: &mut Vec<u8>, value: i64) {
-    let mut digits = [0u8; 20];
-    let mut n = value.unsigned_abs();
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    if value < 0 {
-        out.push(b'-');
-    }
-    out.extend_from_slice(&digits[i..]);
 }
 
 /// A date, time or date-time starting at `start`, whose first word ends at `end`: checks the fields and returns

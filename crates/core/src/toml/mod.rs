@@ -67,34 +67,10 @@ struct Comments<'s> {
 }
 
 impl Visit for Comments<'_> {
-    fn header(&mut self, _: &KeyPath<'_>, _: bool, _: Span) -> Result<(), Error> {
-        Ok(())
-    }
-    fn key(&mut self, _: &KeyPath<'_>) -> Result<(), Error> {
-        Ok(())
-    }
-    fn scalar(&mut self, _: &Value<'_>) -> Result<(), Error> {
-        Ok(())
-    }
-    fn array_start(&mut self, _: usize) -> Result<(), Error> {
-        Ok(())
-    }
-    fn array_end(&mut self, _: usize) -> Result<(), Error> {
-        Ok(())
-    }
-    fn table_start(&mut self, _: usize) -> Result<(), Error> {
-        Ok(())
-    }
-    fn table_end(&mut self, _: usize) -> Result<(), Error> {
-        Ok(())
-    }
     fn comment(&mut self, span: Span, trailing: bool) -> Result<(), Error> {
         let text = self.src[span.start as usize + 1..span.end as usize].trim_ascii_end();
         let comment = Comment { text, style: CommentStyle::Line, trailing };
         self.fingerprint.event(Event::new(EventKind::Comment(comment), span))
-    }
-    fn blank_line(&mut self) -> Result<(), Error> {
-        Ok(())
     }
 }
 

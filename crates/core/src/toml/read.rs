@@ -62,26 +62,45 @@ impl<'a> KeyPath<'a> {
     }
 }
 
-/// Receives the pieces of a TOML text in source order.
+/// Receives the pieces of a TOML text in source order. Every method does nothing by default, so a visitor
+/// implements only the pieces it cares about.
 pub trait Visit {
     /// A `[table]` or `[[array.of.tables]]` header; `span` covers the brackets.
-    fn header(&mut self, path: &KeyPath<'_>, array: bool, span: Span) -> Result<(), Error>;
+    fn header(&mut self, _path: &KeyPath<'_>, _array: bool, _span: Span) -> Result<(), Error> {
+        Ok(())
+    }
     /// The key of a key/value pair, at the top level of a table or inside an inline table; its value follows.
-    fn key(&mut self, path: &KeyPath<'_>) -> Result<(), Error>;
+    fn key(&mut self, _path: &KeyPath<'_>) -> Result<(), Error> {
+        Ok(())
+    }
     /// A string, number, boolean or date-time value.
-    fn scalar(&mut self, value: &Value<'_>) -> Result<(), Error>;
+    fn scalar(&mut self, _value: &Value<'_>) -> Result<(), Error> {
+        Ok(())
+    }
     /// `[` opening an array value, at offset `at`.
-    fn array_start(&mut self, at: usize) -> Result<(), Error>;
+    fn array_start(&mut self, _at: usize) -> Result<(), Error> {
+        Ok(())
+    }
     /// `]` closing the innermost array, at offset `at`.
-    fn array_end(&mut self, at: usize) -> Result<(), Error>;
+    fn array_end(&mut self, _at: usize) -> Result<(), Error> {
+        Ok(())
+    }
     /// `{` opening an inline table, at offset `at`.
-    fn table_start(&mut self, at: usize) -> Result<(), Error>;
+    fn table_start(&mut self, _at: usize) -> Result<(), Error> {
+        Ok(())
+    }
     /// `}` closing the innermost inline table, at offset `at`.
-    fn table_end(&mut self, at: usize) -> Result<(), Error>;
+    fn table_end(&mut self, _at: usize) -> Result<(), Error> {
+        Ok(())
+    }
     /// A comment (from its `#` to the end of its line); `trailing` when something precedes it on its line.
-    fn comment(&mut self, span: Span, trailing: bool) -> Result<(), Error>;
+    fn comment(&mut self, _span: Span, _trailing: bool) -> Result<(), Error> {
+        Ok(())
+    }
     /// One or more blank lines.
-    fn blank_line(&mut self) -> Result<(), Error>;
+    fn blank_line(&mut self) -> Result<(), Error> {
+        Ok(())
+    }
 }
 
 /// Reads `src` as TOML 1.0, reporting every piece to `visit`.
