@@ -137,9 +137,7 @@ impl Doc {
         limits: &Limits,
     ) -> Result<u32, Error> {
         let depth = self.node(parent).depth + 1;
-        if depth > limits.max_depth {
-            return Err(Error::new(ErrorKind::DepthLimit { limit: limits.max_depth }, span));
-        }
+        check_depth(depth, kind, span, limits)?;
         let id = self.nodes.len() as u32;
         let (key, key_span) = match key {
             Some((text, at)) => (self.store(text)?, at),
@@ -260,6 +258,17 @@ impl Doc {
     }
 }
 
+/// Checks the depth limit for a node of `kind` at `depth` (the root table's children are at depth 1). The limit
+/// counts nesting as every format does, the root table included: a table or array at depth `d` is `d + 1` levels
+/// deep (`a = []` is `{"a": []}`, two levels), a scalar is as deep as its parent.
+fn check_depth(depth: u32, kind: Kind, span: Span, limits: &Limits) -> Result<(), Error> {
+    let levels = depth.saturating_add(u32::from(!matches!(kind, Kind::Scalar(_))));
+    if levels > limits.max_depth {
+        return Err(Error::new(ErrorKind::DepthLimit { limit: limits.max_depth }, span));
+    }
+    Ok(())
+}
+
 /// An error for a definition that conflicts with an earlier one at `first`.
 fn conflict(message: &'static str, span: Span, first: Span) -> Error {
     Error::new(ErrorKind::Conflict { message, first: first.start }, span)
@@ -294,6 +303,7 @@ impl<'l> Build<'l> {
         if let Some((parent, key_node)) = self.pending.take() {
             // `key_node` is a placeholder holding the key: turn it into the value.
             let node = &mut self.doc.nodes[key_node as usize];
+            check_depth(node.depth, kind, span, self.limits)?;
             node.kind = kind;
             node.span = span;
             let _ = parent;

@@ -144,7 +144,9 @@ impl<'s> Formatter<'s> {
                 }
                 Piece::ArrayEnd => {
                     let open = stack.pop();
-                    if open.is_some_and(|o| o.multiline && o.entries > 0) {
+                    // After a comment the `]` needs a line of its own even in an array with no element
+                    // (`[ # c` / `]`): a trailing comment does not count as an entry.
+                    if commented || open.is_some_and(|o| o.multiline && o.entries > 0) {
                         self.out.push(b'\n');
                         self.indent_to(&stack);
                         commented = false;

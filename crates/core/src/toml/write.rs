@@ -39,7 +39,8 @@ impl<O: Output> Writer<O> {
     pub fn finish(mut self) -> Result<O, Error> {
         if self.record.documents > 0 {
             let mut text = Vec::with_capacity(1 << 12);
-            Layout { doc: &self.record.doc, out: &mut text, indent: self.indent, path: Vec::new() }.table(0);
+            Layout { doc: &self.record.doc, out: &mut text, indent: self.indent, path: Vec::new(), one_line: 0 }
+                .table(0);
             self.out.write(&text)?;
         }
         Ok(self.out)
@@ -229,6 +230,8 @@ struct Layout<'d, 'o> {
     indent: &'static [u8],
     /// The nodes from the root to the table being written.
     path: Vec<u32>,
+    /// Arrays being tried on one line (see [`Layout::array`]).
+    one_line: u32,
 }
 
 impl Layout<'_, '_> {
@@ -313,16 +316,28 @@ impl Layout<'_, '_> {
     fn array(&mut self, id: u32, line_start: usize, inline: bool) {
         let doc = self.doc;
         let start = self.out.len();
+        // First on one line, with the arrays inside it on that line too: were each of them laid out on its own,
+        // tried on one line and then again over several, the work would double at every level of nesting. The
+        // attempt stops as soon as the line is too long or broken (by a `"""` string); an array inside another's
+        // attempt then just returns, and the outer one sees the same overflow.
+        self.one_line += 1;
         self.out.push(b'[');
+        let mut fits = true;
         for (i, element) in doc.children(id).enumerate() {
             if i > 0 {
                 self.out.extend_from_slice(b", ");
             }
+            let element_start = self.out.len();
             self.value(element, line_start, inline);
+            if !inline && (self.out.len() - line_start > WIDTH || self.out[element_start..].contains(&b'\n')) {
+                fits = false;
+                break;
+            }
         }
         self.out.push(b']');
-        let fits = self.out.len() - line_start <= WIDTH && !self.out[start..].contains(&b'\n');
-        if fits || inline || doc.node(id).children == 0 {
+        self.one_line -= 1;
+        let fits = fits && self.out.len() - line_start <= WIDTH;
+        if fits || inline || self.one_line > 0 || doc.node(id).children == 0 {
             return;
         }
         // Too long: again, one element per line, indented one step more than the line it starts on.
