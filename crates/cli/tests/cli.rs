@@ -398,7 +398,7 @@ fn toml_errors_name_their_positions() {
     let deep = format!("a = {}", "[".repeat(100_000));
     let out = dfmt(&["validate", "--from", "toml"], dir.path(), deep.as_bytes());
     assert_eq!(code(&out), 1);
-    assert!(text(&out.stderr).starts_with("<stdin>:1:1029: error: nesting is deeper than the limit of 1024"));
+    assert!(text(&out.stderr).starts_with("<stdin>:1:1028: error: nesting is deeper than the limit of 1024"));
 }
 
 #[test]
