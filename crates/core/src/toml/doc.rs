@@ -1,7 +1,7 @@
 //! A TOML document as data: tables, arrays and scalars in an arena, with TOML's rules for what may be defined
-//! where. The reader's pieces build it ([`Build`], a [`Visit`]); so do the events of any other format
-//! ([`Doc::from_events`], for writing TOML). It replays as the pipeline's events ([`Doc::emit`]), one mapping per
-//! table however often the text reopened it.
+//! where. The reader's pieces build it ([`Build`], a [`Visit`]); so do the events of any other format (the TOML
+//! writer records them into one). It replays as the pipeline's events ([`Doc::emit`]), one mapping per table
+//! however often the text reopened it.
 
 use super::lex;
 use super::read::{KeyPath, Value, Visit};
@@ -283,8 +283,8 @@ pub struct Build<'l> {
     section: u32,
     /// Open arrays and inline tables of the value being read.
     open: Vec<u32>,
-    /// Where the next value goes: the table and key that `key` reported.
-    pending: Option<(u32, u32)>,
+    /// Where the next value goes: the placeholder node that `key` added under its key.
+    pending: Option<u32>,
 }
 
 impl<'l> Build<'l> {
@@ -300,13 +300,12 @@ impl<'l> Build<'l> {
 
     /// Adds a value node where the reader is: under the pending key, or as the next element of the open array.
     fn place(&mut self, kind: Kind, span: Span) -> Result<u32, Error> {
-        if let Some((parent, key_node)) = self.pending.take() {
+        if let Some(key_node) = self.pending.take() {
             // `key_node` is a placeholder holding the key: turn it into the value.
             let node = &mut self.doc.nodes[key_node as usize];
             check_depth(node.depth, kind, span, self.limits)?;
             node.kind = kind;
             node.span = span;
-            let _ = parent;
             return Ok(key_node);
         }
         let parent = *self
@@ -355,9 +354,9 @@ impl Visit for Build<'_> {
             }
             (Some(id), _) => {
                 let message = match doc.node(id).kind {
+                    Kind::Table(_) if array => "array of tables has the name of a table",
                     Kind::Table(Made::Header) => "table defined twice",
                     Kind::Table(Made::Dotted) => "table already defined by dotted keys",
-                    Kind::Table(_) if array => "array of tables has the name of a table",
                     Kind::Array { of_tables: true } => "table has the name of an array of tables",
                     _ => "this key already holds a value",
                 };
@@ -392,7 +391,7 @@ impl Visit for Build<'_> {
         }
         // A placeholder that the value fills in; added now so that the key's order is kept.
         let id = doc.add(table, Some((key, at)), Kind::Scalar(ScalarKind::Null), at, self.limits)?;
-        self.pending = Some((table, id));
+        self.pending = Some(id);
         Ok(())
     }
 
@@ -423,14 +422,6 @@ impl Visit for Build<'_> {
         if let Some(id) = self.open.pop() {
             self.doc.nodes[id as usize].kind = Kind::Table(Made::Inline);
         }
-        Ok(())
-    }
-
-    fn comment(&mut self, _span: Span, _trailing: bool) -> Result<(), Error> {
-        Ok(())
-    }
-
-    fn blank_line(&mut self) -> Result<(), Error> {
         Ok(())
     }
 }
