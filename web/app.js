@@ -1,5 +1,9 @@
 // dfmt's web page: the user interface. All the work (WebAssembly) runs in worker.js, so a large input never
 // freezes the page. No framework, no network: the page fetches nothing but its own files.
+//
+// Text up to LARGE_CHARS characters and LARGE_LINES lines is shown in plain textareas. Larger text (an opened or
+// pasted file, or a large result) is shown in a Viewer, which draws only the lines in sight: Chromium needs
+// seconds to lay out a textarea holding half a million lines, whereas the work itself takes milliseconds.
 
 const $ = (id) => document.getElementById(id);
 const input = $('input');
@@ -15,6 +19,8 @@ const errorBand = $('error-band');
 const editor = $('editor');
 const fileInput = $('file');
 
+const LARGE_CHARS = 1 << 20;
+const LARGE_LINES = 20000;
 const EXTENSIONS = { json: 'json', jsonc: 'jsonc', ndjson: 'ndjson', jsonl: 'ndjson', yaml: 'yaml', yml: 'yaml', toml: 'toml' };
 const NAMES = { json: 'JSON', jsonc: 'JSONC', ndjson: 'NDJSON', yaml: 'YAML', toml: 'TOML' };
 const MEDIA = {
@@ -92,7 +98,197 @@ async function run(job) {
 // The API the page's own tests and benchmark use, and anyone in the console: dfmt.run({action, input, ...}).
 window.dfmt = { run, ready: () => ready };
 
-// ---- Line numbers and the error line ----
+// ---- Text helpers ----
+
+/** Offsets of the starts of lines in `text`. */
+function lineStarts(text) {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+function isLarge(text) {
+  if (text.length > LARGE_CHARS) return true;
+  let lines = 1;
+  for (let i = text.indexOf('\n'); i !== -1 && lines <= LARGE_LINES; i = text.indexOf('\n', i + 1)) lines++;
+  return lines > LARGE_LINES;
+}
+
+/** The offset of `column` (1-based, in characters) on the line starting at `start`. */
+function offsetOf(text, start, column) {
+  let offset = start;
+  for (let c = 1; c < column && offset < text.length && text[offset] !== '\n'; c++) {
+    offset += text.codePointAt(offset) > 0xffff ? 2 : 1;
+  }
+  return offset;
+}
+
+function escapeHtml(s) {
+  return s.replace(/[&<>]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;'));
+}
+
+function size(n) {
+  return n >= 1e6 ? `${(n / 1e6).toFixed(1)} MB` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} kB` : `${n} bytes`;
+}
+
+// ---- The viewer for large text: line numbers, only the visible lines drawn, an error line marked ----
+
+const MAX_SHOWN_CHARS = 4000; // of one line; a minified file is one long line
+const MAX_SCROLL_PX = 8_000_000; // below the browsers' limits on an element's height
+
+class Viewer {
+  constructor(root) {
+    this.root = root;
+    this.spacer = root.querySelector('.viewer-spacer');
+    this.rows = root.querySelector('.viewer-rows');
+    this.text = '';
+    this.starts = [0];
+    this.mark = 0;
+    this.lineHeight = 20;
+    root.addEventListener('scroll', () => this.draw());
+  }
+
+  get lines() {
+    return this.starts.length;
+  }
+
+  set(text) {
+    this.text = text;
+    this.starts = lineStarts(text);
+    this.mark = 0;
+    this.root.scrollTop = 0;
+    this.spacer.style.height = `${Math.min(this.lines * this.lineHeight, MAX_SCROLL_PX)}px`;
+    this.draw();
+  }
+
+  line(n) {
+    const start = this.starts[n - 1];
+    let end = n < this.lines ? this.starts[n] - 1 : this.text.length;
+    if (this.text[end - 1] === '\r') end--;
+    return end - start > MAX_SHOWN_CHARS ? `${this.text.slice(start, start + MAX_SHOWN_CHARS)} …` : this.text.slice(start, end);
+  }
+
+  /** The first line in view: scroll position maps onto lines proportionally when the text is very long. */
+  firstLine() {
+    const { scrollTop, clientHeight, scrollHeight } = this.root;
+    const visible = Math.floor(clientHeight / this.lineHeight);
+    if (this.lines * this.lineHeight <= MAX_SCROLL_PX) return Math.floor(scrollTop / this.lineHeight) + 1;
+    const fraction = scrollTop / Math.max(1, scrollHeight - clientHeight);
+    return Math.floor(fraction * Math.max(0, this.lines - visible)) + 1;
+  }
+
+  draw() {
+    if (this.root.hidden) return;
+    const first = this.firstLine();
+    const last = Math.min(this.lines, first + Math.ceil(this.root.clientHeight / this.lineHeight) + 1);
+    const digits = String(this.lines).length;
+    let html = '';
+    for (let n = first; n <= last; n++) {
+      const cls = n === this.mark ? ' class="error-line"' : '';
+      html += `<div${cls}><span class="ln">${n}</span>${escapeHtml(this.line(n))}</div>`;
+    }
+    this.rows.style.setProperty('--digits', String(digits + 1)); // (style attributes are refused by the CSP)
+    this.rows.innerHTML = html;
+    this.rows.style.transform = `translateY(${this.root.scrollTop}px)`;
+  }
+
+  scrollToLine(n) {
+    const visible = Math.floor(this.root.clientHeight / this.lineHeight);
+    const target = Math.max(1, n - Math.floor(visible / 3));
+    const { clientHeight, scrollHeight } = this.root;
+    this.root.scrollTop = this.lines * this.lineHeight <= MAX_SCROLL_PX
+      ? (target - 1) * this.lineHeight
+      : ((target - 1) / Math.max(1, this.lines - visible)) * (scrollHeight - clientHeight);
+    this.draw();
+  }
+
+  setMark(n) {
+    this.mark = n;
+    this.draw();
+  }
+}
+
+const inputView = new Viewer($('input-view'));
+const outputView = new Viewer($('output-view'));
+
+// ---- The input: a textarea, or the viewer for a large text ----
+
+// The large input shown in the viewer, while there is one: its text, and its UTF-8 bytes when it came from a file.
+let large = null;
+// The bytes of the file last opened, while the editor still holds exactly its text: they go to the worker as they
+// are, with no encoding.
+let fileBytes = null;
+// Bumped on every change of the input, so that an answer for an older input is dropped.
+let inputVersion = 0;
+
+function inputText() {
+  return large ? large.text : input.value;
+}
+
+function showLargeInput(text, bytes) {
+  large = { text, bytes };
+  input.value = '';
+  gutter.hidden = true;
+  showViewer('input', true);
+  $('large-input').hidden = false;
+  $('large-input-text').textContent = `Large input (${size(bytes ? bytes.length : text.length)}), shown read-only.`;
+  inputView.set(text);
+}
+
+function showTextInput(text) {
+  large = null;
+  showViewer('input', false);
+  $('large-input').hidden = true;
+  gutter.hidden = false;
+  input.value = text;
+}
+
+/** Puts `text` in the input (a file's `bytes` too, when they are exactly that text). */
+function setInput(text, bytes) {
+  inputVersion++;
+  clearError();
+  if (isLarge(text)) {
+    showLargeInput(text, bytes);
+  } else {
+    showTextInput(text);
+    input.scrollTop = 0;
+    countLines();
+    drawGutter();
+  }
+  fileBytes = bytes || null;
+}
+
+$('edit-large').addEventListener('click', () => {
+  const text = large.text;
+  const bytes = fileBytes;
+  showTextInput(text);
+  fileBytes = bytes;
+  countLines();
+  drawGutter();
+  input.focus();
+});
+
+$('clear-large').addEventListener('click', () => {
+  fileName = '';
+  setInput('', null);
+  input.focus();
+});
+
+// A large paste goes to the viewer instead of the textarea, which would take seconds to lay it out.
+function onPaste(event) {
+  const text = event.clipboardData && event.clipboardData.getData('text/plain');
+  // Into the textarea, a small paste is the textarea's business; into the viewer, any paste replaces its text.
+  if (text && (large || (input.value.length === 0 && isLarge(text)))) {
+    event.preventDefault();
+    fileName = '';
+    setInput(text, null);
+    setMessage(`Pasted ${size(text.length)}.`, '');
+  }
+}
+input.addEventListener('paste', onPaste);
+$('input-view').addEventListener('paste', onPaste);
+
+// ---- Line numbers and the error line (textarea) ----
 
 let lineHeight = 20;
 let lineCount = 1;
@@ -106,8 +302,9 @@ function countLines() {
   lineCount = n;
 }
 
-// Only the visible line numbers are drawn, so that a file of a million lines costs no more than a short one.
+// Only the visible line numbers are drawn.
 function drawGutter() {
+  if (large) return;
   const top = input.scrollTop;
   const first = Math.floor(top / lineHeight);
   const visible = Math.ceil(input.clientHeight / lineHeight) + 1;
@@ -127,6 +324,7 @@ function drawGutter() {
 
 function onTextChange() {
   fileBytes = null;
+  inputVersion++;
   clearError();
   if (lineCountQueued) return;
   lineCountQueued = true;
@@ -142,8 +340,13 @@ function showError(error) {
   const path = error.path ? ` (at ${error.path})` : '';
   setMessage(`${where}${error.message}${path}`, 'error');
   errorLine = error.line || 0;
-  errorBand.hidden = !errorLine;
   editor.dataset.errorLine = errorLine ? String(errorLine) : '';
+  if (large) {
+    inputView.setMark(errorLine);
+    if (errorLine) inputView.scrollToLine(errorLine);
+    return;
+  }
+  errorBand.hidden = !errorLine;
   if (errorLine) {
     // Put the error line in view, and the caret on the error (columns count characters; the textarea counts
     // UTF-16 units, so walk the line).
@@ -151,10 +354,7 @@ function showError(error) {
     let start = 0;
     for (let n = 1; n < errorLine && start !== -1; n++) start = text.indexOf('\n', start) + 1 || -1;
     if (start >= 0) {
-      let offset = start;
-      for (let c = 1; c < error.column && offset < text.length && text[offset] !== '\n'; c++) {
-        offset += text.codePointAt(offset) > 0xffff ? 2 : 1;
-      }
+      const offset = offsetOf(text, start, error.column);
       input.setSelectionRange(offset, offset);
     }
     const y = (errorLine - 1) * lineHeight;
@@ -170,6 +370,7 @@ function clearError() {
   errorLine = 0;
   errorBand.hidden = true;
   editor.dataset.errorLine = '';
+  if (large) inputView.setMark(0);
   if (message.classList.contains('error')) setMessage('', '');
   drawGutter();
 }
@@ -177,6 +378,31 @@ function clearError() {
 function setMessage(text, kind) {
   message.textContent = text;
   message.className = `message ${kind}`;
+}
+
+// ---- The output: a read-only textarea, or the viewer for a large result ----
+
+let outputText = '';
+
+function setOutput(text) {
+  outputText = text;
+  const big = isLarge(text);
+  output.value = big ? '' : text;
+  showViewer('output', big);
+  if (big) outputView.set(text);
+}
+
+/** Shows the viewer instead of the textarea of `pane` ('input' or 'output'), or back; the label follows. */
+function showViewer(pane, on) {
+  const area = $(pane);
+  const view = $(`${pane}-view`);
+  const label = $(`${pane}-label`);
+  area.hidden = on;
+  area.parentElement.hidden = on; // the textarea's wrapper, which would keep its share of the width
+  view.hidden = !on;
+  label.htmlFor = on ? '' : pane;
+  if (on) view.setAttribute('aria-labelledby', label.id);
+  else view.removeAttribute('aria-labelledby');
 }
 
 // ---- Actions ----
@@ -190,9 +416,6 @@ const ACTIONS = {
 
 let outputFormat = 'json';
 let fileName = '';
-// The bytes of the file last opened, while the editor still holds exactly its text: they go to the worker as they
-// are, with no encoding.
-let fileBytes = null;
 
 function options(action) {
   const value = indent.value;
@@ -201,10 +424,6 @@ function options(action) {
     compact: action === 'minify',
     sort_keys: sortKeys.checked,
   };
-}
-
-function size(n) {
-  return n >= 1e6 ? `${(n / 1e6).toFixed(1)} MB` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} kB` : `${n} bytes`;
 }
 
 let busy = 0;
@@ -219,25 +438,21 @@ async function act(action) {
 }
 
 async function perform(action) {
-  const text = input.value;
+  const text = inputText();
+  const version = inputVersion;
   const job = { action, input: fileBytes || text, from: from.value, to: to.value, options: options(action) };
   busy++;
   document.body.classList.add('busy');
-  output.setAttribute('aria-busy', 'true');
   setMessage('Working…', '');
-  const started = performance.now();
   let result;
   try {
     result = await run(job);
   } finally {
     busy--;
-    if (!busy) {
-      document.body.classList.remove('busy');
-      output.removeAttribute('aria-busy');
-    }
+    if (!busy) document.body.classList.remove('busy');
   }
-  const ms = Math.round(performance.now() - started);
-  if (text !== input.value) return; // edited meanwhile: this answer is stale
+  const ms = Math.round(result.ms);
+  if (version !== inputVersion) return; // edited meanwhile: this answer is stale
   if (!result.ok) {
     if (result.internal) {
       setMessage(`Internal error: ${result.error.message}`, 'error');
@@ -251,7 +466,7 @@ async function perform(action) {
     setMessage(`Valid ${NAMES[job.from]} (${size(text.length)}, ${ms} ms).`, 'ok');
     return;
   }
-  output.value = result.output;
+  setOutput(result.output);
   outputFormat = action === 'convert' ? job.to : job.from;
   $('copy').disabled = false;
   $('download').disabled = false;
@@ -271,22 +486,25 @@ input.addEventListener('keydown', (event) => {
 });
 input.addEventListener('input', onTextChange);
 input.addEventListener('scroll', drawGutter);
-window.addEventListener('resize', drawGutter);
+window.addEventListener('resize', () => {
+  drawGutter();
+  inputView.draw();
+  outputView.draw();
+});
 
 // ---- Files: open, drop, download, copy ----
 
 async function openFile(file) {
   const bytes = new Uint8Array(await file.arrayBuffer());
-  input.value = decoder.decode(bytes);
+  const text = decoder.decode(bytes);
   fileName = file.name;
   const format = EXTENSIONS[(file.name.split('.').pop() || '').toLowerCase()];
   if (format) from.value = format;
-  input.scrollTop = 0;
-  onTextChange();
-  // While the editor shows exactly these bytes, they go to the worker as they are. A textarea shows CR LF as LF
-  // and the decoder drops a byte order mark: then the text shown is what counts.
+  // While the page shows exactly these bytes, they go to the worker as they are. A textarea shows CR LF as LF and
+  // the decoder drops a byte order mark: then the text shown is what counts (the viewer shows any text as is).
   const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
-  fileBytes = bom || bytes.includes(13) ? null : bytes;
+  const exact = !bom && (isLarge(text) || !bytes.includes(13));
+  setInput(text, exact ? bytes : null);
   setMessage(`Opened ${file.name} (${size(file.size)}).`, '');
 }
 
@@ -322,11 +540,10 @@ window.addEventListener('drop', (event) => event.preventDefault());
 
 $('download').addEventListener('click', () => {
   const base = fileName ? fileName.replace(/\.[^.]*$/, '') : 'output';
-  const ext = outputFormat === 'yaml' ? 'yaml' : outputFormat;
-  const url = URL.createObjectURL(new Blob([output.value], { type: MEDIA[outputFormat] }));
+  const url = URL.createObjectURL(new Blob([outputText], { type: MEDIA[outputFormat] }));
   const a = document.createElement('a');
   a.href = url;
-  a.download = `${base}.${ext}`;
+  a.download = `${base}.${outputFormat}`;
   document.body.append(a);
   a.click();
   a.remove();
@@ -335,10 +552,14 @@ $('download').addEventListener('click', () => {
 
 $('copy').addEventListener('click', async () => {
   try {
-    await navigator.clipboard.writeText(output.value);
+    await navigator.clipboard.writeText(outputText);
   } catch {
-    output.select();
+    const scratch = document.createElement('textarea');
+    scratch.value = outputText;
+    document.body.append(scratch);
+    scratch.select();
     document.execCommand('copy');
+    scratch.remove();
   }
   setMessage('Copied the output.', 'ok');
 });
@@ -348,6 +569,7 @@ $('copy').addEventListener('click', async () => {
 function measureLines() {
   const style = getComputedStyle(input);
   lineHeight = parseFloat(style.lineHeight) || 20;
+  inputView.lineHeight = outputView.lineHeight = lineHeight;
   countLines();
   drawGutter();
 }
