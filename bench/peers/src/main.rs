@@ -16,6 +16,11 @@
 //! - `toml-edit-roundtrip`: parse into a `toml_edit::DocumentMut` (which keeps comments and layout) and print it
 //!   back as TOML.
 //!
+//! HTTP (for `bench/load`):
+//! - `hello-server ADDR`: an axum router answering `GET /` with `ok`, on a multi-threaded tokio runtime built as
+//!   `dfmt serve` builds its own (all drivers, default worker count), serving until killed. The baseline that
+//!   `dfmt serve`'s small requests are measured against.
+//!
 //! Each reads the whole file into memory first, as serde_json's fastest path (`from_slice`) requires (and
 //! serde_yaml, saphyr-parser, toml and toml_edit take a slice or a `&str` too).
 
@@ -27,9 +32,14 @@ mod saphyr_json;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
+    if let [_, mode, addr] = args.as_slice()
+        && mode == "hello-server"
+    {
+        return hello_server(addr.parse()?);
+    }
     let [_, mode, path] = args.as_slice() else {
         return Err("usage: peers value-pretty|transcode-pretty|transcode-compact|ignored|serde-yaml-value|\
-                    saphyr-events|toml-json|toml-edit-roundtrip FILE"
+                    saphyr-events|toml-json|toml-edit-roundtrip FILE | hello-server ADDR"
             .into());
     };
     let bytes = std::fs::read(path)?;
@@ -87,4 +97,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     out.write_all(b"\n")?;
     out.flush()?;
     Ok(())
+}
+
+/// `GET /` → `ok`, served until the process is killed.
+fn hello_server(addr: std::net::SocketAddr) -> Result<(), Box<dyn std::error::Error>> {
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().thread_name("hello").build()?;
+    runtime.block_on(async move {
+        let app = axum::Router::new().route("/", axum::routing::get(|| async { "ok" }));
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        eprintln!("hello-server: listening on {}", listener.local_addr()?);
+        axum::serve(listener, app).await?;
+        Ok(())
+    })
 }

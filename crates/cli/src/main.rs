@@ -20,6 +20,17 @@ use dfmt_core::{Limits, Options};
 use std::process::ExitCode;
 use task::{Settings, Status, Task};
 
+#[cfg(all(feature = "jemalloc", feature = "mimalloc"))]
+compile_error!("enable at most one of the features `jemalloc` and `mimalloc`");
+
+#[cfg(all(feature = "jemalloc", not(feature = "mimalloc")))]
+#[global_allocator]
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
+#[cfg(all(feature = "mimalloc", not(feature = "jemalloc")))]
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
