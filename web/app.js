@@ -215,9 +215,9 @@ const outputView = new Viewer($('output-view'));
 
 // The large input shown in the viewer, while there is one: its text, and its UTF-8 bytes when it came from a file.
 let large = null;
-// The bytes of the file last opened, while the editor still holds exactly its text: they go to the worker as they
-// are, with no encoding.
-let fileBytes = null;
+// The input as UTF-8, while the page still shows exactly that text: an opened file's own bytes, or a large paste
+// encoded once when it arrives. They go to the worker as they are, so an action on a large input encodes nothing.
+let inputBytes = null;
 // Bumped on every change of the input, so that an answer for an older input is dropped.
 let inputVersion = 0;
 
@@ -255,14 +255,14 @@ function setInput(text, bytes) {
     countLines();
     drawGutter();
   }
-  fileBytes = bytes || null;
+  inputBytes = bytes || (large ? encoder.encode(text) : null);
 }
 
 $('edit-large').addEventListener('click', () => {
   const text = large.text;
-  const bytes = fileBytes;
+  const bytes = inputBytes;
   showTextInput(text);
-  fileBytes = bytes;
+  inputBytes = bytes;
   countLines();
   drawGutter();
   input.focus();
@@ -323,7 +323,7 @@ function drawGutter() {
 }
 
 function onTextChange() {
-  fileBytes = null;
+  inputBytes = null;
   inputVersion++;
   clearError();
   if (lineCountQueued) return;
@@ -440,7 +440,7 @@ async function act(action) {
 async function perform(action) {
   const text = inputText();
   const version = inputVersion;
-  const job = { action, input: fileBytes || text, from: from.value, to: to.value, options: options(action) };
+  const job = { action, input: inputBytes || text, from: from.value, to: to.value, options: options(action) };
   busy++;
   document.body.classList.add('busy');
   setMessage('Working…', '');

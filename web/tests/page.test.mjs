@@ -4,7 +4,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { serve, browser, openPage, clickAndWait, ROOT, OUT, PAGE_FILES } from './harness.mjs';
 
@@ -199,8 +199,11 @@ test('a 20 MB file opens, formats and fails without freezing the page', async ()
   console.log(`# longest main-thread pause while opening, formatting and validating 20 MB: ${worst.toFixed(0)} ms`);
   assert.ok(worst < 1000, `the page froze for ${worst} ms`);
 
+  await rm(bigPath);
+  await rm(brokenPath);
+
   // Back to a small input: the textarea returns, labelled "Input" again.
-  await page.getByRole('button', { name: 'Edit as text', exact: true }).isVisible();
+  assert.ok(await page.getByRole('button', { name: 'Edit as text', exact: true }).isVisible());
   await page.locator('#file').setInputFiles({ name: 'small.json', mimeType: 'application/json', buffer: Buffer.from('{"a":1}') });
   await page.waitForSelector('#input:not([hidden])');
   assert.equal(await page.getByLabel('Input', { exact: true }).getAttribute('id'), 'input');
