@@ -71,11 +71,13 @@ pub(crate) struct ApiError {
     /// The key path of the value an error is about (`servers[0].port`), when it is about one.
     path: Option<String>,
     retry_after: bool,
+    /// The body was not read to its end: the connection cannot carry another request, so say it closes.
+    close: bool,
 }
 
 impl ApiError {
     pub(crate) fn new(status: StatusCode, kind: &'static str, message: impl Into<String>) -> Self {
-        ApiError { status, kind, message: message.into(), position: None, path: None, retry_after: false }
+        ApiError { status, kind, message: message.into(), position: None, path: None, retry_after: false, close: false }
     }
 
     /// The answer for input the core refused: 422, with the line and column of the error in `src`, and the key
@@ -115,6 +117,9 @@ impl IntoResponse for ApiError {
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
         if self.retry_after {
             headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        }
+        if self.close {
+            headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
         }
         response
     }
@@ -302,33 +307,48 @@ fn take_slot(metrics: &std::sync::Arc<Metrics>, max: usize) -> Option<Slot> {
     Some(Slot(metrics.clone()))
 }
 
+/// A request body as it arrived: the frames, and their total length.
+struct Received {
+    parts: Vec<Bytes>,
+    len: usize,
+}
+
+impl Received {
+    /// The body in one piece: the frame itself when there was one, else a copy (which, for a large body, the
+    /// caller makes on the blocking pool, not on an I/O thread).
+    fn whole(mut self) -> Bytes {
+        if self.parts.len() <= 1 {
+            return self.parts.pop().unwrap_or_default();
+        }
+        let mut whole = Vec::with_capacity(self.len);
+        for part in &self.parts {
+            whole.extend_from_slice(part);
+        }
+        Bytes::from(whole)
+    }
+}
+
 /// Reads the body, at most `limit` bytes; `Err` is the answer to give instead.
-async fn read_body(body: Body, limit: usize, metrics: &Metrics) -> Result<Bytes, ApiError> {
+async fn read_body(body: Body, limit: usize, metrics: &Metrics) -> Result<Received, ApiError> {
     let mut body = body;
-    let mut parts: Vec<Bytes> = Vec::new();
-    let mut total = 0usize;
+    let mut received = Received { parts: Vec::new(), len: 0 };
     while let Some(frame) = body.frame().await {
         let frame = frame.map_err(|e| {
             tracing::debug!(error = %e, "reading the request body failed");
-            bad_request("the request body could not be read")
+            let mut error = bad_request("the request body could not be read");
+            error.close = true;
+            error
         })?;
         if let Ok(data) = frame.into_data() {
-            total += data.len();
+            received.len += data.len();
             metrics.bytes_in.fetch_add(data.len() as u64, Relaxed);
-            if total > limit {
+            if received.len > limit {
                 return Err(too_large(limit));
             }
-            parts.push(data);
+            received.parts.push(data);
         }
     }
-    if parts.len() == 1 {
-        return Ok(parts.pop().unwrap_or_default());
-    }
-    let mut whole = Vec::with_capacity(total);
-    for part in parts {
-        whole.extend_from_slice(&part);
-    }
-    Ok(Bytes::from(whole))
+    Ok(received)
 }
 
 fn too_large(limit: usize) -> ApiError {
@@ -382,35 +402,41 @@ async fn respond(
     if declared.is_some_and(|n| n > settings.max_body_bytes as u64) {
         return Err(too_large(settings.max_body_bytes));
     }
+    let deadline = tokio::time::Instant::from_std(started + settings.request_timeout);
+    let received =
+        match tokio::time::timeout_at(deadline, read_body(body, settings.max_body_bytes, &state.metrics)).await {
+            Ok(received) => received?,
+            Err(_) => {
+                let mut error = ApiError::new(
+                    StatusCode::REQUEST_TIMEOUT,
+                    "timeout",
+                    "the request body did not arrive within the request timeout",
+                );
+                error.close = true;
+                return Err(error);
+            }
+        };
+    // The slot is taken once the body is in: a client that uploads slowly holds a connection, not a slot.
     let Some(slot) = take_slot(&state.metrics, settings.max_conversions) else {
         let mut error =
             ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "overloaded", "too many conversions at once; retry shortly");
         error.retry_after = true;
         return Err(error);
     };
-    let deadline = tokio::time::Instant::from_std(started + settings.request_timeout);
-    let body = match tokio::time::timeout_at(deadline, read_body(body, settings.max_body_bytes, &state.metrics)).await {
-        Ok(body) => body?,
-        Err(_) => {
-            return Err(ApiError::new(
-                StatusCode::REQUEST_TIMEOUT,
-                "timeout",
-                "the request body did not arrive within the request timeout",
-            ));
-        }
-    };
-    let outcome = if body.len() < settings.inline_below {
-        std::panic::catch_unwind(AssertUnwindSafe(|| run(job, &body))).map_err(|_| ())
+    let outcome = if received.len < settings.inline_below {
+        answer(job, &received.whole(), &state.metrics)
     } else {
-        let input = body.clone();
+        let metrics = state.metrics.clone();
         let work = tokio::task::spawn_blocking(move || {
             let _slot = slot;
             lower_priority();
-            std::panic::catch_unwind(AssertUnwindSafe(|| run(job, &input))).map_err(|_| ())
+            // Joining, converting, and explaining an error (which may read the body again for a key path) all
+            // run here: a large body never holds an I/O thread.
+            answer(job, &received.whole(), &metrics)
         });
         match tokio::time::timeout_at(deadline, work).await {
             Ok(Ok(outcome)) => outcome,
-            Ok(Err(_)) => Err(()),
+            Ok(Err(_)) => Err(ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error")),
             Err(_) => {
                 let mut error = ApiError::new(
                     StatusCode::SERVICE_UNAVAILABLE,
@@ -422,17 +448,21 @@ async fn respond(
             }
         }
     };
-    match outcome {
-        Ok(Ok((output, format))) => {
-            state.metrics.bytes_out.fetch_add(output.len() as u64, Relaxed);
-            let mut response = Response::new(Body::from(output));
-            response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(media_type(format)));
-            Ok(response)
-        }
-        Ok(Err(error)) => Err(ApiError::invalid(&body, &error, &job)),
-        Err(()) => {
-            state.metrics.panics.fetch_add(1, Relaxed);
-            tracing::error!(uri = %uri, "a conversion panicked; answered 500");
+    let (output, format) = outcome?;
+    state.metrics.bytes_out.fetch_add(output.len() as u64, Relaxed);
+    let mut response = Response::new(Body::from(output));
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(media_type(format)));
+    Ok(response)
+}
+
+/// Runs a job under `catch_unwind`: the output, 422 for input the core refused, 500 (logged) for a panic.
+fn answer(job: Job, body: &[u8], metrics: &Metrics) -> Result<(Vec<u8>, Format), ApiError> {
+    match std::panic::catch_unwind(AssertUnwindSafe(|| run(job, body))) {
+        Ok(Ok(done)) => Ok(done),
+        Ok(Err(error)) => Err(ApiError::invalid(body, &error, &job)),
+        Err(_) => {
+            metrics.panics.fetch_add(1, Relaxed);
+            tracing::error!(?job, "a conversion panicked; answered 500");
             Err(ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error"))
         }
     }

@@ -113,6 +113,8 @@ fn a_body_declared_too_large_is_refused_before_it_is_sent() {
     let n = stream.read(&mut buf).unwrap();
     let text = String::from_utf8_lossy(&buf[..n]);
     assert!(text.starts_with("HTTP/1.1 413"), "{text}");
+    // The body was not read, so the connection cannot carry another request: the answer says it closes.
+    assert!(text.to_ascii_lowercase().contains("connection: close"), "{text}");
     assert!(text.contains("\"kind\":\"too_large\""), "{text}");
 }
 
