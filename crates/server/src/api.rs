@@ -351,12 +351,12 @@ async fn read_body(body: Body, limit: usize, metrics: &Metrics) -> Result<Receiv
     Ok(received)
 }
 
+/// 413; the rest of the body is not read, so the connection closes after the answer.
 fn too_large(limit: usize) -> ApiError {
-    ApiError::new(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "too_large",
-        format!("the body is larger than the limit of {limit} bytes"),
-    )
+    let message = format!("the body is larger than the limit of {limit} bytes");
+    let mut error = ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", message);
+    error.close = true;
+    error
 }
 
 thread_local! {

@@ -214,11 +214,13 @@ fn spawn_reloader(state: AppState, base: Settings, path: PathBuf) {
     let _ = (state, base, path);
 }
 
-/// Sends panic messages to the log (the request that hit one gets a bare 500).
+/// Sends panic messages to the log (the request that hit one gets a bare 500), then to the hook that was there
+/// before (the default one prints to standard error, which is also where the log goes).
 fn install_panic_hook() {
     static INSTALLED: std::sync::Once = std::sync::Once::new();
     INSTALLED.call_once(|| {
-        std::panic::set_hook(Box::new(|info| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
             let location = info.location().map(|l| format!("{}:{}", l.file(), l.line())).unwrap_or_default();
             let message = info
                 .payload()
@@ -227,6 +229,7 @@ fn install_panic_hook() {
                 .or_else(|| info.payload().downcast_ref::<String>().cloned())
                 .unwrap_or_default();
             tracing::error!(%location, %message, "panic");
+            previous(info);
         }));
     });
 }
