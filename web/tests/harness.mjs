@@ -17,10 +17,11 @@ export const PAGE_FILES = ['/', '/style.css', '/app.js', '/worker.js', '/dfmt_wa
 
 /**
  * Starts `dfmt serve --web-root web/dist` on a free loopback port and resolves to { url, stop }. The binary is
- * $DFMT_BIN, else target/debug/dfmt (scripts/web-test builds it).
+ * $DFMT_BIN, else debug/dfmt in $CARGO_TARGET_DIR or target/ (scripts/web-test builds it).
  */
 export async function serve() {
-  const bin = process.env.DFMT_BIN || join(ROOT, 'target/debug/dfmt');
+  const target = resolve(ROOT, process.env.CARGO_TARGET_DIR || 'target');
+  const bin = process.env.DFMT_BIN || join(target, 'debug/dfmt');
   const child = spawn(bin, ['serve', '--web-root', DIST, '--listen', '127.0.0.1:0'], {
     env: { ...process.env, RUST_LOG: 'info', NO_COLOR: '1' },
     stdio: ['ignore', 'ignore', 'pipe'],
