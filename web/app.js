@@ -86,7 +86,10 @@ async function run(job) {
     worker.terminate();
     startWorker();
   }
-  if (result.ok) result.output = decoder.decode(result.output);
+  if (result.ok) {
+    result.bytes = result.output.byteLength;
+    result.output = decoder.decode(result.output);
+  }
   const origin = performance.timeOrigin;
   // Where the time went, for scripts/web-bench.
   result.phases = { encode: posted - started, toWorker: result.receivedAt - origin - posted, worker: result.ms, back: arrived - (result.sentAt - origin), decode: performance.now() - arrived };
@@ -463,7 +466,7 @@ async function perform(action) {
   }
   clearError();
   if (action === 'validate') {
-    setMessage(`Valid ${NAMES[job.from]} (${size(text.length)}, ${ms} ms).`, 'ok');
+    setMessage(`Valid ${NAMES[job.from]} (${size(inputBytes ? inputBytes.length : text.length)}, ${ms} ms).`, 'ok');
     return;
   }
   setOutput(result.output);
@@ -471,7 +474,7 @@ async function perform(action) {
   $('copy').disabled = false;
   $('download').disabled = false;
   const what = action === 'convert' ? `${NAMES[job.from]} to ${NAMES[job.to]}` : NAMES[job.from];
-  setMessage(`${ACTIONS[action].verb} ${what}: ${size(result.output.length)} in ${ms} ms.`, 'ok');
+  setMessage(`${ACTIONS[action].verb} ${what}: ${size(result.bytes)} in ${ms} ms.`, 'ok');
 }
 
 for (const [action, { button }] of Object.entries(ACTIONS)) {
