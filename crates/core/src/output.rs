@@ -37,6 +37,7 @@ impl Output for Discard {
 }
 
 /// The error an output adapter returns when its destination fails; the adapter keeps the details.
+#[cfg(feature = "std")]
 pub(crate) const fn output_error() -> Error {
     Error::new(ErrorKind::Output, Span::at(0))
 }

@@ -387,6 +387,20 @@ async fn pages_methods_and_unknown_paths() {
     assert_eq!(a.text(), "<!doctype html><title>dfmt</title>");
     let a = send(&c, Request::get("/app.js").body(Body::empty()).unwrap()).await;
     assert_eq!(a.headers[header::CONTENT_TYPE], "text/javascript; charset=utf-8");
+    // The page's policy comes with every file (a worker script takes it from its own response).
+    assert!(a.headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap().contains("connect-src 'self'"));
+    // Revalidation: the ETag given back is answered 304, without a body.
+    let etag = a.headers[header::ETAG].clone();
+    let again = Request::get("/app.js").header(header::IF_NONE_MATCH, etag).body(Body::empty()).unwrap();
+    let a = send(&c, again).await;
+    assert_eq!((a.status, a.body.len()), (StatusCode::NOT_MODIFIED, 0));
+    // A precompressed copy goes to clients that accept gzip, and only to them.
+    std::fs::write(dir.path().join("web/app.js.gz"), b"gzipped bytes").unwrap();
+    let gz = Request::get("/app.js").header(header::ACCEPT_ENCODING, "br, gzip;q=0.9").body(Body::empty()).unwrap();
+    let a = send(&c, gz).await;
+    assert_eq!((a.headers[header::CONTENT_ENCODING].to_str().unwrap(), a.text()), ("gzip", "gzipped bytes"));
+    let a = send(&c, Request::get("/app.js").body(Body::empty()).unwrap()).await;
+    assert_eq!((a.headers.get(header::CONTENT_ENCODING), a.text()), (None, "export {}"));
     for path in ["/../secret.txt", "/%2e%2e/secret.txt", "/.hidden"] {
         let a = send(&c, Request::get(path).body(Body::empty()).unwrap()).await;
         assert_eq!(a.status, StatusCode::NOT_FOUND, "{path}");

@@ -5,7 +5,8 @@ use crate::event::ScalarKind;
 
 /// The kind a plain (unquoted, untagged) scalar resolves to under the YAML 1.2 core schema.
 ///
-/// `yes`, `on`, `0755`, `1_000` and `12:30` are strings here; they are not under YAML 1.1 (see
+/// `yes`, `on`, `1_000` and `12:30` are strings here, and `0755` is the decimal integer 755 (the core schema's
+/// `[-+]?[0-9]+`; octal is `0o755`); under YAML 1.1 they are booleans, numbers, sexagesimals and octal 493 (see
 /// [`special_in_yaml11`]).
 pub fn core_kind(text: &[u8]) -> ScalarKind {
     match text {
