@@ -1,7 +1,6 @@
 //! Where writers put their bytes.
 
-use crate::error::{Error, ErrorKind};
-use crate::source::Span;
+use crate::error::Error;
 use alloc::vec::Vec;
 
 /// A destination for output bytes. Writers buffer and call it with large pieces.
@@ -39,7 +38,7 @@ impl Output for Discard {
 /// The error an output adapter returns when its destination fails; the adapter keeps the details.
 #[cfg(feature = "std")]
 pub(crate) const fn output_error() -> Error {
-    Error::new(ErrorKind::Output, Span::at(0))
+    Error::new(crate::error::ErrorKind::Output, crate::source::Span::at(0))
 }
 
 #[cfg(feature = "std")]
