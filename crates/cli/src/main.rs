@@ -9,6 +9,7 @@ mod batch;
 mod diagnostic;
 mod in_place;
 mod inputs;
+mod log;
 mod stdout;
 mod task;
 
@@ -91,14 +92,9 @@ fn serve(args: args::ServeArgs) -> Result<Status> {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let color = std::io::IsTerminal::is_terminal(&std::io::stderr()) && std::env::var_os("NO_COLOR").is_none();
-    // Log lines are written by a thread of their own: a request formats its line and queues it, instead of
-    // making a write system call on an I/O thread (the per-request line cost 11% of small-request throughput).
-    // Not lossy: when the queue is full, requests wait rather than lose lines. The guard flushes at exit.
-    let (writer, _flush) = tracing_appender::non_blocking::NonBlockingBuilder::default()
-        .lossy(false)
-        .thread_name("dfmt-log")
-        .finish(std::io::stderr());
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(writer).with_ansi(color).init();
+    let log = log::Batched::start();
+    let writer = log.clone();
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(move || writer.clone()).with_ansi(color).init();
     let mut settings = dfmt_server::Settings {
         max_body_bytes: args.max_body_bytes,
         request_timeout: Duration::from_millis(args.request_timeout_ms),
@@ -121,7 +117,10 @@ fn serve(args: args::ServeArgs) -> Result<Status> {
         .max_blocking_threads(settings.max_conversions.max(1))
         .thread_name("dfmt-serve")
         .build()?;
-    runtime.block_on(dfmt_server::serve(config))?;
+    let served = runtime.block_on(dfmt_server::serve(config));
+    drop(runtime);
+    log.flush_now();
+    served?;
     Ok(Status::Ok)
 }
 
