@@ -26,14 +26,6 @@ pub(crate) fn render<'a>(name: &str, error: &Error, locate: &dyn Fn(u64) -> Loca
     render_at(name, error, locate, style, None)
 }
 
-/// The kinds of error that are about a value rather than the text, for which the key path says which entry.
-pub(crate) fn is_about_a_value(error: &Error) -> bool {
-    matches!(
-        error.kind,
-        ErrorKind::Unsupported(_) | ErrorKind::NonFinite | ErrorKind::UnsupportedTag | ErrorKind::DuplicateKey { .. }
-    )
-}
-
 /// As [`render`], with a note naming the key path of the value the error is about, when known.
 pub(crate) fn render_at<'a>(
     name: &str,

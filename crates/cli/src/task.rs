@@ -123,7 +123,7 @@ pub(crate) fn stream<O: Output>(source: &Source, settings: &Settings, out: &mut 
         }
         ErrorKind::Output => Stop::Output,
         // An error about a value in a file: read the file again to name the value's key path.
-        _ => match (source, diagnostic::is_about_a_value(&error), source.format(settings.from)) {
+        _ => match (source, error.kind.is_about_a_value(), source.format(settings.from)) {
             (Source::File(path), true, Some(format)) => match std::fs::read(path) {
                 Ok(text) => Stop::Invalid(explain(&source.to_string(), &error, &text, format, settings)),
                 Err(_) => Stop::Invalid(diagnostic::render(
@@ -140,7 +140,9 @@ pub(crate) fn stream<O: Output>(source: &Source, settings: &Settings, out: &mut 
 
 /// The diagnostic for an error in `text`, with the key path of the value it is about when it is about one.
 fn explain(name: &str, error: &Error, text: &[u8], format: Format, settings: &Settings) -> String {
-    let path = diagnostic::is_about_a_value(error)
+    let path = error
+        .kind
+        .is_about_a_value()
         .then(|| dfmt_core::key_path_at(text, format, &settings.options, error.span.start))
         .flatten();
     diagnostic::render_at(name, error, &|at| dfmt_core::locate(text, at), settings.style, path.as_deref())

@@ -167,6 +167,34 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
+    /// A stable short name for the kind of error, for programs to branch on (the server's and the web page's
+    /// `kind`): `syntax`, `encoding`, `duplicate`, `depth_limit`, `too_long`, `alias_limit`,
+    /// `not_representable`, or `io` for the input or output failing.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ErrorKind::DepthLimit { .. } => "depth_limit",
+            ErrorKind::TokenTooLong { .. } => "too_long",
+            ErrorKind::AliasLimit { .. } => "alias_limit",
+            ErrorKind::DuplicateKey { .. } | ErrorKind::Conflict { .. } => "duplicate",
+            ErrorKind::Unsupported(_) | ErrorKind::UnsupportedTag | ErrorKind::NonFinite => "not_representable",
+            ErrorKind::InvalidUtf8 | ErrorKind::NotUtf8Encoding => "encoding",
+            ErrorKind::Input | ErrorKind::Output => "io",
+            _ => "syntax",
+        }
+    }
+
+    /// True when the error is about a value rather than the text (a null TOML cannot hold, a repeated key), so
+    /// that naming the value's key path ([`crate::key_path_at`]) says which entry it is.
+    pub fn is_about_a_value(&self) -> bool {
+        matches!(
+            self,
+            ErrorKind::Unsupported(_)
+                | ErrorKind::NonFinite
+                | ErrorKind::UnsupportedTag
+                | ErrorKind::DuplicateKey { .. }
+        )
+    }
+
     /// A fix for a common mistake, shown under the diagnostic.
     pub fn hint(&self) -> Option<&'static str> {
         Some(match *self {

@@ -12,7 +12,7 @@ use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use dfmt_core::json::Indent;
-use dfmt_core::{Error, ErrorKind, Format, Options, SliceInput};
+use dfmt_core::{Error, Format, Options, SliceInput};
 use http_body_util::BodyExt;
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::Ordering::Relaxed;
@@ -84,16 +84,9 @@ impl ApiError {
     /// path of the value when the error is about a value (not the text).
     fn invalid(src: &[u8], error: &Error, job: &Job) -> Self {
         let at = dfmt_core::locate(src, error.span.start).position;
-        let mut e = ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, kind_name(&error.kind), error.to_string());
+        let mut e = ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, error.kind.code(), error.to_string());
         e.position = Some((at.line, at.column));
-        let about_a_value = matches!(
-            error.kind,
-            ErrorKind::Unsupported(_)
-                | ErrorKind::NonFinite
-                | ErrorKind::UnsupportedTag
-                | ErrorKind::DuplicateKey { .. }
-        );
-        if let (true, Some((format, options))) = (about_a_value, job.input()) {
+        if let (true, Some((format, options))) = (error.kind.is_about_a_value(), job.input()) {
             e.path = dfmt_core::key_path_at(src, format, &options, error.span.start).filter(|p| !p.is_empty());
         }
         e
@@ -129,19 +122,6 @@ fn json_body(value: &serde_json::Value) -> Vec<u8> {
     let mut bytes = serde_json::to_vec(value).unwrap_or_default();
     bytes.push(b'\n');
     bytes
-}
-
-/// A stable, short name for each kind of input error, for clients to branch on.
-fn kind_name(kind: &ErrorKind) -> &'static str {
-    match kind {
-        ErrorKind::DepthLimit { .. } => "depth_limit",
-        ErrorKind::TokenTooLong { .. } => "too_long",
-        ErrorKind::AliasLimit { .. } => "alias_limit",
-        ErrorKind::DuplicateKey { .. } | ErrorKind::Conflict { .. } => "duplicate",
-        ErrorKind::Unsupported(_) | ErrorKind::UnsupportedTag | ErrorKind::NonFinite => "not_representable",
-        ErrorKind::InvalidUtf8 | ErrorKind::NotUtf8Encoding => "encoding",
-        _ => "syntax",
-    }
 }
 
 /// The media type of output in `format`.

@@ -86,14 +86,7 @@ impl Failure {
             }
             _ => error.kind.to_string(),
         };
-        let about_a_value = matches!(
-            error.kind,
-            ErrorKind::Unsupported(_)
-                | ErrorKind::NonFinite
-                | ErrorKind::UnsupportedTag
-                | ErrorKind::DuplicateKey { .. }
-        );
-        let path = if about_a_value {
+        let path = if error.kind.is_about_a_value() {
             dfmt_core::key_path_at(src, from, options, error.span.start).filter(|p| !p.is_empty())
         } else {
             None
@@ -102,22 +95,9 @@ impl Failure {
             message,
             line: Some(located.position.line),
             column: Some(located.position.column),
-            kind: kind_name(&error.kind),
+            kind: error.kind.code(),
             path,
         }
-    }
-}
-
-/// The same short names as `dfmt serve` gives in its 422 answers.
-fn kind_name(kind: &ErrorKind) -> &'static str {
-    match kind {
-        ErrorKind::DepthLimit { .. } => "depth_limit",
-        ErrorKind::TokenTooLong { .. } => "too_long",
-        ErrorKind::AliasLimit { .. } => "alias_limit",
-        ErrorKind::DuplicateKey { .. } | ErrorKind::Conflict { .. } => "duplicate",
-        ErrorKind::Unsupported(_) | ErrorKind::UnsupportedTag | ErrorKind::NonFinite => "not_representable",
-        ErrorKind::InvalidUtf8 | ErrorKind::NotUtf8Encoding => "encoding",
-        _ => "syntax",
     }
 }
 
