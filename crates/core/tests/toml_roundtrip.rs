@@ -7,37 +7,18 @@
 
 mod shared;
 
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use dfmt_core::{Error, ErrorKind, Format, Limits, Options, SliceInput, convert, toml};
 use proptest::prelude::*;
 use serde_json::Value;
 use shared::values::{Compare, first_difference, parse_stream};
+use shared::{files, report};
 
 const DEADLINE: Duration = Duration::from_secs(300);
 
 fn run(src: &[u8], from: Format, to: Format) -> Result<Vec<u8>, Error> {
     convert(&mut SliceInput::new(src), from, to, &Options::default(), Vec::new())
-}
-
-fn files(dir: &Path, keep: impl Fn(&str) -> bool) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_file() && keep(p.file_name().unwrap().to_str().unwrap()))
-        .collect();
-    files.sort();
-    files
-}
-
-fn report(what: &str, total: usize, failures: &[String]) {
-    println!("{what}: {}/{total} pass", total - failures.len());
-    for failure in failures {
-        println!("  {failure}");
-    }
-    assert!(total > 0, "{what}: no inputs");
-    assert!(failures.is_empty(), "{what}: {} of {total} fail:\n{}", failures.len(), failures.join("\n"));
 }
 
 fn check(label: &str, work: impl FnOnce() -> Result<(), String> + Send + 'static) -> Option<String> {

@@ -14,6 +14,7 @@ use std::time::Duration;
 use dfmt_core::{Error, ErrorKind, Event, EventKind, Format, Limits, Options, SliceInput, convert, format, yaml};
 use serde_json::Value;
 use shared::values::{Compare, first_difference, parse_stream};
+use shared::{files, report};
 
 /// JSONTestSuite `y_` files that cannot round-trip through YAML: their objects repeat a key, which JSON allows
 /// and YAML forbids (mapping keys are unique; DESIGN.md: "Duplicate keys are an error that names both
@@ -31,17 +32,6 @@ fn run_format(src: &[u8]) -> Result<Vec<u8>, Error> {
     format(&mut SliceInput::new(src), Format::Yaml, &Options::default(), Vec::new())
 }
 
-/// The files of `dir` whose names pass `keep`, in name order.
-fn files(dir: &Path, keep: impl Fn(&str) -> bool) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_file() && keep(p.file_name().unwrap().to_str().unwrap()))
-        .collect();
-    files.sort();
-    files
-}
-
 fn file_name(path: &Path) -> String {
     path.file_name().unwrap().to_str().unwrap().to_owned()
 }
@@ -49,16 +39,6 @@ fn file_name(path: &Path) -> String {
 /// Runs one check within the deadline; `Some("label: why")` when it fails.
 fn check(label: &str, work: impl FnOnce() -> Result<(), String> + Send + 'static) -> Option<String> {
     shared::within(DEADLINE, work).and_then(|checked| checked).err().map(|why| format!("{label}: {why}"))
-}
-
-/// Prints how many of `total` inputs passed, and fails with the list of those that did not.
-fn report(what: &str, total: usize, failures: &[String]) {
-    println!("{what}: {}/{total} pass", total - failures.len());
-    for failure in failures {
-        println!("  {failure}");
-    }
-    assert!(total > 0, "{what}: no inputs");
-    assert!(failures.is_empty(), "{what}: {} of {total} fail:\n{}", failures.len(), failures.join("\n"));
 }
 
 /// `expected` and `got` hold the same documents.

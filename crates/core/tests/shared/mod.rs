@@ -21,6 +21,29 @@ pub(crate) fn shared_dir(sub: &str) -> Option<PathBuf> {
     None
 }
 
+/// The files of `dir` whose names pass `keep`, in name order.
+#[allow(dead_code)] // Every test crate compiles this module; only the round-trip tests use this.
+pub(crate) fn files(dir: &std::path::Path, keep: impl Fn(&str) -> bool) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file() && keep(p.file_name().unwrap().to_str().unwrap()))
+        .collect();
+    files.sort();
+    files
+}
+
+/// Prints how many of `total` inputs passed, and fails with the list of those that did not.
+#[allow(dead_code)] // As above.
+pub(crate) fn report(what: &str, total: usize, failures: &[String]) {
+    println!("{what}: {}/{total} pass", total - failures.len());
+    for failure in failures {
+        println!("  {failure}");
+    }
+    assert!(total > 0, "{what}: no inputs");
+    assert!(failures.is_empty(), "{what}: {} of {total} fail:\n{}", failures.len(), failures.join("\n"));
+}
+
 /// The test cases of the yaml-test-suite in `root`: every directory that holds `in.yaml`, named by its id
 /// (`229Q`, or `DK95/00` for a numbered sub-test), in id order.
 #[allow(dead_code)] // Every test crate compiles this module; only the YAML tests use this.
