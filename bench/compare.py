@@ -259,7 +259,8 @@ class Results:
 def measure(label, inputs, commands_of, runs):
     """Runs the commands of each input path (commands_of(path): name → command, see `command_parts`) in
     interleaved rounds: round r runs each command once, in an order shuffled with seed r, on every input that has
-    more than r runs (runs[path]). A command that fails is reported as such and not run again on that input."""
+    more than r runs (runs[path]). A command that fails is reported as such and not run again on that input.
+    Times come from runs of the command itself; its peak RSS from one more run, under GNU time, before the first."""
     times, cpu, rss, failed = {}, {}, {}, {}
     rounds = max(runs.values())
     for round_ in range(rounds):
@@ -274,15 +275,20 @@ def measure(label, inputs, commands_of, runs):
                     continue
                 argv, stdin = command_parts(command)
                 with tempfile.NamedTemporaryFile("w+") as err:
-                    seconds, peak, status = run_once(argv, stdin, stderr=err, pipe=False)
+                    status = 0
+                    if key not in rss:
+                        # Peak RSS from one untimed run under GNU time: timed under it, every run would also
+                        # count the wrapper's own start-up (about 1 ms of CPU, as much as a small file's run).
+                        _, rss[key], status = run_once(argv, stdin, stderr=err, pipe=False)
+                    if status == 0:
+                        seconds, status = run_timed(argv, stdin, stderr=err, pipe=False)
                     if status != 0:
                         err.seek(0)
                         failed[key] = f"exit {status}: {error_summary(err.read())}"
                         print(f"{name} failed on {os.path.basename(path)}: {failed[key]}", flush=True)
                         continue
                 times.setdefault(key, []).append(seconds)
-                cpu.setdefault(key, []).append(run_once.cpu)
-                rss[key] = max(rss.get(key, 0), peak)
+                cpu.setdefault(key, []).append(run_timed.cpu)
         print(f"{label} round {round_ + 1}/{rounds} done", flush=True)
     return Results(times, cpu, rss, failed)
 
@@ -295,10 +301,11 @@ def measurement_tables(results, inputs, commands, size):
     """The MB/s, seconds, CPU milliseconds and peak RSS tables, each after an empty line: a row per command."""
     tables = [
         ("MB/s (median):", lambda key: f"{size[key[0]] / 1e6 / results.median[key]:.1f}"),
-        ("Median seconds:", lambda key: f"{results.median[key]:.3f}"),
+        ("Median wall milliseconds (spawn to exit; each command run directly, not under a wrapper):",
+         lambda key: f"{results.median[key] * 1e3:.2f}"),
         ("Median CPU milliseconds (user + system, from wait4; no fork of the harness included):",
-         lambda key: f"{results.cpu[key] * 1e3:.1f}"),
-        ("Peak RSS MiB:", lambda key: f"{results.rss[key] / 1024:.1f}"),
+         lambda key: f"{results.cpu[key] * 1e3:.2f}"),
+        ("Peak RSS MiB (from a separate, untimed run under GNU time):", lambda key: f"{results.rss[key] / 1024:.1f}"),
     ]
     lines = []
     for title, fmt in tables:
