@@ -137,6 +137,9 @@ pub(super) struct Scanner<'a> {
     indents: Vec<isize>,
     simple_key_allowed: bool,
     simple_keys: Vec<SimpleKey>,
+    /// False when no entry of `simple_keys` is possible (then none can go stale and none holds tokens back):
+    /// set when a key is saved, recomputed when keys are checked for staleness.
+    any_key_possible: bool,
     flow_level: usize,
     /// For each open flow collection, whether it is a mapping.
     flow_mappings: Vec<bool>,
@@ -236,6 +239,7 @@ impl<'a> Scanner<'a> {
             indents: Vec::new(),
             simple_key_allowed: false,
             simple_keys: Vec::new(),
+            any_key_possible: false,
             flow_level: 0,
             flow_mappings: Vec::new(),
             adjacent_value: false,
@@ -320,7 +324,7 @@ impl<'a> Scanner<'a> {
         if self.tokens.is_empty() {
             return Ok(true);
         }
-        if self.stream_ended {
+        if self.stream_ended || !self.any_key_possible {
             return Ok(false);
         }
         if self.stale_checked_at != self.pos {
@@ -350,6 +354,7 @@ impl<'a> Scanner<'a> {
                 key.possible = false;
             }
         }
+        self.any_key_possible = self.simple_keys.iter().any(|k| k.possible);
         Ok(())
     }
 
@@ -370,7 +375,9 @@ impl<'a> Scanner<'a> {
             return Ok(());
         }
         self.scan_to_next_token()?;
-        self.stale_simple_keys()?;
+        if self.any_key_possible {
+            self.stale_simple_keys()?;
+        }
         let column = self.column();
         self.unroll_indent(column as isize);
 
@@ -784,6 +791,7 @@ impl<'a> Scanner<'a> {
             self.remove_simple_key()?;
             let level = self.flow_level;
             self.simple_keys[level] = key;
+            self.any_key_possible = true;
         }
         Ok(())
     }
