@@ -490,18 +490,25 @@ impl<O: Output> Sink for Writer<O> {
     }
 }
 
+/// The bytes of `text` from `i` on (fewer than eight) as a little-endian word, padded with spaces. Built in a
+/// register: copied into a stack array and read back as one word, every short string stalled on store
+/// forwarding (with short keys and values, the costliest spot of YAML → JSON).
+#[inline]
+fn tail_word(text: &[u8], i: usize) -> u64 {
+    let mut w = u64::from_le_bytes([b' '; 8]);
+    for (k, &b) in text[i..].iter().enumerate().take(8) {
+        let shift = 8 * k as u32;
+        w = (w & !(0xff << shift)) | (u64::from(b) << shift);
+    }
+    w
+}
+
 /// The index of the first byte JSON must escape in `text` (`"`, `\\` or a control character), tested eight
 /// bytes at a time; a shorter tail is padded with spaces.
 fn first_special(text: &[u8]) -> Option<usize> {
     let mut i = 0;
     while i < text.len() {
-        let w = if i + 8 <= text.len() {
-            word(text, i)
-        } else {
-            let mut tail = [b' '; 8];
-            tail[..text.len() - i].copy_from_slice(&text[i..]);
-            u64::from_le_bytes(tail)
-        };
+        let w = if i + 8 <= text.len() { word(text, i) } else { tail_word(text, i) };
         let specials = string_specials(w);
         if specials == 0 {
             i += 8;
@@ -523,13 +530,7 @@ pub fn escape_into(buf: &mut Vec<u8>, text: &[u8]) {
     let mut i = 0;
     while i < text.len() {
         // Most text needs no escape: skip it eight bytes at a time; a shorter tail is padded with spaces.
-        let specials = if i + 8 <= text.len() {
-            string_specials(word(text, i))
-        } else {
-            let mut tail = [b' '; 8];
-            tail[..text.len() - i].copy_from_slice(&text[i..]);
-            string_specials(u64::from_le_bytes(tail))
-        };
+        let specials = string_specials(if i + 8 <= text.len() { word(text, i) } else { tail_word(text, i) });
         if specials == 0 {
             i += 8;
             continue;

@@ -540,7 +540,7 @@ impl<'a> Parser<'a> {
     /// Resolves a tag token into `self.tag`: handle expanded through the `%TAG` directives, suffix decoded.
     fn resolve_tag(&mut self, token: &Token) -> Result<(), Error> {
         let Tok::Tag { handle, suffix } = &token.tok else { return Ok(()) };
-        let suffix = suffix.bytes(self.src);
+        let suffix = self.scanner.text(*suffix);
         self.tag.clear();
         let name = &self.src[handle.0..handle.1];
         if name.is_empty() {
@@ -571,7 +571,10 @@ impl<'a> Parser<'a> {
         start: usize,
     ) -> Result<(), Error> {
         let Tok::Scalar { text, style } = &token.tok else { return Ok(()) };
-        let bytes = text.bytes(self.src);
+        if !self.scanner.asides.is_empty() {
+            self.flush_asides(sink, start, None)?;
+        }
+        let bytes = self.scanner.text(*text);
         let kind = if props.tag {
             match self.tag.strip_prefix(CORE_TAG_PREFIX) {
                 Some(b"str") => ScalarKind::String,
@@ -595,9 +598,6 @@ impl<'a> Parser<'a> {
             Style::Literal => ScalarStyle::Literal,
             Style::Folded => ScalarStyle::Folded,
         };
-        if !self.scanner.asides.is_empty() {
-            self.flush_asides(sink, start, None)?;
-        }
         let props =
             Props { anchor: props.anchor.map(|(s, e)| &self.src[s..e]), tag: props.tag.then_some(self.tag.as_slice()) };
         let scalar = Scalar { text: bytes, kind, style, props };

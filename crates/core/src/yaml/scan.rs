@@ -16,20 +16,12 @@ use crate::source::Span;
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
 
-/// A scalar's text: a range of the source when it could be taken as is, or decoded bytes.
-#[derive(Clone, Debug)]
+/// A scalar's text: a range of the source when it could be taken as is, or a range of the scanner's decoded
+/// bytes ([`Scanner::text`] gives either).
+#[derive(Clone, Copy, Debug)]
 pub(super) enum Text {
     Source(usize, usize),
-    Owned(Vec<u8>),
-}
-
-impl Text {
-    pub(super) fn bytes<'a>(&'a self, src: &'a [u8]) -> &'a [u8] {
-        match self {
-            Text::Source(start, end) => &src[*start..*end],
-            Text::Owned(bytes) => bytes,
-        }
-    }
+    Decoded(usize, usize),
 }
 
 /// How a scalar was written.
@@ -42,7 +34,7 @@ pub(super) enum Style {
     Folded,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Copy, Debug)]
 pub(super) enum Tok {
     StreamStart,
     StreamEnd,
@@ -84,7 +76,7 @@ pub(super) enum Tok {
     },
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Copy, Debug)]
 pub(super) struct Token {
     pub(super) tok: Tok,
     pub(super) start: usize,
@@ -123,12 +115,99 @@ const NO_KEY: SimpleKey =
 /// The longest a simple (implicit) key may be, as YAML specifies.
 const MAX_SIMPLE_KEY: usize = 1024;
 
+/// The tokens scanned and not yet taken, oldest first: a ring of slots overwritten in place.
+///
+/// With `VecDeque::push_back` each 56-byte token was assembled on the stack and copied into the queue in 16-byte
+/// moves that stalled on store forwarding (the stores before them were 8 bytes wide): on files of short lines
+/// that copy was the scanner's costliest instruction. Tokens are plain data (decoded text lives in the scanner's
+/// `decoded` buffer), so a slot is written field by field.
+struct Queue {
+    /// A power of two long.
+    slots: Vec<Token>,
+    head: usize,
+    len: usize,
+}
+
+const EMPTY_TOKEN: Token = Token { tok: Tok::StreamEnd, start: 0, end: 0 };
+
+impl Queue {
+    fn new() -> Self {
+        Queue { slots: alloc::vec![EMPTY_TOKEN; 16], head: 0, len: 0 }
+    }
+
+    #[inline]
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    #[inline]
+    fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    #[inline]
+    fn slot(&self, k: usize) -> usize {
+        (self.head + k) & (self.slots.len() - 1)
+    }
+
+    #[inline]
+    fn front(&self) -> Option<&Token> {
+        if self.len == 0 { None } else { self.slots.get(self.head) }
+    }
+
+    #[inline]
+    fn pop_front(&mut self) -> Option<Token> {
+        if self.len == 0 {
+            return None;
+        }
+        let token = self.slots[self.head];
+        self.head = self.slot(1);
+        self.len -= 1;
+        Some(token)
+    }
+
+    #[inline(always)]
+    fn push_back(&mut self, tok: Tok, start: usize, end: usize) {
+        if self.len == self.slots.len() {
+            self.grow();
+        }
+        let i = self.slot(self.len);
+        let slot = &mut self.slots[i];
+        slot.tok = tok;
+        slot.start = start;
+        slot.end = end;
+        self.len += 1;
+    }
+
+    /// Inserts `token` so that `index` tokens stand before it.
+    fn insert(&mut self, index: usize, token: Token) {
+        self.push_back(token.tok, token.start, token.end);
+        let mut k = self.len - 1;
+        while k > index {
+            let (a, b) = (self.slot(k), self.slot(k - 1));
+            self.slots.swap(a, b);
+            k -= 1;
+        }
+    }
+
+    #[cold]
+    fn grow(&mut self) {
+        let mut slots = Vec::with_capacity(self.slots.len() * 2);
+        slots.extend((0..self.len).map(|k| self.slots[self.slot(k)]));
+        slots.resize(self.slots.len() * 2, EMPTY_TOKEN);
+        self.slots = slots;
+        self.head = 0;
+    }
+}
+
 pub(super) struct Scanner<'a> {
     src: &'a [u8],
     pos: usize,
     line: usize,
     line_start: usize,
-    tokens: VecDeque<Token>,
+    tokens: Queue,
+    /// The text of the queued scalars and tags that needed decoding; emptied whenever the queue is.
+    decoded: Vec<u8>,
     tokens_parsed: usize,
     stream_started: bool,
     stream_ended: bool,
@@ -231,7 +310,8 @@ impl<'a> Scanner<'a> {
             pos: 0,
             line: 0,
             line_start: 0,
-            tokens: VecDeque::with_capacity(16),
+            tokens: Queue::new(),
+            decoded: Vec::new(),
             tokens_parsed: 0,
             stream_started: false,
             stream_ended: false,
@@ -335,6 +415,10 @@ impl<'a> Scanner<'a> {
     }
 
     fn fetch_more(&mut self) -> Result<(), Error> {
+        if self.tokens.is_empty() {
+            // No queued token refers to decoded text any more (and the parser holds none across this call).
+            self.decoded.clear();
+        }
         loop {
             self.fetch_next()?;
             if self.stream_ended || !self.needs_more()? {
@@ -358,8 +442,24 @@ impl<'a> Scanner<'a> {
         Ok(())
     }
 
+    #[inline(always)]
     fn push(&mut self, tok: Tok, start: usize, end: usize) {
-        self.tokens.push_back(Token { tok, start, end });
+        self.tokens.push_back(tok, start, end);
+    }
+
+    /// The bytes of a queued or just taken token's text.
+    pub(super) fn text(&self, text: Text) -> &[u8] {
+        match text {
+            Text::Source(start, end) => &self.src[start..end],
+            Text::Decoded(start, end) => &self.decoded[start..end],
+        }
+    }
+
+    /// Keeps decoded bytes for a token's text.
+    fn keep(&mut self, bytes: &[u8]) -> Text {
+        let start = self.decoded.len();
+        self.decoded.extend_from_slice(bytes);
+        Text::Decoded(start, self.decoded.len())
     }
 
     fn fetch_next(&mut self) -> Result<(), Error> {
@@ -827,7 +927,7 @@ impl<'a> Scanner<'a> {
             let token = Token { tok, start: at, end: at };
             match index {
                 Some(i) => self.tokens.insert(i, token),
-                None => self.tokens.push_back(token),
+                None => self.tokens.push_back(token.tok, token.start, token.end),
             }
         }
         Ok(())
@@ -897,7 +997,7 @@ impl<'a> Scanner<'a> {
                 return Err(syntax("a verbatim tag cannot be empty", start));
             }
             handle = (start, start);
-            suffix = Text::Owned(uri);
+            suffix = self.keep(&uri);
         } else {
             // `!`, `!suffix`, `!!suffix` or `!name!suffix`.
             self.pos += 1;
@@ -922,7 +1022,8 @@ impl<'a> Scanner<'a> {
             if s == self.pos && handle.1 - handle.0 > 1 {
                 return Err(syntax("expected a tag suffix after the handle", self.pos));
             }
-            suffix = Text::Owned(self.decode_uri(s, self.pos)?);
+            let uri = self.decode_uri(s, self.pos)?;
+            suffix = self.keep(&uri);
         }
         if !(self.blankz(0) || (self.flow_level > 0 && is_flow_indicator(self.at(0)))) {
             return Err(syntax("expected a space after a tag", self.pos));
@@ -1005,7 +1106,7 @@ impl<'a> Scanner<'a> {
             return Err(syntax("unexpected content after a block scalar header", self.pos));
         }
         if self.at_end(0) {
-            return Ok(Text::Owned(Vec::new()));
+            return Ok(Text::Source(self.pos, self.pos));
         }
         self.skip_break();
         let parent = self.indent;
@@ -1065,7 +1166,7 @@ impl<'a> Scanner<'a> {
             self.asides.push_back(Aside { at, end: at, column: 0, trailing: false, blank: true });
             self.last_blank_line = self.line_start;
         }
-        Ok(Text::Owned(out))
+        Ok(self.keep(&out))
     }
 
     /// Skips the indentation and empty lines of a block scalar, counting the line breaks; without a known
@@ -1226,7 +1327,7 @@ impl<'a> Scanner<'a> {
             }
         }
         self.pos += 1;
-        Ok(Text::Owned(out))
+        Ok(self.keep(&out))
     }
 
     /// Continuation lines of a quoted scalar in block context must be indented past the enclosing block.
@@ -1442,9 +1543,9 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    fn finish_plain(&self, out: Option<Vec<u8>>, start: usize, end: usize) -> Text {
+    fn finish_plain(&mut self, out: Option<Vec<u8>>, start: usize, end: usize) -> Text {
         match out {
-            Some(buf) => Text::Owned(buf),
+            Some(buf) => self.keep(&buf),
             None => Text::Source(start, end),
         }
     }
