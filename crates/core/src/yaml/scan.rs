@@ -9,8 +9,9 @@
 //! Comments and blank lines are not tokens (they may stand anywhere); they are collected on the side, with their
 //! offsets, for the parser to interleave with the events.
 
-use crate::bytes::{count_char_starts, find_byte};
+use crate::bytes::{count_char_starts, find_byte, first, word};
 use crate::error::{Error, ErrorKind};
+use crate::json::scan::{eq_mask, lt_mask};
 use crate::limits::Limits;
 use crate::source::Span;
 use alloc::collections::VecDeque;
@@ -1233,6 +1234,15 @@ impl<'a> Scanner<'a> {
         let body = self.pos;
         // Fast path: one line, no escapes.
         let mut i = body;
+        while i + 8 <= self.src.len() {
+            let w = word(self.src, i);
+            let stop = eq_mask(w, quote) | eq_mask(w, b'\\') | eq_mask(w, b'\n') | eq_mask(w, b'\r');
+            if stop != 0 {
+                i += first(stop);
+                break;
+            }
+            i += 8;
+        }
         while let Some(&b) = self.src.get(i) {
             if b == quote || b == b'\\' || is_break(b) {
                 break;
@@ -1458,7 +1468,24 @@ impl<'a> Scanner<'a> {
         loop {
             let line_start = self.pos;
             loop {
-                // A run of ordinary characters.
+                // A run of ordinary characters: eight bytes at a time up to the first that may end it, then byte
+                // by byte.
+                while self.pos + 8 <= self.src.len() {
+                    let w = word(self.src, self.pos);
+                    let mut stop = lt_mask(w, b' ' + 1) | eq_mask(w, b':');
+                    if flow {
+                        stop |= eq_mask(w, b',')
+                            | eq_mask(w, b'[')
+                            | eq_mask(w, b']')
+                            | eq_mask(w, b'{')
+                            | eq_mask(w, b'}');
+                    }
+                    if stop != 0 {
+                        self.pos += first(stop);
+                        break;
+                    }
+                    self.pos += 8;
+                }
                 while let Some(&b) = self.src.get(self.pos) {
                     if CLASS[b as usize] & stops != 0 {
                         break;
