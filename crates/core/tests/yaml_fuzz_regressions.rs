@@ -138,3 +138,19 @@ fn comment_after_a_bare_dash_stays_with_its_item() {
     let once = fmt(b"- a\n- # c\n  - x\n");
     assert!(!String::from_utf8(once).unwrap().starts_with("- a #"), "the comment moved to the item before");
 }
+
+/// `yaml_roundtrip`: a comment on a key's line before its sequence value (`key: # c` / `- one`) went inside the
+/// sequence when the sequence was indented (`- # c` / `  one`), but stayed with the key when it was not; the
+/// writer indents sequences, so formatting twice moved the comment (read.rs, `Parser::node`).
+#[test]
+fn comment_after_a_key_stays_with_the_key_before_a_sequence() {
+    for src in [
+        &b"key: # c\n- one\n"[..],
+        b"key: # c\n  - one\n  - two\n",
+        b"key: # c\n\n  - one\n",
+        b"? explicit key # a\n: - one # b\n  - two # c\n",
+    ] {
+        assert_formats_stably(src);
+        assert!(String::from_utf8(fmt(src)).unwrap().starts_with("key: # c\n") || src.starts_with(b"?"));
+    }
+}

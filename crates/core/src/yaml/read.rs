@@ -463,6 +463,7 @@ impl<'a> Parser<'a> {
                 | Tok::BlockMappingStart
         );
         let opens_block = matches!(token.tok, Tok::BlockMappingStart | Tok::BlockSequenceStart);
+        let opens_sequence = matches!(token.tok, Tok::BlockSequenceStart);
         if opens && !self.scanner.asides.is_empty() {
             if opens_block && props.start.is_none() {
                 // Comments on their own lines, indented as deep as a nested block's first entry, are its first
@@ -470,8 +471,11 @@ impl<'a> Parser<'a> {
                 let column = start - self.src[..start].iter().rposition(|&b| b == b'\n').map_or(0, |nl| nl + 1);
                 while let Some(aside) = self.scanner.asides.front().copied() {
                     let first_lines = column > 0 && !aside.blank && !aside.trailing && aside.column >= column;
-                    // A comment on the indicator's line (`- # c`) and blank lines after the indicator also go inside.
-                    let after_indicator = aside.at > indicator_end && (aside.blank || aside.trailing);
+                    // A comment on the indicator's line (`- # c`) and blank lines after the indicator also go inside,
+                    // except before a sequence that is a mapping's key or value (`key: # c` / `  - a`): there they
+                    // stay with the key, where the writer puts them, as for a sequence written at the key's column.
+                    let after_indicator =
+                        !(indentless && opens_sequence) && aside.at > indicator_end && (aside.blank || aside.trailing);
                     if aside.at >= start || first_lines || after_indicator {
                         break;
                     }
