@@ -22,12 +22,25 @@ const INTERVAL: Duration = Duration::from_millis(200);
 /// A handle to the shared buffer. tracing-subscriber asks for a writer per line and gets a reference: cloning
 /// the handle per line was one more atomic that both I/O threads wrote on every request.
 #[derive(Clone, Debug)]
-pub(crate) struct Batched(Arc<Mutex<Vec<u8>>>);
+pub(crate) struct Batched(Arc<Buffers>);
+
+/// The buffer lines go to, and the one being written out. A flush swaps them, so that no buffer is allocated or
+/// freed while serving: a fresh 64 KiB buffer per flush made glibc trim the freed one from its heap
+/// (`madvise`) and fault pages back in for the next, about 2 % of the server's time at 80k lines a second.
+#[derive(Debug)]
+struct Buffers {
+    lines: Mutex<Vec<u8>>,
+    /// Also held for the whole write, which keeps two flushes in order.
+    out: Mutex<Vec<u8>>,
+}
 
 impl Batched {
     /// A buffer and the thread that flushes it every [`INTERVAL`].
     pub(crate) fn start() -> Batched {
-        let batched = Batched(Arc::new(Mutex::new(Vec::with_capacity(2 * BATCH))));
+        let batched = Batched(Arc::new(Buffers {
+            lines: Mutex::new(Vec::with_capacity(2 * BATCH)),
+            out: Mutex::new(Vec::with_capacity(2 * BATCH)),
+        }));
         let flusher = batched.clone();
         let _ = std::thread::Builder::new().name("dfmt-log".into()).spawn(move || {
             loop {
@@ -40,11 +53,13 @@ impl Batched {
 
     /// Writes out what is buffered.
     pub(crate) fn flush_now(&self) {
-        let pending = match self.0.lock() {
-            Ok(mut buf) if !buf.is_empty() => std::mem::replace(&mut *buf, Vec::with_capacity(2 * BATCH)),
+        let Ok(mut out) = self.0.out.lock() else { return };
+        match self.0.lines.lock() {
+            Ok(mut lines) if !lines.is_empty() => std::mem::swap(&mut *lines, &mut *out),
             _ => return,
-        };
-        let _ = std::io::stderr().lock().write_all(&pending);
+        }
+        let _ = std::io::stderr().lock().write_all(&out);
+        out.clear();
     }
 }
 
@@ -59,7 +74,7 @@ impl<'a> MakeWriter<'a> for Batched {
 impl Write for &Batched {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
         let full = {
-            let mut buf = self.0.lock().map_err(|_| std::io::Error::other("log buffer poisoned"))?;
+            let mut buf = self.0.lines.lock().map_err(|_| std::io::Error::other("log buffer poisoned"))?;
             buf.extend_from_slice(bytes);
             buf.len() >= BATCH
         };
