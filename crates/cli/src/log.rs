@@ -10,9 +10,11 @@ use std::fmt::Write as _;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
-use tracing_subscriber::fmt::MakeWriter;
-use tracing_subscriber::fmt::format::Writer;
+use tracing::{Event, Level, Subscriber};
+use tracing_subscriber::fmt::format::{Format, Full, Writer};
 use tracing_subscriber::fmt::time::FormatTime;
+use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields, MakeWriter};
+use tracing_subscriber::registry::LookupSpan;
 
 /// Buffered bytes that trigger a write from the logging thread itself.
 const BATCH: usize = 32 << 10;
@@ -138,6 +140,46 @@ fn write_second(out: &mut String, secs: u64) -> std::fmt::Result {
     write!(out, "{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}.")
 }
 
+/// tracing-subscriber's default (full) format, without colours and outside any span written directly: the
+/// same text, without the styling wrappers the default formatter pushes through `core::fmt` even when they
+/// print nothing (`nu_ansi_term` in a profile of one line per request). Anything else goes to the default.
+#[derive(Debug)]
+pub(crate) struct Line(Format<Full, Timestamp>);
+
+impl Line {
+    pub(crate) fn new() -> Line {
+        Line(tracing_subscriber::fmt::format().with_timer(Timestamp))
+    }
+}
+
+impl<S, N> FormatEvent<S, N> for Line
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+    N: for<'a> FormatFields<'a> + 'static,
+{
+    fn format_event(&self, ctx: &FmtContext<'_, S, N>, mut writer: Writer<'_>, event: &Event<'_>) -> std::fmt::Result {
+        if writer.has_ansi_escapes() || ctx.event_scope().is_some() {
+            return self.0.format_event(ctx, writer, event);
+        }
+        if Timestamp.format_time(&mut writer).is_err() {
+            writer.write_str("<unknown time>")?;
+        }
+        let meta = event.metadata();
+        let level = match *meta.level() {
+            Level::TRACE => "TRACE",
+            Level::DEBUG => "DEBUG",
+            Level::INFO => " INFO",
+            Level::WARN => " WARN",
+            Level::ERROR => "ERROR",
+        };
+        for part in [" ", level, " ", meta.target(), ": "] {
+            writer.write_str(part)?;
+        }
+        ctx.format_fields(writer.by_ref(), event)?;
+        writeln!(writer)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -168,5 +210,47 @@ mod tests {
         assert_eq!(ours.len(), theirs.len(), "{ours} vs {theirs}");
         // The same up to the minute, unless the two calls straddled one.
         assert!(ours[..16] == theirs[..16] || ours[14..16] != theirs[14..16], "{ours} vs {theirs}");
+    }
+
+    #[test]
+    fn lines_as_the_default_format_writes_them() {
+        let lines = |line: bool| {
+            let buffer = Arc::new(Mutex::new(Vec::new()));
+            let writer = buffer.clone();
+            let make = move || SharedVec(writer.clone());
+            let builder = tracing_subscriber::fmt().with_writer(make).with_ansi(false).with_timer(Timestamp);
+            let emit = || {
+                let path = "/v1/format";
+                tracing::info!(method = %"POST", path, status = 200u16, latency_us = 52u64, "request");
+                tracing::warn!(error = %"x\ny", "a \"quoted\" message");
+                tracing::info_span!("reload", n = 1).in_scope(|| tracing::error!("inside a span"));
+            };
+            match line {
+                true => tracing::subscriber::with_default(builder.event_format(Line::new()).finish(), emit),
+                false => tracing::subscriber::with_default(builder.finish(), emit),
+            }
+            let text = String::from_utf8(buffer.lock().unwrap().clone()).unwrap();
+            // Without the timestamps (27 bytes), which differ by the microsecond.
+            text.lines().map(|l| l.get(27..).unwrap_or(l).to_owned()).collect::<Vec<_>>()
+        };
+        let (ours, theirs) = (lines(true), lines(false));
+        assert_eq!(ours, theirs);
+        assert_eq!(
+            ours[0],
+            "  INFO dfmt::log::tests: request method=POST path=\"/v1/format\" status=200 latency_us=52"
+        );
+    }
+
+    struct SharedVec(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for SharedVec {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
     }
 }

@@ -96,8 +96,8 @@ fn serve(args: args::ServeArgs) -> Result<Status> {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(log.clone())
-        .with_timer(log::Timestamp)
         .with_ansi(color)
+        .event_format(log::Line::new())
         .init();
     let mut settings = dfmt_server::Settings {
         max_body_bytes: args.max_body_bytes,
