@@ -1,12 +1,12 @@
 //! `dfmt serve`: dfmt's format, convert and validate over HTTP, for teams that want a formatter inside their own
 //! network rather than pasting configs into a third-party website.
 //!
-//! [`app`] builds the router (axum); [`serve`] binds, serves until SIGTERM or Ctrl-C, reloads settings on SIGHUP,
-//! and drains in-flight requests for a bounded time before returning. The API is documented in `openapi.yaml`
-//! beside this crate's manifest.
+//! [`app`] builds the service: the router (axum) inside [`App`], which counts and logs every request; [`serve`]
+//! binds, serves until SIGTERM or Ctrl-C, reloads settings on SIGHUP, and drains in-flight requests for a bounded
+//! time before returning. The API is documented in `openapi.yaml` beside this crate's manifest.
 //!
-//! The shared state is an [`Arc`]: the settings behind `parking_lot::RwLock`s (read on every request, replaced
-//! on reload) and the metrics as atomics. [`App`] wraps the router and counts and logs every request.
+//! The shared state is an [`Arc`]: the settings behind `parking_lot::RwLock`s (one copy per metrics shard, read
+//! on every request, replaced on reload) and the metrics as atomics.
 
 mod api;
 mod config;
@@ -63,8 +63,8 @@ impl Shared {
 
 pub(crate) type AppState = Arc<Shared>;
 
-/// The service's router, for `config`'s settings. The state is fresh: [`serve`] shares its own with its
-/// listener and signal handlers.
+/// The service (the router inside [`App`]), for `config`'s settings. The state is fresh: [`serve`] shares its
+/// own with its listener and signal handlers.
 pub fn app(config: &Config) -> App {
     App::new(state(config))
 }
