@@ -135,13 +135,33 @@ impl tower::Service<Request> for App {
             true => Cow::Borrowed(metrics::ROUTES[route]),
             false => Cow::Owned(request.uri().path().to_owned()),
         };
-        Observed { inner: self.router.call(request), state: self.state.clone(), started, method, route, path }
+        let inner = match CONVERSIONS.get(route) {
+            Some(&endpoint) if exact && method == Method::POST => {
+                Answer::Conversion(Box::pin(api::handle(self.state.clone(), endpoint, request)))
+            }
+            _ => Answer::Routed(self.router.call(request)),
+        };
+        Observed { inner, state: self.state.clone(), started, method, route, path }
     }
+}
+
+/// The endpoints of the first routes in [`metrics::ROUTES`].
+const CONVERSIONS: [Endpoint; 3] = [Endpoint::Format, Endpoint::Convert, Endpoint::Validate];
+
+/// How a request is answered. `POST` to a conversion endpoint is called here, not through the router, which
+/// would match the path, clone a boxed service, clone the state twice (here: once), insert an empty map of
+/// path parameters into the request's extensions and copy the body's length into a header (hyper writes it
+/// anyway): allocations, and atomics both I/O threads write, on the path small requests take. The routes stay
+/// in the router, which answers every other method there (405).
+#[allow(clippy::large_enum_variant)] // Moving the router's future costs less than boxing it (an allocation).
+enum Answer {
+    Conversion(Pin<Box<dyn Future<Output = Response> + Send>>),
+    Routed(RouteFuture<Infallible>),
 }
 
 /// One request through [`App`]: the router's answer, counted and logged when it is ready.
 pub struct Observed {
-    inner: RouteFuture<Infallible>,
+    inner: Answer,
     state: AppState,
     started: Instant,
     method: Method,
@@ -160,7 +180,13 @@ impl Future for Observed {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = &mut *self;
-        let Ok(response) = ready!(Pin::new(&mut this.inner).poll(cx));
+        let response = match &mut this.inner {
+            Answer::Conversion(answer) => ready!(answer.as_mut().poll(cx)),
+            Answer::Routed(answer) => {
+                let Ok(response) = ready!(Pin::new(answer).poll(cx));
+                response
+            }
+        };
         let elapsed = this.started.elapsed();
         let status = response.status().as_u16();
         this.state.metrics.request(this.route, status, elapsed);
