@@ -9,13 +9,18 @@
 use crate::metrics::Metrics;
 use crate::{AppState, Settings};
 use axum::body::{Body, Bytes};
+use axum::extract::Request;
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use dfmt_core::json::Indent;
 use dfmt_core::{Error, Format, Options, SliceInput};
 use http_body_util::BodyExt;
+use std::borrow::{Borrow, Cow};
 use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
+use std::task::Poll;
 use std::time::Instant;
 
 /// What a request asks for.
@@ -151,38 +156,40 @@ fn format_of_content_type(headers: &HeaderMap) -> Option<Format> {
     })
 }
 
-/// The query's `name=value` pairs (values percent-decoded).
-fn query_pairs(uri: &Uri) -> Vec<(String, String)> {
-    let decode = |s: &str| {
-        let bytes = s.as_bytes();
-        let mut out = Vec::with_capacity(bytes.len());
-        let mut i = 0;
-        while i < bytes.len() {
-            let hex = |b: u8| (b as char).to_digit(16);
-            match bytes[i] {
-                b'+' => out.push(b' '),
-                b'%' => match (bytes.get(i + 1).and_then(|&b| hex(b)), bytes.get(i + 2).and_then(|&b| hex(b))) {
-                    (Some(h), Some(l)) => {
-                        out.push((h * 16 + l) as u8);
-                        i += 2;
-                    }
-                    _ => out.push(b'%'),
-                },
-                b => out.push(b),
-            }
-            i += 1;
+/// The query's `name=value` pairs, percent-decoded. A pair is borrowed from the query unless it holds `%` or
+/// `+`: the usual `?format=json` costs no allocation.
+fn query_pairs(query: &str) -> impl Iterator<Item = (Cow<'_, str>, Cow<'_, str>)> {
+    query.split('&').filter(|p| !p.is_empty()).map(|pair| {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        (decode(name), decode(value))
+    })
+}
+
+/// `s` with `+` as a space and `%XX` as the byte it names (invalid UTF-8 replaced); a `%` not followed by two
+/// hex digits stays as it is.
+fn decode(s: &str) -> Cow<'_, str> {
+    let bytes = s.as_bytes();
+    if !bytes.iter().any(|&b| b == b'%' || b == b'+') {
+        return Cow::Borrowed(s);
+    }
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' => match (bytes.get(i + 1).and_then(|&b| hex(b)), bytes.get(i + 2).and_then(|&b| hex(b))) {
+                (Some(h), Some(l)) => {
+                    out.push((h * 16 + l) as u8);
+                    i += 2;
+                }
+                _ => out.push(b'%'),
+            },
+            b => out.push(b),
         }
-        String::from_utf8_lossy(&out).into_owned()
-    };
-    uri.query()
-        .unwrap_or("")
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|pair| {
-            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-            (decode(name), decode(value))
-        })
-        .collect()
+        i += 1;
+    }
+    Cow::Owned(String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
 }
 
 fn bad_request(message: impl Into<String>) -> ApiError {
@@ -213,8 +220,8 @@ pub(crate) fn job(endpoint: Endpoint, uri: &Uri, headers: &HeaderMap, settings: 
     let mut options = Options { limits: settings.limits, ..Options::default() };
     let (mut format, mut to) = (None, None);
     let (mut indent, mut compact) = (None, false);
-    for (name, value) in query_pairs(uri) {
-        match name.as_str() {
+    for (name, value) in query_pairs(uri.query().unwrap_or("")) {
+        match &*name {
             "format" | "from" => format = Some(parse_format(&value)?),
             "to" => to = Some(parse_format(&value)?),
             "indent" if value == "tab" => indent = Some(Indent::Tab),
@@ -253,7 +260,9 @@ pub(crate) fn job(endpoint: Endpoint, uri: &Uri, headers: &HeaderMap, settings: 
 /// Runs a job over a whole body: the output, or the core's error.
 fn run(job: Job, body: &[u8]) -> Result<(Vec<u8>, Format), Error> {
     let mut input = SliceInput::new(body);
-    let capacity = body.len() + body.len() / 4;
+    // Formatting compact input with indentation grows it by half or more (a compact 1 KiB tweet: 1.6 times);
+    // a small body's output gets room for that, not one reallocation more. A large one's grows as it must.
+    let capacity = if body.len() < 64 << 10 { 2 * body.len() } else { body.len() + body.len() / 4 };
     match job {
         Job::Format { format, options } => {
             dfmt_core::format(&mut input, format, &options, Vec::with_capacity(capacity)).map(|out| (out, format))
@@ -268,40 +277,53 @@ fn run(job: Job, body: &[u8]) -> Result<(Vec<u8>, Format), Error> {
     }
 }
 
-/// Holds a conversion slot; gives it back when dropped, wherever the work ends.
-struct Slot(std::sync::Arc<Metrics>);
+/// Holds a conversion slot; gives it back when dropped, wherever the work ends. A slot for an inline conversion
+/// borrows the metrics (cloning the `Arc` would be one more atomic that both I/O threads write); one that moves
+/// to the blocking pool owns them.
+struct Slot<M: Borrow<Metrics>>(M);
 
-impl Drop for Slot {
+impl<M: Borrow<Metrics>> Drop for Slot<M> {
     fn drop(&mut self) {
-        self.0.in_flight.fetch_sub(1, Relaxed);
+        self.0.borrow().in_flight.fetch_sub(1, Relaxed);
+    }
+}
+
+impl Slot<&Metrics> {
+    /// The same slot, holding `metrics` (the same counters) by `Arc`.
+    fn owned(self, metrics: Arc<Metrics>) -> Slot<Arc<Metrics>> {
+        std::mem::forget(self);
+        Slot(metrics)
     }
 }
 
 /// Takes a conversion slot if one is free.
-fn take_slot(metrics: &std::sync::Arc<Metrics>, max: usize) -> Option<Slot> {
+fn take_slot(metrics: &Metrics, max: usize) -> Option<Slot<&Metrics>> {
     let max = i64::try_from(max).unwrap_or(i64::MAX);
     if metrics.in_flight.fetch_add(1, Relaxed) >= max {
         metrics.in_flight.fetch_sub(1, Relaxed);
         return None;
     }
-    Some(Slot(metrics.clone()))
+    Some(Slot(metrics))
 }
 
-/// A request body as it arrived: the frames, and their total length.
+/// A request body as it arrived: the frames, and their total length. The first frame is kept apart: a small
+/// body is one frame, and then no list is allocated.
 struct Received {
-    parts: Vec<Bytes>,
+    first: Bytes,
+    rest: Vec<Bytes>,
     len: usize,
 }
 
 impl Received {
     /// The body in one piece: the frame itself when there was one, else a copy (which, for a large body, the
     /// caller makes on the blocking pool, not on an I/O thread).
-    fn whole(mut self) -> Bytes {
-        if self.parts.len() <= 1 {
-            return self.parts.pop().unwrap_or_default();
+    fn whole(self) -> Bytes {
+        if self.rest.is_empty() {
+            return self.first;
         }
         let mut whole = Vec::with_capacity(self.len);
-        for part in &self.parts {
+        whole.extend_from_slice(&self.first);
+        for part in &self.rest {
             whole.extend_from_slice(part);
         }
         Bytes::from(whole)
@@ -311,7 +333,7 @@ impl Received {
 /// Reads the body, at most `limit` bytes; `Err` is the answer to give instead.
 async fn read_body(body: Body, limit: usize, metrics: &Metrics) -> Result<Received, ApiError> {
     let mut body = body;
-    let mut received = Received { parts: Vec::new(), len: 0 };
+    let mut received = Received { first: Bytes::new(), rest: Vec::new(), len: 0 };
     while let Some(frame) = body.frame().await {
         let frame = frame.map_err(|e| {
             tracing::debug!(error = %e, "reading the request body failed");
@@ -321,11 +343,15 @@ async fn read_body(body: Body, limit: usize, metrics: &Metrics) -> Result<Receiv
         })?;
         if let Ok(data) = frame.into_data() {
             received.len += data.len();
-            metrics.bytes_in.fetch_add(data.len() as u64, Relaxed);
+            metrics.add_bytes_in(data.len() as u64);
             if received.len > limit {
                 return Err(too_large(limit));
             }
-            received.parts.push(data);
+            if received.first.is_empty() {
+                received.first = data;
+            } else {
+                received.rest.push(data);
+            }
         }
     }
     Ok(received)
@@ -359,10 +385,11 @@ fn lower_priority() {
 }
 
 /// One conversion request, from headers to answer.
-pub(crate) async fn handle(state: AppState, endpoint: Endpoint, uri: Uri, headers: HeaderMap, body: Body) -> Response {
+pub(crate) async fn handle(state: AppState, endpoint: Endpoint, request: Request) -> Response {
     let started = Instant::now();
-    let settings = *state.settings.read();
-    match respond(&state, endpoint, &uri, &headers, body, &settings, started).await {
+    let settings = state.settings();
+    let (parts, body) = request.into_parts();
+    match respond(&state, endpoint, &parts, body, &settings, started).await {
         Ok(response) => response,
         Err(error) => error.into_response(),
     }
@@ -371,20 +398,24 @@ pub(crate) async fn handle(state: AppState, endpoint: Endpoint, uri: Uri, header
 async fn respond(
     state: &AppState,
     endpoint: Endpoint,
-    uri: &Uri,
-    headers: &HeaderMap,
+    parts: &Parts,
     body: Body,
     settings: &Settings,
     started: Instant,
 ) -> Result<Response, ApiError> {
-    let job = job(endpoint, uri, headers, settings)?;
-    let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    let job = job(endpoint, &parts.uri, &parts.headers, settings)?;
+    let declared = parts.headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
     if declared.is_some_and(|n| n > settings.max_body_bytes as u64) {
         return Err(too_large(settings.max_body_bytes));
     }
     let deadline = tokio::time::Instant::from_std(started + settings.request_timeout);
-    let received =
-        match tokio::time::timeout_at(deadline, read_body(body, settings.max_body_bytes, &state.metrics)).await {
+    let mut reading = std::pin::pin!(read_body(body, settings.max_body_bytes, &state.metrics));
+    // A small body has usually arrived with the headers: one poll reads it, and no timer is set up (which costs
+    // a handle on the runtime, an atomic that both I/O threads share).
+    let first = std::future::poll_fn(|cx| Poll::Ready(reading.as_mut().poll(cx))).await;
+    let received = match first {
+        Poll::Ready(received) => received?,
+        Poll::Pending => match tokio::time::timeout_at(deadline, reading).await {
             Ok(received) => received?,
             Err(_) => {
                 let mut error = ApiError::new(
@@ -395,7 +426,8 @@ async fn respond(
                 error.close = true;
                 return Err(error);
             }
-        };
+        },
+    };
     // The slot is taken once the body is in: a client that uploads slowly holds a connection, not a slot.
     let Some(slot) = take_slot(&state.metrics, settings.max_conversions) else {
         let mut error =
@@ -404,9 +436,12 @@ async fn respond(
         return Err(error);
     };
     let outcome = if received.len < settings.inline_below {
-        answer(job, &received.whole(), &state.metrics)
+        let outcome = answer(job, &received.whole(), &state.metrics);
+        drop(slot);
+        outcome
     } else {
         let metrics = state.metrics.clone();
+        let slot = slot.owned(metrics.clone());
         let work = tokio::task::spawn_blocking(move || {
             let _slot = slot;
             lower_priority();
@@ -429,7 +464,7 @@ async fn respond(
         }
     };
     let (output, format) = outcome?;
-    state.metrics.bytes_out.fetch_add(output.len() as u64, Relaxed);
+    state.metrics.add_bytes_out(output.len() as u64);
     let mut response = Response::new(Body::from(output));
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(media_type(format)));
     Ok(response)
@@ -445,5 +480,20 @@ fn answer(job: Job, body: &[u8], metrics: &Metrics) -> Result<(Vec<u8>, Format),
             tracing::error!(?job, "a conversion panicked; answered 500");
             Err(ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error"))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_pairs_borrow_unless_encoded() {
+        let pairs: Vec<_> = query_pairs("format=json&&indent=%09x&sort_keys&to=a+b&bad=%zz%4").collect();
+        let plain: Vec<(&str, &str)> = pairs.iter().map(|(n, v)| (&**n, &**v)).collect();
+        assert_eq!(plain, [("format", "json"), ("indent", "\tx"), ("sort_keys", ""), ("to", "a b"), ("bad", "%zz%4")]);
+        assert!(matches!(pairs[0], (Cow::Borrowed(_), Cow::Borrowed(_))));
+        assert!(matches!(pairs[1].1, Cow::Owned(_)));
+        assert_eq!(decode("%ff"), "\u{fffd}");
     }
 }

@@ -1,12 +1,12 @@
 //! `dfmt serve`: dfmt's format, convert and validate over HTTP, for teams that want a formatter inside their own
 //! network rather than pasting configs into a third-party website.
 //!
-//! [`app`] builds the router (axum); [`serve`] binds, serves until SIGTERM or Ctrl-C, reloads settings on SIGHUP,
-//! and drains in-flight requests for a bounded time before returning. The API is documented in `openapi.yaml`
-//! beside this crate's manifest.
+//! [`app`] builds the service: the router (axum) inside [`App`], which counts and logs every request; [`serve`]
+//! binds, serves until SIGTERM or Ctrl-C, reloads settings on SIGHUP, and drains in-flight requests for a bounded
+//! time before returning. The API is documented in `openapi.yaml` beside this crate's manifest.
 //!
-//! The shared state is an [`Arc`]: the settings behind a `parking_lot::RwLock` (read on every request, replaced
-//! on reload) and the metrics as atomics.
+//! The shared state is an [`Arc`]: the settings behind `parking_lot::RwLock`s (one copy per metrics shard, read
+//! on every request, replaced on reload) and the metrics as atomics.
 
 mod api;
 mod config;
@@ -18,41 +18,60 @@ pub use config::{Config, ConfigError, Settings};
 
 use api::Endpoint;
 use axum::Router;
-use axum::body::Body;
+use axum::ServiceExt as _;
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
-use axum::middleware::Next;
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::routing::future::RouteFuture;
 use axum::routing::{get, post};
-use metrics::Metrics;
+use metrics::{Metrics, Padded};
 use parking_lot::RwLock;
+use std::borrow::Cow;
+use std::convert::Infallible;
 use std::future::Future;
 use std::path::PathBuf;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+use std::task::{Context, Poll, ready};
 use std::time::Instant;
 use tokio::net::TcpListener;
 
 /// The state every request sees.
 #[derive(Debug)]
 pub(crate) struct Shared {
-    pub(crate) settings: RwLock<Settings>,
+    /// One copy per metrics shard ([`metrics::shard`]): a request reads the copy of its thread, whose lock word
+    /// no other core writes. A reload replaces every copy.
+    settings: [Padded<RwLock<Settings>>; metrics::SHARDS],
     pub(crate) metrics: Arc<Metrics>,
     pub(crate) web_root: Option<PathBuf>,
     pub(crate) ready: AtomicBool,
 }
 
+impl Shared {
+    /// The settings in force.
+    pub(crate) fn settings(&self) -> Settings {
+        *self.settings[metrics::shard()].0.read()
+    }
+
+    fn set_settings(&self, settings: Settings) {
+        for copy in &self.settings {
+            *copy.0.write() = settings;
+        }
+    }
+}
+
 pub(crate) type AppState = Arc<Shared>;
 
-/// The service's router, for `config`'s settings. The state is fresh: [`serve`] shares its own with its
-/// listener and signal handlers.
-pub fn app(config: &Config) -> Router {
-    router(state(config))
+/// The service (the router inside [`App`]), for `config`'s settings. The state is fresh: [`serve`] shares its
+/// own with its listener and signal handlers.
+pub fn app(config: &Config) -> App {
+    App::new(state(config))
 }
 
 fn state(config: &Config) -> AppState {
     Arc::new(Shared {
-        settings: RwLock::new(config.settings),
+        settings: std::array::from_fn(|_| Padded(RwLock::new(config.settings))),
         metrics: Arc::new(Metrics::default()),
         web_root: config.web_root.clone(),
         ready: AtomicBool::new(true),
@@ -61,9 +80,7 @@ fn state(config: &Config) -> AppState {
 
 fn router(state: AppState) -> Router {
     let conversion = |endpoint: Endpoint| {
-        move |State(state): State<AppState>, uri: Uri, headers: HeaderMap, body: Body| {
-            api::handle(state, endpoint, uri, headers, body)
-        }
+        move |State(state): State<AppState>, request: Request| api::handle(state, endpoint, request)
     };
     let router = Router::new()
         .route("/v1/format", post(conversion(Endpoint::Format)))
@@ -79,8 +96,104 @@ fn router(state: AppState) -> Router {
         .method_not_allowed_fallback(|| async {
             api::ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "method not allowed here")
         })
-        .layer(axum::middleware::from_fn_with_state(state.clone(), observe))
         .with_state(state)
+}
+
+/// The service: the router, with every request (every route, 404s, static files) counted in the metrics and
+/// logged as one line with method, path, status and latency.
+///
+/// It wraps the router from outside and its future, [`Observed`], is a plain struct: axum's
+/// `middleware::from_fn` boxed the future and cloned a boxed service on every request, and `Router::layer`
+/// would wrap each route in one more boxed service.
+#[derive(Clone, Debug)]
+pub struct App {
+    router: Router,
+    state: AppState,
+}
+
+impl App {
+    fn new(state: AppState) -> App {
+        App { router: router(state.clone()), state }
+    }
+}
+
+impl tower::Service<Request> for App {
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Observed;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: Request) -> Observed {
+        let started = Instant::now();
+        let method = request.method().clone();
+        let (route, exact) = metrics::route_index(request.uri().path());
+        // A known route is logged with its name from the route table; only other paths are copied.
+        let path = match exact {
+            true => Cow::Borrowed(metrics::ROUTES[route]),
+            false => Cow::Owned(request.uri().path().to_owned()),
+        };
+        let inner = match CONVERSIONS.get(route) {
+            Some(&endpoint) if exact && method == Method::POST => {
+                Answer::Conversion(Box::pin(api::handle(self.state.clone(), endpoint, request)))
+            }
+            _ => Answer::Routed(self.router.call(request)),
+        };
+        Observed { inner, state: self.state.clone(), started, method, route, path }
+    }
+}
+
+/// The endpoints of the first routes in [`metrics::ROUTES`].
+const CONVERSIONS: [Endpoint; 3] = [Endpoint::Format, Endpoint::Convert, Endpoint::Validate];
+
+/// How a request is answered. `POST` to a conversion endpoint is called here, not through the router, which
+/// would match the path, clone a boxed service, clone the state twice (here: once), insert an empty map of
+/// path parameters into the request's extensions and copy the body's length into a header (hyper writes it
+/// anyway): allocations, and atomics both I/O threads write, on the path small requests take. The routes stay
+/// in the router, which answers every other method there (405).
+#[allow(clippy::large_enum_variant)] // Moving the router's future costs less than boxing it (an allocation).
+enum Answer {
+    Conversion(Pin<Box<dyn Future<Output = Response> + Send>>),
+    Routed(RouteFuture<Infallible>),
+}
+
+/// One request through [`App`]: the router's answer, counted and logged when it is ready.
+pub struct Observed {
+    inner: Answer,
+    state: AppState,
+    started: Instant,
+    method: Method,
+    route: usize,
+    path: Cow<'static, str>,
+}
+
+impl std::fmt::Debug for Observed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Observed").field("method", &self.method).field("path", &self.path).finish_non_exhaustive()
+    }
+}
+
+impl Future for Observed {
+    type Output = Result<Response, Infallible>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = &mut *self;
+        let response = match &mut this.inner {
+            Answer::Conversion(answer) => ready!(answer.as_mut().poll(cx)),
+            Answer::Routed(answer) => {
+                let Ok(response) = ready!(Pin::new(answer).poll(cx));
+                response
+            }
+        };
+        let elapsed = this.started.elapsed();
+        let status = response.status().as_u16();
+        this.state.metrics.request(this.route, status, elapsed);
+        let (method, path) = (&this.method, &*this.path);
+        tracing::info!(%method, path, status, latency_us = elapsed.as_micros() as u64, "request");
+        Poll::Ready(Ok(response))
+    }
 }
 
 async fn readyz(State(state): State<AppState>) -> Response {
@@ -94,20 +207,6 @@ async fn readyz(State(state): State<AppState>) -> Response {
 async fn metrics(State(state): State<AppState>) -> Response {
     let mut response = state.metrics.render().into_response();
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4"));
-    response
-}
-
-/// Counts and logs every request: one line with method, path, status and latency.
-async fn observe(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let started = Instant::now();
-    let method = request.method().clone();
-    let route = metrics::route_index(request.uri().path());
-    let path = request.uri().path().to_owned();
-    let response = next.run(request).await;
-    let elapsed = started.elapsed();
-    let status = response.status().as_u16();
-    state.metrics.request(route, status, elapsed);
-    tracing::info!(%method, path, status, latency_us = elapsed.as_micros() as u64, "request");
     response
 }
 
@@ -126,7 +225,7 @@ pub async fn serve_on(
     let listener = listener::Counted { inner: listener, metrics: state.metrics.clone() };
     let (stopping, mut stopped) = tokio::sync::watch::channel(false);
     let draining = state.clone();
-    let server = axum::serve(listener, router(state)).with_graceful_shutdown(async move {
+    let server = axum::serve(listener, App::new(state).into_make_service()).with_graceful_shutdown(async move {
         shutdown.await;
         draining.ready.store(false, Relaxed);
         tracing::info!("shutting down: no new connections; finishing requests in flight");
@@ -203,7 +302,7 @@ fn spawn_reloader(state: AppState, base: Settings, path: PathBuf) {
         while hangup.recv().await.is_some() {
             match base.with_file(&path) {
                 Ok(settings) => {
-                    *state.settings.write() = settings;
+                    state.set_settings(settings);
                     tracing::info!(?settings, "settings reloaded");
                 }
                 Err(error) => tracing::error!(%error, "settings not reloaded; the previous ones stay"),
