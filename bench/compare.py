@@ -379,13 +379,18 @@ def yaml_census(python, paths):
 
 
 def yaml_commands(args, path):
-    return {
+    """The YAML → JSON commands; with --rust-only, not the Python peers (which, run between the others, leave
+    them a colder machine: dfmt's small-file ratios come out lower interleaved with them)."""
+    commands = {
         "dfmt convert --to json": [args.dfmt, "convert", "--to", "json", path],
         "saphyr-parser events → JSON": [args.peers, "saphyr-events", path],
         "serde_yaml → serde_json Value": [args.peers, "serde-yaml-value", path],
         "PyYAML CSafeLoader + json.dumps": [args.python, args.yaml_peer, "pyyaml", path],
         "ruamel.yaml C loader + json.dumps": [args.python, args.yaml_peer, "ruamel", path],
     }
+    if args.rust_only:
+        del commands["PyYAML CSafeLoader + json.dumps"], commands["ruamel.yaml C loader + json.dumps"]
+    return commands
 
 
 def yaml_section(args):
@@ -409,7 +414,7 @@ def yaml_section(args):
     lines.append("")
     lines.append(f"Pretty JSON, one text per YAML document; file in, /dev/null out; median of {small_runs} interleaved "
                  f"runs ({runs[big]} on `big.yaml`). Times include process start-up (tens of ms for Python), which "
-                 f"dominates on the small files.")
+                 f"dominates on the small files." + (" Rust commands only (`--rust-only`)." if args.rust_only else ""))
     lines.append("")
     lines.append("| input | MB | documents | anchors | aliases |")
     lines.append("| --- | ---: | ---: | ---: | ---: |")
@@ -736,6 +741,8 @@ def main():
     ap.add_argument("--quick", action="store_true",
                     help="JSON: only dfmt and the streaming serde_json peers; YAML: 3 rounds, 1 on big.yaml; "
                          "TOML: 3 rounds")
+    ap.add_argument("--rust-only", action="store_true",
+                    help="YAML section: dfmt, saphyr-parser and serde_yaml only, no Python peer run between them")
     ap.add_argument("--only", choices=list(SECTIONS), help="run one section; the others' last tables are kept")
     ap.add_argument("--verify", action="store_true",
                     help="before the YAML and TOML timings, check every command's output once (YAML: its JSON "
@@ -752,6 +759,8 @@ def main():
 
     # Each section keeps its last tables in compare-SECTION.md; compare.md is all of them, JSON first.
     section_file = {name: os.path.join(args.out, f"compare-{name}.md") for name in SECTIONS}
+    if args.rust_only:
+        section_file["yaml"] = os.path.join(args.out, "compare-yaml-rust.md")
     combined = os.path.join(args.out, "compare.md")
     if not os.path.exists(section_file["json"]) and os.path.exists(combined):
         # A compare.md from before the sections were kept apart holds the JSON tables only.

@@ -564,10 +564,9 @@ def report(o, R):
           f"{s['closed_after_408']}; median {s['median_s_to_408'] or 0:.2f} s to the 408 |")
         other = {k: v for k, v in st.items() if k not in ("200", "422", "413")}
         e = r["errors"]
-        w(f"\n\"sent\" counts wrk's request() calls. dfmt closes the connection after a 413 (without reading the "
-          f"body, and without `Connection: close` in the answer), so the request wrk had queued next on that "
-          f"connection fails (write/read errors: {e['write'] + e['read']}, against {st.get('413', 0)} answers "
-          f"413) and wrk sends a new one on a new connection.")
+        w(f"\n\"sent\" counts wrk's request() calls. dfmt answers 413 with `Connection: close` and closes the "
+          f"connection without reading the body; wrk then opens a new one (write/read errors: "
+          f"{e['write'] + e['read']}, against {st.get('413', 0)} answers 413).")
         w(f"\nwrk: {r['rps']:.0f} req/s overall, p50 {ms(r['latency_us']['p50'])} ms, p99 "
           f"{ms(r['latency_us']['p99'])} ms; other statuses: {other or 'none'}; socket errors: connect "
           f"{e['connect']}, read {e['read']}, write {e['write']}, timeout {e['timeout']}. "
