@@ -154,3 +154,15 @@ fn comment_after_a_key_stays_with_the_key_before_a_sequence() {
         assert!(String::from_utf8(fmt(src)).unwrap().starts_with("key: # c\n") || src.starts_with(b"?"));
     }
 }
+
+/// `yaml_roundtrip`: an empty key's value after a comment and a blank line (`: # c` / `# d` / `` / ` x`): the
+/// blank line, pending when the `:` was written, went before it, and on the next format after `# c` (write.rs,
+/// `Writer::entry` and `Writer::comment`: a blank line before the comment on the indicator's line goes before
+/// the indicator, one after the comments after them).
+#[test]
+fn blank_line_around_an_empty_key_stays_put() {
+    assert_formats_stably(b"a: b\n: # c\n# d\n\n x\n");
+    assert_formats_stably(b"a: b\n?\n\n: # c\n  # d\n  x\n");
+    assert_eq!(String::from_utf8(fmt(b"a: b\n: # c\n# d\n\n x\n")).unwrap(), "a: b\n?\n: # c\n  # d\n\n  x\n");
+    assert_eq!(String::from_utf8(fmt(b"a: b\n?\n\n: # c\n  x\n")).unwrap(), "a: b\n?\n\n: # c\n  x\n");
+}

@@ -338,7 +338,7 @@ impl<O: Output> Writer<O> {
         }
         let indicator = comment.trailing && one_line && next_indicator && self.pending.is_empty();
         let trailing = indicator || (comment.trailing && one_line && self.appendable && self.pending.is_empty());
-        let blank = !trailing && core::mem::take(&mut self.blank);
+        let blank = (indicator || !trailing) && core::mem::take(&mut self.blank);
         let start = self.pending_text.len();
         self.pending_text.extend_from_slice(text);
         let end = self.pending_text.len();
@@ -409,7 +409,12 @@ impl<O: Output> Writer<O> {
             self.space();
             self.blank = false;
         } else if indicator {
+            // A blank line that came before the comment waiting for the indicator goes before the indicator's
+            // line; one that came after the comments waiting goes after them, before the entry's node.
+            let after = core::mem::take(&mut self.blank);
+            self.blank = self.pending.first().is_some_and(|p| p.blank);
             self.start_line(col);
+            self.blank = after;
         } else {
             self.flush_trailing();
             self.line(col);
