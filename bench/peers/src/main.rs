@@ -37,6 +37,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     {
         return hello_server(addr.parse()?);
     }
+    if let [_, mode, addr] = args.as_slice()
+        && mode == "echo-server"
+    {
+        return echo_server(addr.parse()?);
+    }
     let [_, mode, path] = args.as_slice() else {
         return Err("usage: peers value-pretty|transcode-pretty|transcode-compact|ignored|serde-yaml-value|\
                     saphyr-events|toml-json|toml-edit-roundtrip FILE | hello-server ADDR"
@@ -106,6 +111,20 @@ fn hello_server(addr: std::net::SocketAddr) -> Result<(), Box<dyn std::error::Er
         let app = axum::Router::new().route("/", axum::routing::get(|| async { "ok" }));
         let listener = tokio::net::TcpListener::bind(addr).await?;
         eprintln!("hello-server: listening on {}", listener.local_addr()?);
+        axum::serve(listener, app).await?;
+        Ok(())
+    })
+}
+
+/// `POST /` → the request's body, as `application/json`, served until the process is killed: the same bytes in
+/// and out as a small `dfmt serve` format request, with no work between (a ceiling for that request's size).
+fn echo_server(addr: std::net::SocketAddr) -> Result<(), Box<dyn std::error::Error>> {
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().thread_name("echo").build()?;
+    runtime.block_on(async move {
+        let echo = |body: axum::body::Bytes| async move { ([("content-type", "application/json")], body) };
+        let app = axum::Router::new().route("/", axum::routing::post(echo));
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        eprintln!("echo-server: listening on {}", listener.local_addr()?);
         axum::serve(listener, app).await?;
         Ok(())
     })

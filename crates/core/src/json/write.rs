@@ -98,13 +98,18 @@ impl OutBuf {
         self.len += 1;
     }
 
-    /// Appends `n` bytes from the front of `from`, which holds at least [`OutBuf::BLOCK`] bytes when `n` is
-    /// at most that: the copy is one fixed-size block, of which `n` bytes count.
+    /// Appends `n` bytes from the front of `from`, which holds at least [`OutBuf::WIDE_BLOCK`] bytes: the copy
+    /// is one fixed-size block ([`OutBuf::BLOCK`] bytes, or the wide one for a deep indentation), of which `n`
+    /// bytes count.
     #[inline(always)]
     fn extend_from_block(&mut self, from: &[u8], n: usize) {
         if n <= Self::BLOCK && from.len() >= Self::BLOCK {
             self.reserve(Self::BLOCK);
             self.bytes[self.len..self.len + Self::BLOCK].copy_from_slice(&from[..Self::BLOCK]);
+            self.len += n;
+        } else if n <= Self::WIDE_BLOCK && from.len() >= Self::WIDE_BLOCK {
+            self.reserve(Self::WIDE_BLOCK);
+            self.bytes[self.len..self.len + Self::WIDE_BLOCK].copy_from_slice(&from[..Self::WIDE_BLOCK]);
             self.len += n;
         } else {
             self.extend(&from[..n]);
@@ -112,33 +117,21 @@ impl OutBuf {
     }
 
     const BLOCK: usize = 32;
+    /// Lines of Kubernetes schemas are indented 40–70 spaces deep: still one fixed-size copy.
+    const WIDE_BLOCK: usize = 128;
 
-    /// Appends `src`; up to 32 bytes move as two overlapping fixed-size copies.
+    /// Appends `src`; up to 64 bytes move as fixed-size copies (`bytes::copy_upto_64`).
     #[inline(always)]
     fn extend(&mut self, src: &[u8]) {
         let n = src.len();
-        if n > Self::BLOCK {
+        if n > 2 * Self::BLOCK {
             self.reserve(n);
             self.bytes[self.len..self.len + n].copy_from_slice(src);
             self.len += n;
             return;
         }
-        self.reserve(Self::BLOCK);
-        let dst = &mut self.bytes[self.len..self.len + Self::BLOCK];
-        if n >= 16 {
-            dst[..16].copy_from_slice(&src[..16]);
-            dst[n - 16..n].copy_from_slice(&src[n - 16..]);
-        } else if n >= 8 {
-            dst[..8].copy_from_slice(&src[..8]);
-            dst[n - 8..n].copy_from_slice(&src[n - 8..]);
-        } else if n >= 4 {
-            dst[..4].copy_from_slice(&src[..4]);
-            dst[n - 4..n].copy_from_slice(&src[n - 4..]);
-        } else {
-            for (d, &b) in dst.iter_mut().zip(src) {
-                *d = b;
-            }
-        }
+        self.reserve(2 * Self::BLOCK);
+        crate::bytes::copy_upto_64(&mut self.bytes[self.len..self.len + 2 * Self::BLOCK], src);
         self.len += n;
     }
 }
@@ -196,9 +189,11 @@ impl<O: Output> Writer<O> {
             Indent::Tab => (true, 1, b'\t'),
             Indent::Compact => (false, 0, b' '),
         };
-        let mut separator_indent = Vec::with_capacity(64 + unit * 32);
+        // At least the wide block past the `,` (see `OutBuf::extend_from_block`).
+        let size = (64 + unit * 32).max(OutBuf::WIDE_BLOCK + 2);
+        let mut separator_indent = Vec::with_capacity(size);
         separator_indent.extend_from_slice(b",\n");
-        separator_indent.resize(64 + unit * 32, byte);
+        separator_indent.resize(size, byte);
         Writer {
             out,
             buf: OutBuf::new(),

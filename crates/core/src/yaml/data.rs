@@ -546,7 +546,7 @@ impl Keys {
             }
         }
         let start = self.bytes.len();
-        self.bytes.extend_from_slice(key);
+        crate::bytes::extend_short(&mut self.bytes, key);
         self.entries.push(Entry { start, end: self.bytes.len(), hash, at });
         Ok(())
     }
@@ -592,8 +592,10 @@ fn hash(bytes: &[u8]) -> u64 {
     }
     let rest = chunks.remainder();
     if !rest.is_empty() {
+        let mut block = [0; 32];
+        crate::bytes::copy_short(&mut block, rest);
         let mut word = [0; 8];
-        word[..rest.len()].copy_from_slice(rest);
+        word.copy_from_slice(&block[..8]);
         h = (h.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(K);
     }
     h ^= h >> 33;

@@ -459,7 +459,7 @@ impl<'a> Scanner<'a> {
     /// Keeps decoded bytes for a token's text.
     fn keep(&mut self, bytes: &[u8]) -> Text {
         let start = self.decoded.len();
-        self.decoded.extend_from_slice(bytes);
+        crate::bytes::extend_short(&mut self.decoded, bytes);
         Text::Decoded(start, self.decoded.len())
     }
 
@@ -1305,11 +1305,11 @@ impl<'a> Scanner<'a> {
                 self.pos += 1;
             }
             if self.at(0) == quote && !(single && self.at(1) == b'\'') {
-                out.extend_from_slice(&self.src[blanks_start..self.pos]);
+                crate::bytes::extend_short(&mut out, &self.src[blanks_start..self.pos]);
                 break;
             }
             if !self.breakz(0) {
-                out.extend_from_slice(&self.src[blanks_start..self.pos]);
+                crate::bytes::extend_short(&mut out, &self.src[blanks_start..self.pos]);
                 continue;
             }
             if self.at_end(0) {
