@@ -123,7 +123,7 @@ impl Doc {
         if end > u32::MAX as usize {
             return Err(Error::new(ErrorKind::Unsupported("a TOML document of 4 GiB or more"), Span::at(0)));
         }
-        self.text.extend_from_slice(bytes);
+        crate::bytes::extend_short(&mut self.text, bytes);
         Ok((start as u32, end as u32))
     }
 
@@ -442,8 +442,10 @@ impl Index {
             w.copy_from_slice(chunk);
             h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(0x517c_c1b7_2722_0a95);
         }
+        let mut block = [0u8; 32];
+        crate::bytes::copy_short(&mut block, chunks.remainder());
         let mut w = [0u8; 8];
-        w[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+        w.copy_from_slice(&block[..8]);
         h = (h.rotate_left(5) ^ u64::from_le_bytes(w) ^ key.len() as u64).wrapping_mul(0x517c_c1b7_2722_0a95);
         h ^ (h >> 29)
     }

@@ -103,7 +103,7 @@ impl<'s> Formatter<'s> {
             if i > 0 {
                 out.push(b'.');
             }
-            out.extend_from_slice(&src[span.start as usize..span.end as usize]);
+            crate::bytes::extend_short(out, &src[span.start as usize..span.end as usize]);
         }
     }
 
@@ -128,14 +128,14 @@ impl<'s> Formatter<'s> {
             match *piece {
                 Piece::Key { start, end } => {
                     if let Some(top) = stack.last_mut() {
-                        self.out.extend_from_slice(if top.entries > 0 { b", " } else { b" " });
+                        crate::bytes::extend_short(&mut self.out, if top.entries > 0 { b", " } else { b" " });
                         top.entries += 1;
                     }
                     Formatter::path(&mut self.out, src, keys[start as usize..end as usize].iter().copied());
-                    self.out.extend_from_slice(b" = ");
+                    crate::bytes::extend_short(&mut self.out, b" = ");
                 }
                 Piece::Scalar(span) => {
-                    self.out.extend_from_slice(&src[span.start as usize..span.end as usize]);
+                    crate::bytes::extend_short(&mut self.out, &src[span.start as usize..span.end as usize]);
                     self.after_element(&stack);
                 }
                 Piece::ArrayStart { multiline, .. } => {
@@ -160,7 +160,10 @@ impl<'s> Formatter<'s> {
                 }
                 Piece::TableEnd => {
                     let open = stack.pop();
-                    self.out.extend_from_slice(if open.is_some_and(|o| o.entries > 0) { b" }" } else { b"}" });
+                    crate::bytes::extend_short(
+                        &mut self.out,
+                        if open.is_some_and(|o| o.entries > 0) { b" }" } else { b"}" },
+                    );
                     self.after_element(&stack);
                 }
                 Piece::Comment { span, trailing } => {
@@ -177,10 +180,10 @@ impl<'s> Formatter<'s> {
                         top.entries += 1;
                         let depth = stack.iter().filter(|o| o.multiline).count();
                         for _ in 0..depth {
-                            self.out.extend_from_slice(self.indent);
+                            crate::bytes::extend_short(&mut self.out, self.indent);
                         }
                     }
-                    self.out.extend_from_slice(text);
+                    crate::bytes::extend_short(&mut self.out, text);
                     commented = true;
                 }
                 Piece::Blank => {
@@ -214,7 +217,7 @@ impl<'s> Formatter<'s> {
             true
         } else {
             if top.entries > 0 {
-                self.out.extend_from_slice(b", ");
+                crate::bytes::extend_short(&mut self.out, b", ");
             }
             top.entries += 1;
             false
@@ -231,7 +234,7 @@ impl<'s> Formatter<'s> {
     /// Indents a new line by one step per open multi-line array.
     fn indent_to(&mut self, stack: &[Open]) {
         for _ in stack.iter().filter(|o| o.multiline) {
-            self.out.extend_from_slice(self.indent);
+            crate::bytes::extend_short(&mut self.out, self.indent);
         }
     }
 
@@ -247,9 +250,9 @@ impl<'s> Formatter<'s> {
 impl Visit for Formatter<'_> {
     fn header(&mut self, path: &KeyPath<'_>, array: bool, _span: Span) -> Result<(), Error> {
         self.statement();
-        self.out.extend_from_slice(if array { b"[[" } else { b"[" });
+        crate::bytes::extend_short(&mut self.out, if array { b"[[" } else { b"[" });
         Formatter::path(&mut self.out, self.src, (0..path.len()).map(|i| path.span(i)));
-        self.out.extend_from_slice(if array { b"]]" } else { b"]" });
+        crate::bytes::extend_short(&mut self.out, if array { b"]]" } else { b"]" });
         Ok(())
     }
 
@@ -257,7 +260,7 @@ impl Visit for Formatter<'_> {
         if self.depth == 0 {
             self.statement();
             Formatter::path(&mut self.out, self.src, (0..path.len()).map(|i| path.span(i)));
-            self.out.extend_from_slice(b" = ");
+            crate::bytes::extend_short(&mut self.out, b" = ");
             return Ok(());
         }
         let start = self.keys.len() as u32;
@@ -322,7 +325,7 @@ impl Visit for Formatter<'_> {
         } else {
             self.statement();
         }
-        self.out.extend_from_slice(text);
+        crate::bytes::extend_short(&mut self.out, text);
         Ok(())
     }
 

@@ -207,7 +207,7 @@ impl Reader<'_> {
                 None => &self.scratch[..],
             };
             let at = self.key_text.len();
-            self.key_text.extend_from_slice(text);
+            crate::bytes::extend_short(&mut self.key_text, text);
             self.parts.push(Part { span: (i, part.end), text: (at, self.key_text.len()) });
             i = lex::skip_blank(src, part.end);
             if src.get(i) != Some(&b'.') {
