@@ -14,11 +14,11 @@ mod stdout;
 mod task;
 
 use anyhow::Result;
-// The musl build's `memcpy` and `memmove` (crates/mem): linked in by naming the crate.
 use args::{Cli, Command, InputArgs, LayoutArgs};
 use clap::{CommandFactory, Parser};
 use dfmt_core::json::Indent;
 use dfmt_core::{Limits, Options};
+// The musl build's `memcpy` and `memmove` (crates/mem): linked in by naming the crate.
 #[cfg(target_env = "musl")]
 use dfmt_mem as _;
 use std::process::ExitCode;

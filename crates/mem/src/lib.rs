@@ -88,29 +88,35 @@ pub unsafe fn copy(dst: *mut u8, src: *const u8, n: usize) {
     }
 }
 
-/// `16 * K < n <= 32 * K` bytes as `K` 16-byte blocks from the front and `K` from the back (overlapping in the
-/// middle), all loaded before any is stored. `rep movsb` costs a few dozen cycles to start, more than this for
-/// lengths up to 256 (glibc switches to it only from 2 KiB).
+/// `16 * K < n <= 32 * K` bytes (`K` is 4 or 8) as `K` 16-byte blocks from the front and `K` from the back
+/// (overlapping in the middle), all loaded before any is stored. `rep movsb` costs a few dozen cycles to start,
+/// more than this for lengths up to 256 (glibc switches to it only from 2 KiB).
+///
+/// Written out block by block (`blocks!`), not as a loop over an array: LLVM may turn a loop that copies
+/// between memory and a local array into a `memcpy` call, which here would be this code calling itself.
 ///
 /// # Safety
 /// As for [`copy`], and `16 * K <= n`.
 #[allow(unsafe_code)]
 #[inline(always)]
 unsafe fn copy_blocks<const K: usize>(dst: *mut u8, src: *const u8, n: usize) {
-    let mut front = [0u128; K];
-    let mut back = [0u128; K];
-    // SAFETY: block `i` of the front covers bytes `16 i .. 16 i + 16 <= 16 K <= n`; block `i` of the back
-    // covers `n - 16 K + 16 i ..`, which starts at or after 0 and ends at or before `n`. Unaligned accesses.
-    // The loops have a constant trip count and are unrolled: no byte loop for LLVM to turn into `memmove`.
-    unsafe {
-        for i in 0..K {
-            front[i] = src.add(16 * i).cast::<u128>().read_unaligned();
-            back[i] = src.add(n - 16 * K + 16 * i).cast::<u128>().read_unaligned();
-        }
-        for i in 0..K {
-            dst.add(16 * i).cast::<u128>().write_unaligned(front[i]);
-            dst.add(n - 16 * K + 16 * i).cast::<u128>().write_unaligned(back[i]);
-        }
+    let back = n - 16 * K;
+    macro_rules! blocks {
+        ($($i:literal)*) => {
+            // SAFETY: front block `i` covers bytes `16 i .. 16 i + 16 <= 16 K <= n`; back block `i` covers
+            // `back + 16 i ..`, which starts at or after 0 and ends at or before `n`. Unaligned accesses.
+            unsafe {
+                let front = [$(src.add(16 * $i).cast::<u128>().read_unaligned()),*];
+                let tail = [$(src.add(back + 16 * $i).cast::<u128>().read_unaligned()),*];
+                $(dst.add(16 * $i).cast::<u128>().write_unaligned(front[$i]);)*
+                $(dst.add(back + 16 * $i).cast::<u128>().write_unaligned(tail[$i]);)*
+            }
+        };
+    }
+    if K == 4 {
+        blocks!(0 1 2 3);
+    } else {
+        blocks!(0 1 2 3 4 5 6 7);
     }
 }
 

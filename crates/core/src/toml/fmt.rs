@@ -132,7 +132,7 @@ impl<'s> Formatter<'s> {
                         top.entries += 1;
                     }
                     Formatter::path(&mut self.out, src, keys[start as usize..end as usize].iter().copied());
-                    crate::bytes::extend_short(&mut self.out, b" = ");
+                    self.out.extend_from_slice(b" = ");
                 }
                 Piece::Scalar(span) => {
                     crate::bytes::extend_short(&mut self.out, &src[span.start as usize..span.end as usize]);
@@ -217,7 +217,7 @@ impl<'s> Formatter<'s> {
             true
         } else {
             if top.entries > 0 {
-                crate::bytes::extend_short(&mut self.out, b", ");
+                self.out.extend_from_slice(b", ");
             }
             top.entries += 1;
             false
@@ -260,7 +260,7 @@ impl Visit for Formatter<'_> {
         if self.depth == 0 {
             self.statement();
             Formatter::path(&mut self.out, self.src, (0..path.len()).map(|i| path.span(i)));
-            crate::bytes::extend_short(&mut self.out, b" = ");
+            self.out.extend_from_slice(b" = ");
             return Ok(());
         }
         let start = self.keys.len() as u32;
