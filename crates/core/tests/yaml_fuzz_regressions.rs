@@ -167,12 +167,17 @@ fn blank_line_around_an_empty_key_stays_put() {
     assert_eq!(String::from_utf8(fmt(b"a: b\n?\n\n: # c\n  x\n")).unwrap(), "a: b\n?\n\n: # c\n  x\n");
 }
 
-/// `yaml_roundtrip`, open: a key whose value is a bare tag `!` on the line after a trailing comment, followed by
-/// sequence entries that are the same: the first format writes the second comment inside the sequence's first
-/// entry (`- #` / `  ! ""`), the second format moves it before the entry. Older than the fix above it (the build
-/// from before that fix does the same); not yet understood.
+/// `yaml_roundtrip`: a key whose value is a tagged sequence, with a comment between the key and the tag's line
+/// (`k: #c` / `  !` / `- ...`): the comment goes before the sequence and is written after the tag on the key's line
+/// (`k: ! #c`); read back, that comment came after the tag and went inside the sequence, and the next format moved
+/// the entry's own comment off the entry's line (read.rs, `node`: a comment trailing a block collection's
+/// properties on their line now stays outside the collection, as one before them does).
 #[test]
-#[ignore = "open: a comment before a bare-tag entry moves on the second format"]
 fn comment_before_a_bare_tag_entry_stays_put() {
     assert_formats_stably(b"-%TAG !e! tag:e.com: #\"\n    !\n-   #\"\n    !\n- \n\n");
+    assert_formats_stably(b"k: !!seq # c\n  - # d\n    a\n");
+    assert_formats_stably(b"k: !!map # c\n  a: b # d\n");
+    assert_eq!(fmt(b"k: !!seq # c\n- a\n"), b"k: !!seq # c\n  - a\n");
+    // At the root the comment stays inside (the writer puts one before the root on its own line).
+    assert_formats_stably(b"  !\n-   #\"\n    #\"\n    !\n- \n\n");
 }

@@ -454,6 +454,7 @@ impl<'a> Parser<'a> {
         }
         let token = self.scanner.peek()?;
         let start = props.start.unwrap_or(token.start);
+        let block_at = token.start;
         let opens = matches!(
             token.tok,
             Tok::BlockEntry
@@ -484,6 +485,20 @@ impl<'a> Parser<'a> {
                 }
             } else {
                 self.flush_asides(sink, start, None)?;
+                if opens_block && indentless {
+                    // A mapping's value: a comment after the properties, on their line (`key: !t # c` / `  - a`),
+                    // stays with the key, as it does when the properties are on the block's first line (`key: # c`
+                    // / `  !t` / ...): formatting writes it there, and reading that back must not move it into the
+                    // block. (`indentless` is set for mapping values only. Elsewhere, e.g. at the root, the writer
+                    // puts a comment before a collection on a line of its own, so this one stays inside.)
+                    while let Some(aside) = self.scanner.asides.front().copied() {
+                        if !aside.trailing || aside.blank || aside.at >= block_at {
+                            break;
+                        }
+                        self.scanner.asides.pop_front();
+                        push_aside(self.src, aside, sink)?;
+                    }
+                }
             }
         }
         let token = self.scanner.peek()?;
