@@ -15,6 +15,15 @@ pub(crate) fn word(bytes: &[u8], i: usize) -> u64 {
     u64::from_le_bytes(w)
 }
 
+/// The bytes of `rest` (fewer than eight) as a little-endian word, zero-padded, without a variable-length copy
+/// (see [`copy_short`]): the tail of a hashed key.
+#[inline(always)]
+pub(crate) fn tail_word_zeroed(rest: &[u8]) -> u64 {
+    let mut block = [0u8; 32];
+    copy_short(&mut block, rest);
+    word(&block, 0)
+}
+
 /// High bit set in each byte of `x` that is not zero; exact for every byte (no carry crosses a byte).
 #[inline(always)]
 pub(crate) fn nonzero_bytes(x: u64) -> u64 {
@@ -180,6 +189,11 @@ mod tests {
                 copy_upto_64(&mut dst, &src[..n]);
                 assert_eq!(&dst[..n], &src[..n], "copy of {n}");
                 assert!(dst[n..].iter().all(|&b| b == 0), "copy of {n} wrote past its end");
+            }
+            if n < 8 {
+                let mut padded = [0u8; 8];
+                padded[..n].copy_from_slice(&src[..n]);
+                assert_eq!(tail_word_zeroed(&src[..n]), u64::from_le_bytes(padded), "tail word of {n}");
             }
             let mut out = alloc::vec![0xff; 3];
             extend_short(&mut out, &src[..n]);

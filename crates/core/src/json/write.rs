@@ -104,16 +104,20 @@ impl OutBuf {
     #[inline(always)]
     fn extend_from_block(&mut self, from: &[u8], n: usize) {
         if n <= Self::BLOCK && from.len() >= Self::BLOCK {
-            self.reserve(Self::BLOCK);
-            self.bytes[self.len..self.len + Self::BLOCK].copy_from_slice(&from[..Self::BLOCK]);
-            self.len += n;
+            self.put_block::<{ Self::BLOCK }>(from, n);
         } else if n <= Self::WIDE_BLOCK && from.len() >= Self::WIDE_BLOCK {
-            self.reserve(Self::WIDE_BLOCK);
-            self.bytes[self.len..self.len + Self::WIDE_BLOCK].copy_from_slice(&from[..Self::WIDE_BLOCK]);
-            self.len += n;
+            self.put_block::<{ Self::WIDE_BLOCK }>(from, n);
         } else {
             self.extend(&from[..n]);
         }
+    }
+
+    /// Copies the first `N` bytes of `from` and counts `n <= N` of them.
+    #[inline(always)]
+    fn put_block<const N: usize>(&mut self, from: &[u8], n: usize) {
+        self.reserve(N);
+        self.bytes[self.len..self.len + N].copy_from_slice(&from[..N]);
+        self.len += n;
     }
 
     const BLOCK: usize = 32;

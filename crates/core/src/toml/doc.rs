@@ -442,11 +442,8 @@ impl Index {
             w.copy_from_slice(chunk);
             h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(0x517c_c1b7_2722_0a95);
         }
-        let mut block = [0u8; 32];
-        crate::bytes::copy_short(&mut block, chunks.remainder());
-        let mut w = [0u8; 8];
-        w.copy_from_slice(&block[..8]);
-        h = (h.rotate_left(5) ^ u64::from_le_bytes(w) ^ key.len() as u64).wrapping_mul(0x517c_c1b7_2722_0a95);
+        let w = crate::bytes::tail_word_zeroed(chunks.remainder());
+        h = (h.rotate_left(5) ^ w ^ key.len() as u64).wrapping_mul(0x517c_c1b7_2722_0a95);
         h ^ (h >> 29)
     }
 

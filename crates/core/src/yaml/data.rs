@@ -592,11 +592,7 @@ fn hash(bytes: &[u8]) -> u64 {
     }
     let rest = chunks.remainder();
     if !rest.is_empty() {
-        let mut block = [0; 32];
-        crate::bytes::copy_short(&mut block, rest);
-        let mut word = [0; 8];
-        word.copy_from_slice(&block[..8]);
-        h = (h.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(K);
+        h = (h.rotate_left(5) ^ crate::bytes::tail_word_zeroed(rest)).wrapping_mul(K);
     }
     h ^= h >> 33;
     h = h.wrapping_mul(0xFF51_AFD7_ED55_8CCD);

@@ -194,8 +194,17 @@ impl<'a> Parser<'a> {
     /// Pushes the comments and blank lines that stand before `at`; with a `floor`, stops at the first one
     /// indented less than it (it belongs after the block that is closing).
     fn flush_asides<S: Sink + ?Sized>(&mut self, sink: &mut S, at: usize, floor: Option<usize>) -> Result<(), Error> {
+        self.flush_asides_while(sink, |aside| aside.at < at && !floor.is_some_and(|f| aside.blank || aside.column < f))
+    }
+
+    /// Emits the waiting comments and blank lines, from the first, as long as `emit` says so.
+    fn flush_asides_while<S: Sink + ?Sized>(
+        &mut self,
+        sink: &mut S,
+        mut emit: impl FnMut(&Aside) -> bool,
+    ) -> Result<(), Error> {
         while let Some(aside) = self.scanner.asides.front().copied() {
-            if aside.at >= at || floor.is_some_and(|f| aside.blank || aside.column < f) {
+            if !emit(&aside) {
                 break;
             }
             self.scanner.asides.pop_front();
@@ -470,19 +479,15 @@ impl<'a> Parser<'a> {
                 // Comments on their own lines, indented as deep as a nested block's first entry, are its first
                 // lines (`-` / `  # c` / `  k: v`): they go inside it. Those less indented come before it.
                 let column = start - self.src[..start].iter().rposition(|&b| b == b'\n').map_or(0, |nl| nl + 1);
-                while let Some(aside) = self.scanner.asides.front().copied() {
+                self.flush_asides_while(sink, |aside| {
                     let first_lines = column > 0 && !aside.blank && !aside.trailing && aside.column >= column;
                     // A comment on the indicator's line (`- # c`) and blank lines after the indicator also go inside,
                     // except before a sequence that is a mapping's key or value (`key: # c` / `  - a`): there they
                     // stay with the key, where the writer puts them, as for a sequence written at the key's column.
                     let after_indicator =
                         !(indentless && opens_sequence) && aside.at > indicator_end && (aside.blank || aside.trailing);
-                    if aside.at >= start || first_lines || after_indicator {
-                        break;
-                    }
-                    self.scanner.asides.pop_front();
-                    push_aside(self.src, aside, sink)?;
-                }
+                    aside.at < start && !first_lines && !after_indicator
+                })?;
             } else {
                 self.flush_asides(sink, start, None)?;
                 if opens_block && indentless {
@@ -491,13 +496,7 @@ impl<'a> Parser<'a> {
                     // / `  !t` / ...): formatting writes it there, and reading that back must not move it into the
                     // block. (`indentless` is set for mapping values only. Elsewhere, e.g. at the root, the writer
                     // puts a comment before a collection on a line of its own, so this one stays inside.)
-                    while let Some(aside) = self.scanner.asides.front().copied() {
-                        if !aside.trailing || aside.blank || aside.at >= block_at {
-                            break;
-                        }
-                        self.scanner.asides.pop_front();
-                        push_aside(self.src, aside, sink)?;
-                    }
+                    self.flush_asides_while(sink, |aside| aside.trailing && !aside.blank && aside.at < block_at)?;
                 }
             }
         }
