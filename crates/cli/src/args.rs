@@ -1,6 +1,6 @@
 //! The command line, as clap reads it.
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, FromArgMatches, Parser, Subcommand};
 use dfmt_core::Format;
 use std::path::PathBuf;
 
@@ -22,32 +22,87 @@ Examples:
 
 Exit codes: 0 success; 1 invalid input, or --check found changes; 2 usage or I/O error.";
 
-/// Format, validate and convert JSON, JSONC, NDJSON, YAML and TOML: exact output, precise errors, flat memory.
+const ABOUT: &str =
+    "Format, validate and convert JSON, JSONC, NDJSON, YAML and TOML: exact output, precise errors, flat memory.";
+const FMT_ABOUT: &str = "Format each input in its own format (to standard output, or in place with --write).";
+const VALIDATE_ABOUT: &str = "Check that each input is valid; print a diagnostic for each one that is not.";
+const CONVERT_ABOUT: &str = "Convert inputs to another format, to standard output.";
+const SERVE_ABOUT: &str =
+    "Run the HTTP service: POST /v1/format, /v1/convert, /v1/validate (see crates/server/openapi.yaml).";
+const COMPLETIONS_ABOUT: &str = "Print a shell completion script.";
+
+// The command line. `Cli::read` reads it; `Cli::command()` (derived) builds the whole tree at once, for shell
+// completions. (Not doc comments: clap's derive would take them for the long help.)
 #[derive(Debug, Parser)]
-#[command(name = "dfmt", version, about, after_help = EXAMPLES, propagate_version = true)]
+#[command(name = "dfmt", version, about = ABOUT, after_help = EXAMPLES, propagate_version = true)]
 pub(crate) struct Cli {
     #[command(subcommand)]
     pub(crate) command: Command,
 }
 
+// The about texts are constants, not doc comments, so that `lazy_command` shares them.
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
-    /// Format each input in its own format (to standard output, or in place with --write).
-    #[command(after_help = EXAMPLES)]
+    #[command(about = FMT_ABOUT, after_help = EXAMPLES)]
     Fmt(FmtArgs),
-    /// Check that each input is valid; print a diagnostic for each one that is not.
-    #[command(after_help = EXAMPLES)]
+    #[command(about = VALIDATE_ABOUT, after_help = EXAMPLES)]
     Validate(ValidateArgs),
-    /// Convert inputs to another format, to standard output.
-    #[command(after_help = EXAMPLES)]
+    #[command(about = CONVERT_ABOUT, after_help = EXAMPLES)]
     Convert(ConvertArgs),
-    /// Run the HTTP service: POST /v1/format, /v1/convert, /v1/validate (see crates/server/openapi.yaml).
+    #[command(about = SERVE_ABOUT)]
     Serve(ServeArgs),
-    /// Print a shell completion script.
-    Completions {
-        /// The shell to complete for.
-        shell: clap_complete::Shell,
-    },
+    #[command(about = COMPLETIONS_ABOUT)]
+    Completions(CompletionsArgs),
+}
+
+impl Cli {
+    /// Reads the command line (printing help, the version or a usage error and exiting where clap does).
+    ///
+    /// Only the subcommand that was named gets its arguments built: building all of them, as `Cli::parse` does,
+    /// was most of the instructions of a run on a small file (clap's builders move each `Arg` by value, about
+    /// 340 KB of copies in all) and 180 KB of code to bring in from memory. The tree is the derived one
+    /// (a test compares them).
+    pub(crate) fn read() -> Cli {
+        let matches = lazy_command().get_matches();
+        Cli::from_arg_matches(&matches).unwrap_or_else(|error| error.exit())
+    }
+}
+
+/// `Cli::command()`, with each subcommand's arguments added when clap first needs them (`Command::defer`). Each
+/// subcommand is set up as the derive does it: its about text now (for the list of subcommands), then its
+/// arguments, then its own settings again (a flattened struct's doc comment would otherwise be its about text).
+fn lazy_command() -> clap::Command {
+    use clap::Command as C;
+    C::new("dfmt")
+        .version(env!("CARGO_PKG_VERSION"))
+        .about(ABOUT)
+        .long_about(None)
+        .after_help(EXAMPLES)
+        .propagate_version(true)
+        .subcommand_required(true)
+        .arg_required_else_help(true)
+        .group(clap::ArgGroup::new("Cli").multiple(true))
+        .subcommand(C::new("fmt").about(FMT_ABOUT).defer(|c| {
+            FmtArgs::augment_args(c).about(FMT_ABOUT).long_about(None).after_help(EXAMPLES)
+        }))
+        .subcommand(C::new("validate").about(VALIDATE_ABOUT).defer(|c| {
+            ValidateArgs::augment_args(c).about(VALIDATE_ABOUT).long_about(None).after_help(EXAMPLES)
+        }))
+        .subcommand(C::new("convert").about(CONVERT_ABOUT).defer(|c| {
+            ConvertArgs::augment_args(c).about(CONVERT_ABOUT).long_about(None).after_help(EXAMPLES)
+        }))
+        .subcommand(
+            C::new("serve").about(SERVE_ABOUT).defer(|c| ServeArgs::augment_args(c).about(SERVE_ABOUT).long_about(None)),
+        )
+        .subcommand(C::new("completions").about(COMPLETIONS_ABOUT).defer(|c| {
+            CompletionsArgs::augment_args(c).about(COMPLETIONS_ABOUT).long_about(None)
+        }))
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CompletionsArgs {
+    /// The shell to complete for.
+    pub(crate) shell: clap_complete::Shell,
 }
 
 /// Where inputs come from and how they are read.
@@ -170,4 +225,34 @@ fn parse_format(name: &str) -> Result<Format, String> {
         let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
         format!("unknown format '{name}'; expected one of: {}", names.join(", "))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    /// The lazily built command line is the derived one: same subcommands, arguments, help and settings.
+    #[test]
+    fn lazy_command_is_the_derived_one() {
+        let mut derived = Cli::command();
+        derived.build();
+        derived.clone().debug_assert();
+        let mut lazy = lazy_command();
+        lazy.build();
+        let (lazy, derived) = (format!("{lazy:#?}"), format!("{derived:#?}"));
+        let diff = similar::TextDiff::from_lines(&derived, &lazy);
+        assert!(lazy == derived, "{}", diff.unified_diff().context_radius(6).header("derived", "lazy"));
+    }
+
+    #[test]
+    fn reads_the_named_subcommand_only() {
+        let matches = lazy_command().try_get_matches_from(["dfmt", "convert", "--to", "json", "a.yaml"]).unwrap();
+        let cli = Cli::from_arg_matches(&matches).unwrap();
+        let Command::Convert(args) = cli.command else { panic!("{cli:?}") };
+        assert_eq!(args.to, Format::Json);
+        assert_eq!(args.input.paths, [PathBuf::from("a.yaml")]);
+        let error = lazy_command().try_get_matches_from(["dfmt", "convert", "--to"]).unwrap_err();
+        assert_eq!(error.kind(), clap::error::ErrorKind::InvalidValue);
+    }
 }

@@ -15,7 +15,7 @@ mod task;
 
 use anyhow::Result;
 use args::{Cli, Command, InputArgs, LayoutArgs};
-use clap::{CommandFactory, Parser};
+use clap::CommandFactory;
 use dfmt_core::json::Indent;
 use dfmt_core::{Limits, Options};
 // The musl build's `memcpy` and `memmove` (crates/mem): linked in by naming the crate.
@@ -36,7 +36,7 @@ static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::read();
     match run(cli) {
         Ok(status) => exit_code(status),
         Err(error) => {
@@ -70,8 +70,8 @@ fn run(cli: Cli) -> Result<Status> {
         Command::Validate(a) => (a.input, Task::Validate, None),
         Command::Convert(a) => (a.input, Task::Convert { to: a.to }, Some(a.layout)),
         Command::Serve(a) => return serve(a),
-        Command::Completions { shell } => {
-            clap_complete::generate(shell, &mut Cli::command(), "dfmt", &mut std::io::stdout());
+        Command::Completions(a) => {
+            clap_complete::generate(a.shell, &mut Cli::command(), "dfmt", &mut std::io::stdout());
             return Ok(Status::Ok);
         }
     };
