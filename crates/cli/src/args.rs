@@ -82,21 +82,31 @@ fn lazy_command() -> clap::Command {
         .subcommand_required(true)
         .arg_required_else_help(true)
         .group(clap::ArgGroup::new("Cli").multiple(true))
-        .subcommand(C::new("fmt").about(FMT_ABOUT).defer(|c| {
-            FmtArgs::augment_args(c).about(FMT_ABOUT).long_about(None).after_help(EXAMPLES)
-        }))
-        .subcommand(C::new("validate").about(VALIDATE_ABOUT).defer(|c| {
-            ValidateArgs::augment_args(c).about(VALIDATE_ABOUT).long_about(None).after_help(EXAMPLES)
-        }))
-        .subcommand(C::new("convert").about(CONVERT_ABOUT).defer(|c| {
-            ConvertArgs::augment_args(c).about(CONVERT_ABOUT).long_about(None).after_help(EXAMPLES)
-        }))
         .subcommand(
-            C::new("serve").about(SERVE_ABOUT).defer(|c| ServeArgs::augment_args(c).about(SERVE_ABOUT).long_about(None)),
+            C::new("fmt")
+                .about(FMT_ABOUT)
+                .defer(|c| FmtArgs::augment_args(c).about(FMT_ABOUT).long_about(None).after_help(EXAMPLES)),
         )
-        .subcommand(C::new("completions").about(COMPLETIONS_ABOUT).defer(|c| {
-            CompletionsArgs::augment_args(c).about(COMPLETIONS_ABOUT).long_about(None)
-        }))
+        .subcommand(
+            C::new("validate")
+                .about(VALIDATE_ABOUT)
+                .defer(|c| ValidateArgs::augment_args(c).about(VALIDATE_ABOUT).long_about(None).after_help(EXAMPLES)),
+        )
+        .subcommand(
+            C::new("convert")
+                .about(CONVERT_ABOUT)
+                .defer(|c| ConvertArgs::augment_args(c).about(CONVERT_ABOUT).long_about(None).after_help(EXAMPLES)),
+        )
+        .subcommand(
+            C::new("serve")
+                .about(SERVE_ABOUT)
+                .defer(|c| ServeArgs::augment_args(c).about(SERVE_ABOUT).long_about(None)),
+        )
+        .subcommand(
+            C::new("completions")
+                .about(COMPLETIONS_ABOUT)
+                .defer(|c| CompletionsArgs::augment_args(c).about(COMPLETIONS_ABOUT).long_about(None)),
+        )
 }
 
 #[derive(Debug, Args)]
