@@ -23,13 +23,13 @@ Examples:
 Exit codes: 0 success; 1 invalid input, or --check found changes; 2 usage or I/O error.";
 
 const ABOUT: &str =
-    "Format, validate and convert JSON, JSONC, NDJSON, YAML and TOML: exact output, precise errors, flat memory.";
-const FMT_ABOUT: &str = "Format each input in its own format (to standard output, or in place with --write).";
-const VALIDATE_ABOUT: &str = "Check that each input is valid; print a diagnostic for each one that is not.";
-const CONVERT_ABOUT: &str = "Convert inputs to another format, to standard output.";
+    "Format, validate and convert JSON, JSONC, NDJSON, YAML and TOML: exact output, precise errors, flat memory";
+const FMT_ABOUT: &str = "Format each input in its own format (to standard output, or in place with --write)";
+const VALIDATE_ABOUT: &str = "Check that each input is valid; print a diagnostic for each one that is not";
+const CONVERT_ABOUT: &str = "Convert inputs to another format, to standard output";
 const SERVE_ABOUT: &str =
-    "Run the HTTP service: POST /v1/format, /v1/convert, /v1/validate (see crates/server/openapi.yaml).";
-const COMPLETIONS_ABOUT: &str = "Print a shell completion script.";
+    "Run the HTTP service: POST /v1/format, /v1/convert, /v1/validate (see crates/server/openapi.yaml)";
+const COMPLETIONS_ABOUT: &str = "Print a shell completion script";
 
 // The command line. `Cli::read` reads it; `Cli::command()` (derived) builds the whole tree at once, for shell
 // completions. (Not doc comments: clap's derive would take them for the long help.)
@@ -40,7 +40,8 @@ pub(crate) struct Cli {
     pub(crate) command: Command,
 }
 
-// The about texts are constants, not doc comments, so that `lazy_command` shares them.
+// The about texts are constants, not doc comments, so that `lazy_command` shares them (without the final period
+// that clap's derive drops from a doc comment).
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     #[command(about = FMT_ABOUT, after_help = EXAMPLES)]
