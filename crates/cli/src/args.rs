@@ -22,8 +22,8 @@ Examples:
 
 Exit codes: 0 success; 1 invalid input, or --check found changes; 2 usage or I/O error.";
 
-const ABOUT: &str =
-    "Format, validate and convert JSON, JSONC, NDJSON, YAML and TOML: exact output, precise errors, flat memory";
+/// The package's description, as clap's bare `about` attribute takes it.
+const ABOUT: &str = env!("CARGO_PKG_DESCRIPTION");
 const FMT_ABOUT: &str = "Format each input in its own format (to standard output, or in place with --write)";
 const VALIDATE_ABOUT: &str = "Check that each input is valid; print a diagnostic for each one that is not";
 const CONVERT_ABOUT: &str = "Convert inputs to another format, to standard output";
