@@ -58,24 +58,10 @@ pub unsafe fn copy(dst: *mut u8, src: *const u8, n: usize) {
         }
     } else if n <= 32 {
         // SAFETY: see above (16 < n <= 32).
-        unsafe {
-            let a = src.cast::<u128>().read_unaligned();
-            let b = src.add(n - 16).cast::<u128>().read_unaligned();
-            dst.cast::<u128>().write_unaligned(a);
-            dst.add(n - 16).cast::<u128>().write_unaligned(b);
-        }
+        unsafe { copy_blocks::<1>(dst, src, n) }
     } else if n <= 64 {
         // SAFETY: see above (32 < n <= 64).
-        unsafe {
-            let a = src.cast::<u128>().read_unaligned();
-            let b = src.add(16).cast::<u128>().read_unaligned();
-            let c = src.add(n - 32).cast::<u128>().read_unaligned();
-            let d = src.add(n - 16).cast::<u128>().read_unaligned();
-            dst.cast::<u128>().write_unaligned(a);
-            dst.add(16).cast::<u128>().write_unaligned(b);
-            dst.add(n - 32).cast::<u128>().write_unaligned(c);
-            dst.add(n - 16).cast::<u128>().write_unaligned(d);
-        }
+        unsafe { copy_blocks::<2>(dst, src, n) }
     } else if n <= 128 {
         // SAFETY: see above (64 < n <= 128).
         unsafe { copy_blocks::<4>(dst, src, n) }
@@ -88,7 +74,7 @@ pub unsafe fn copy(dst: *mut u8, src: *const u8, n: usize) {
     }
 }
 
-/// `16 * K < n <= 32 * K` bytes (`K` is 4 or 8) as `K` 16-byte blocks from the front and `K` from the back
+/// `16 * K < n <= 32 * K` bytes (`K` is 1, 2, 4 or 8) as `K` 16-byte blocks from the front and `K` from the back
 /// (overlapping in the middle), all loaded before any is stored. `rep movsb` costs a few dozen cycles to start,
 /// more than this for lengths up to 256 (glibc switches to it only from 2 KiB).
 ///
@@ -100,6 +86,7 @@ pub unsafe fn copy(dst: *mut u8, src: *const u8, n: usize) {
 #[allow(unsafe_code)]
 #[inline(always)]
 unsafe fn copy_blocks<const K: usize>(dst: *mut u8, src: *const u8, n: usize) {
+    const { assert!(matches!(K, 1 | 2 | 4 | 8)) };
     let back = n - 16 * K;
     macro_rules! blocks {
         ($($i:literal)*) => {
@@ -113,10 +100,11 @@ unsafe fn copy_blocks<const K: usize>(dst: *mut u8, src: *const u8, n: usize) {
             }
         };
     }
-    if K == 4 {
-        blocks!(0 1 2 3);
-    } else {
-        blocks!(0 1 2 3 4 5 6 7);
+    match K {
+        1 => blocks!(0),
+        2 => blocks!(0 1),
+        4 => blocks!(0 1 2 3),
+        _ => blocks!(0 1 2 3 4 5 6 7),
     }
 }
 
