@@ -10,6 +10,7 @@ mod diagnostic;
 mod in_place;
 mod inputs;
 mod log;
+mod region;
 mod stdout;
 mod task;
 

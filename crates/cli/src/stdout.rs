@@ -4,6 +4,7 @@
 //! its diagnostic, and a larger one streams with flat memory (its exit code still says it failed).
 
 use crate::inputs::Source;
+use crate::region::Region;
 use crate::task::{self, Settings, Status, Stop};
 use dfmt_core::{Error, Output};
 use std::io::Write;
@@ -13,8 +14,8 @@ const HOLD: usize = 8 << 20;
 
 /// Standard output, with the hold-back above. Keeps the I/O error that stopped it.
 struct HeldStdout {
-    held: Vec<u8>,
-    streaming: bool,
+    /// The output so far; `None` once it streams.
+    held: Option<Region>,
     out: Box<dyn Write>,
     error: Option<std::io::Error>,
 }
@@ -31,6 +32,14 @@ fn raw_stdout() -> Box<dyn Write> {
 }
 
 impl HeldStdout {
+    /// Writes what is held and streams from then on.
+    fn release(&mut self) -> Result<(), Error> {
+        match self.held.take() {
+            Some(held) => self.write_through(held.as_slice()),
+            None => Ok(()),
+        }
+    }
+
     fn write_through(&mut self, bytes: &[u8]) -> Result<(), Error> {
         self.out.write_all(bytes).map_err(|e| {
             self.error = Some(e);
@@ -41,36 +50,34 @@ impl HeldStdout {
 
 impl Output for HeldStdout {
     fn write(&mut self, bytes: &[u8]) -> Result<(), Error> {
-        if self.streaming {
-            return self.write_through(bytes);
+        match &mut self.held {
+            Some(held) if bytes.len() <= held.spare() => {
+                held.extend(bytes);
+                Ok(())
+            }
+            Some(_) => {
+                self.release()?;
+                self.write_through(bytes)
+            }
+            None => self.write_through(bytes),
         }
-        self.held.extend_from_slice(bytes);
-        if self.held.len() >= HOLD {
-            self.streaming = true;
-            let held = std::mem::take(&mut self.held);
-            self.write_through(&held)?;
-        }
-        Ok(())
     }
 }
 
 /// Runs the task on one input, streaming its output to standard output.
 pub(crate) fn stream_one(source: &Source, settings: &Settings) -> Status {
-    // Reserved, not touched: pages are only mapped as output arrives, and the buffer never moves.
-    let mut out = HeldStdout { held: Vec::with_capacity(HOLD), streaming: false, out: raw_stdout(), error: None };
+    // Reserved, not touched: pages are mapped as output arrives (crate::region), and the buffer never moves.
+    let mut out = HeldStdout { held: Some(Region::new(HOLD)), out: raw_stdout(), error: None };
     let result = task::stream(source, settings, &mut out);
     let status = match result {
-        Ok(()) => {
-            let held = std::mem::take(&mut out.held);
-            match out.write_through(&held).map(|()| out.out.flush()) {
-                Ok(Ok(())) => Status::Ok,
-                Ok(Err(e)) => {
-                    out.error = Some(e);
-                    Status::Failed
-                }
-                Err(_) => Status::Failed,
+        Ok(()) => match out.release().map(|()| out.out.flush()) {
+            Ok(Ok(())) => Status::Ok,
+            Ok(Err(e)) => {
+                out.error = Some(e);
+                Status::Failed
             }
-        }
+            Err(_) => Status::Failed,
+        },
         Err(Stop::Invalid(diagnostic)) => {
             let _ = out.out.flush();
             eprint!("{diagnostic}");

@@ -88,7 +88,8 @@ pub(crate) fn stream<O: Output>(source: &Source, settings: &Settings, out: &mut 
     if let (Source::File(path), Some(format)) = (source, source.format(settings.from))
         && format.needs_whole_input()
     {
-        let text = std::fs::read(path).with_context(|| format!("reading {}", path.display())).map_err(Stop::Io)?;
+        let text =
+            crate::region::read_file(path).with_context(|| format!("reading {}", path.display())).map_err(Stop::Io)?;
         let mut input = SliceInput::new(&text);
         return run_task(&mut input, format, settings, out).map_err(|error| match error.kind {
             ErrorKind::Output => Stop::Output,

@@ -69,6 +69,45 @@ fn exit_codes() {
     assert!(text(&out.stderr).starts_with("<stdin>:1:6: error: "), "{}", text(&out.stderr));
 }
 
+/// The held output (`stdout.rs`, `region.rs`) on files large enough to be read into a mapping of their own and to
+/// need many batches of output pages: valid, it is all printed; invalid, nothing is, until the output passes the
+/// 8 MiB hold and streams (the exit code still says it failed).
+#[test]
+fn large_outputs_are_held_whole_until_the_input_is_known_good() {
+    let dir = tempfile::tempdir().unwrap();
+    let entry = |i: usize| format!("- name: item {i}\n  tags: [a, b]\n  size: {i}\n");
+    let valid: String = (0..60_000).map(entry).collect(); // 2 MB of YAML, about 6 MB of JSON
+    fs::write(dir.path().join("valid.yaml"), &valid).unwrap();
+    let out = dfmt(&["convert", "--to", "json", "valid.yaml"], dir.path(), b"");
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    let data: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let items = data.as_array().unwrap();
+    assert_eq!(items.len(), 60_000);
+    assert_eq!(items[59_999], serde_json::json!({"name": "item 59999", "tags": ["a", "b"], "size": 59_999}));
+
+    fs::write(dir.path().join("invalid.yaml"), format!("{valid}- [unclosed\n")).unwrap();
+    let out = dfmt(&["convert", "--to", "json", "invalid.yaml"], dir.path(), b"");
+    assert_eq!(code(&out), 1);
+    assert!(out.stdout.is_empty(), "{} bytes printed", out.stdout.len());
+    assert!(
+        text(&out.stderr).starts_with("invalid.yaml:180002:1: error: unterminated flow collection"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    // Past the hold: 3 × the output above.
+    let longer: String = (0..180_000).map(entry).collect();
+    fs::write(dir.path().join("long.yaml"), format!("{longer}- [unclosed\n")).unwrap();
+    let out = dfmt(&["convert", "--to", "json", "long.yaml"], dir.path(), b"");
+    assert_eq!(code(&out), 1);
+    assert!(out.stdout.len() >= 8 << 20, "{} bytes printed", out.stdout.len());
+    assert!(
+        text(&out.stderr).starts_with("long.yaml:540002:1: error: unterminated flow collection"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
 #[test]
 fn check_lists_changed_files_and_diff_shows_them() {
     let dir = tempfile::tempdir().unwrap();

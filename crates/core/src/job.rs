@@ -97,7 +97,8 @@ pub fn convert<I: Input, O: Output>(
         let writer = toml::Writer::new(out, options.toml_indent());
         return run(input, from, to, options, writer)?.finish();
     }
-    let writer = Writer::new(out, options.write_options(to));
+    // The input read so far (all of it, for a whole text) gives the output's likely size.
+    let writer = Writer::with_size_hint(out, options.write_options(to), input.buffer().len());
     run(input, from, to, options, writer)?.finish()
 }
 

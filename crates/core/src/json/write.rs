@@ -57,8 +57,9 @@ struct OutBuf {
 const INITIAL: usize = 2 * 1024;
 
 impl OutBuf {
-    fn new() -> Self {
-        OutBuf { bytes: alloc::vec![0; INITIAL], len: 0 }
+    /// A block for output of about `expected` bytes: between [`INITIAL`] and the flush size plus a page.
+    fn new(expected: usize) -> Self {
+        OutBuf { bytes: alloc::vec![0; expected.clamp(INITIAL, FLUSH_AT + 4096)], len: 0 }
     }
 
     #[inline(always)]
@@ -188,6 +189,13 @@ pub struct Writer<O> {
 impl<O: Output> Writer<O> {
     /// A writer into `out`.
     pub fn new(out: O, options: WriteOptions) -> Self {
+        Self::with_size_hint(out, options, 0)
+    }
+
+    /// A writer into `out` for output of about `expected` bytes, such as the input's size: its staging buffer
+    /// starts at that size (up to the 64 KiB it hands over at a time) instead of doubling towards it from 2 KiB,
+    /// each step a copy into newly touched memory.
+    pub fn with_size_hint(out: O, options: WriteOptions, expected: usize) -> Self {
         let (pretty, unit, byte) = match options.indent {
             Indent::Spaces(n) => (true, usize::from(n), b' '),
             Indent::Tab => (true, 1, b'\t'),
@@ -200,7 +208,7 @@ impl<O: Output> Writer<O> {
         separator_indent.resize(size, byte);
         Writer {
             out,
-            buf: OutBuf::new(),
+            buf: OutBuf::new(expected),
             scratch: Vec::new(),
             pretty,
             comments: options.comments && pretty,
