@@ -80,7 +80,9 @@ impl Region {
 
     /// Maps the pages up to `end` (at least), in batches that double what is mapped.
     fn prepare(&mut self, end: usize) {
-        if end <= self.ready {
+        // A first page is left to its fault: one fault costs less than the system call, for the many outputs
+        // that fit in it.
+        if end <= self.ready || end <= PAGE {
             return;
         }
         let capacity = self.bytes().len();
