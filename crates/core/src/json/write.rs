@@ -499,17 +499,21 @@ impl<O: Output> Sink for Writer<O> {
     }
 }
 
-/// The bytes of `text` from `i` on (fewer than eight) as a little-endian word, padded with spaces. Built in a
-/// register: copied into a stack array and read back as one word, every short string stalled on store
-/// forwarding (with short keys and values, the costliest spot of YAML → JSON).
+/// The bytes of `text` from `i` on (fewer than eight) as a little-endian word, padded with spaces, built in a
+/// register (see [`crate::bytes::tail_word_zeroed`]).
 #[inline]
 fn tail_word(text: &[u8], i: usize) -> u64 {
-    let mut w = u64::from_le_bytes([b' '; 8]);
-    for (k, &b) in text[i..].iter().enumerate().take(8) {
-        let shift = 8 * k as u32;
-        w = (w & !(0xff << shift)) | (u64::from(b) << shift);
-    }
-    w
+    const SPACES: u64 = u64::from_le_bytes([b' '; 8]);
+    let n = text.len() - i;
+    debug_assert!(n < 8);
+    let w = if text.len() >= 8 {
+        // One load: the text's last eight bytes end where the tail does; shift the tail down to the first byte.
+        word(text, text.len() - 8) >> (8 * (8 - n) % 64)
+    } else {
+        crate::bytes::tail_word_zeroed(&text[i..])
+    };
+    let kept = (1u64 << (8 * n)) - 1;
+    (w & kept) | (SPACES & !kept)
 }
 
 /// The index of the first byte JSON must escape in `text` (`"`, `\\` or a control character), tested eight
@@ -577,4 +581,20 @@ pub fn escape_into(buf: &mut Vec<u8>, text: &[u8]) {
     }
     buf.extend_from_slice(&text[from..]);
     buf.push(b'"');
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn tail_word_is_the_tail_padded_with_spaces() {
+        let text: alloc::vec::Vec<u8> = (1..=20u8).map(|b| b.wrapping_mul(37)).collect();
+        for len in 0..=text.len() {
+            let text = &text[..len];
+            for i in len.saturating_sub(7)..=len {
+                let mut expected = [b' '; 8];
+                expected[..len - i].copy_from_slice(&text[i..]);
+                assert_eq!(super::tail_word(text, i), u64::from_le_bytes(expected), "len {len}, from {i}");
+            }
+        }
+    }
 }
