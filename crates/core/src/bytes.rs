@@ -68,10 +68,12 @@ pub(crate) fn copy_short(dst: &mut [u8], src: &[u8]) {
     } else if n >= 4 {
         dst[..4].copy_from_slice(&src[..4]);
         dst[n - 4..n].copy_from_slice(&src[n - 4..]);
-    } else {
-        for (d, &b) in dst.iter_mut().zip(src) {
-            *d = b;
-        }
+    } else if n > 0 {
+        // One to three bytes: the first, middle and last (some the same byte), with no loop whose trip count
+        // varies from string to string.
+        dst[0] = src[0];
+        dst[n / 2] = src[n / 2];
+        dst[n - 1] = src[n - 1];
     }
 }
 
