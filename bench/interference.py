@@ -5,12 +5,13 @@
 
 Runs `dfmt convert --to json FILE` and the saphyr-parser events → JSON peer alternately, each timed whole (spawn
 to exit, wall and CPU from wait4), with nothing before it, or after a busy loop of 5, 20 or 50 ms in a process of
-its own (a C program compiled on the fly; it touches no memory), or after 50 ms busy then 100 ms idle. Prints the
-median times and the ratio per condition.
+its own (a C program compiled on the fly; it touches no memory), after 50 ms busy then 100 ms idle, after 200 ms
+idle, or after a short Python process that touches 50 MB. Prints the median times and the ratio per condition.
 
-On the 2-core development VM a process started after ≥ 20 ms of CPU work by another one, or after ~100 ms of idle
-time, runs 0.4–0.6 ms slower (CPU time included) whatever it is; this is why `bench/compare`'s full YAML run, which
-runs the Python peers between the Rust commands, shows lower ratios on the small files than `RUST_ONLY=1`.
+On the 2-core development VM a process started after idle time or after a Python process runs 0.2–0.7 ms slower
+(CPU time included) whatever it is, and on some days also after a busy loop of ≥ 20 ms; this is why `bench/compare`'s
+full YAML run, which runs the Python peers between the Rust commands, shows lower ratios on the small files than
+`RUST_ONLY=1`.
 Expects the release binary (`scripts/release`) and the peers (`bench/compare` builds them); FILE defaults to
 `linguist-languages.yml` from the YAML bench data ($DFMT_SHARED or ../shared).
 """
@@ -18,6 +19,7 @@ import argparse
 import os
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 
@@ -77,25 +79,31 @@ def main():
     devnull = os.open(os.devnull, os.O_WRONLY)
     with tempfile.TemporaryDirectory() as tmp:
         busy = busy_program(tmp)
+        def busy_for(ms):
+            return lambda: subprocess.run([busy, str(ms)], check=True)
+
+        def python_allocating():
+            # A short Python process that touches 50 MB, as the Python peers of bench/compare do (and more).
+            subprocess.run([sys.executable, "-c", "b = bytearray(50 << 20)"], check=True)
+
         conditions = {
-            "nothing before": (0, 0),
-            "5 ms busy": (5, 0),
-            "20 ms busy": (20, 0),
-            "50 ms busy": (50, 0),
-            "50 ms busy, 100 ms idle": (50, 0.1),
+            "nothing before": lambda: None,
+            "5 ms busy": busy_for(5),
+            "20 ms busy": busy_for(20),
+            "50 ms busy": busy_for(50),
+            "50 ms busy, 100 ms idle": lambda: (busy_for(50)(), time.sleep(0.1)),
+            "200 ms idle": lambda: time.sleep(0.2),
+            "a Python process touching 50 MB": python_allocating,
         }
         print(f"{os.path.basename(args.file)}: median of {args.rounds} alternating rounds, ms (wall / CPU)\n")
         print("| before each run | dfmt | saphyr | saphyr ÷ dfmt (wall) |")
         print("| --- | ---: | ---: | ---: |")
-        for name, (busy_ms, idle) in conditions.items():
+        for name, before in conditions.items():
             wall = {k: [] for k in commands}
             cpu = {k: [] for k in commands}
             for _ in range(args.rounds):
                 for key, argv in commands.items():
-                    if busy_ms:
-                        subprocess.run([busy, str(busy_ms)], check=True)
-                    if idle:
-                        time.sleep(idle)
+                    before()
                     w, c = timed(argv, devnull)
                     wall[key].append(w)
                     cpu[key].append(c)
