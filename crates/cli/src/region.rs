@@ -34,7 +34,8 @@ pub(crate) struct Region {
 
 enum Memory {
     Mapped(MmapMut),
-    /// When the system refuses the mapping: zeroed heap memory, whose pages the allocator maps on first touch.
+    /// A small file's bytes, or, when the system refuses the mapping, zeroed heap memory whose pages the
+    /// allocator maps on first touch.
     Heap(Vec<u8>),
 }
 
@@ -52,6 +53,12 @@ impl Region {
             Err(_) => Memory::Heap(vec![0; capacity]),
         };
         Region { memory, len: 0, ready: 0 }
+    }
+
+    /// A region that is all of `bytes`, already written.
+    fn full(bytes: Vec<u8>) -> Region {
+        let len = bytes.len();
+        Region { memory: Memory::Heap(bytes), len, ready: len }
     }
 
     fn bytes(&self) -> &[u8] {
@@ -113,32 +120,16 @@ impl Region {
     }
 }
 
-/// A whole file's bytes.
-pub(crate) enum Text {
-    Heap(Vec<u8>),
-    Mapped(Region),
-}
-
-impl std::ops::Deref for Text {
-    type Target = [u8];
-    fn deref(&self) -> &[u8] {
-        match self {
-            Text::Heap(bytes) => bytes,
-            Text::Mapped(region) => region.as_slice(),
-        }
-    }
-}
-
-/// Reads a whole file: into a [`Region`] of its size when it is large, onto the heap otherwise (and if it
+/// Reads a whole file: into a mapped [`Region`] of its size when it is large, onto the heap otherwise (and if it
 /// grows while being read).
-pub(crate) fn read_file(path: &std::path::Path) -> std::io::Result<Text> {
+pub(crate) fn read_file(path: &std::path::Path) -> std::io::Result<Region> {
     let file = std::fs::File::open(path)?;
     let size = file.metadata()?.len();
     read_sized(file, size)
 }
 
 /// Reads `reader` to its end, expecting `size` bytes.
-fn read_sized(mut reader: impl Read, size: u64) -> std::io::Result<Text> {
+fn read_sized(mut reader: impl Read, size: u64) -> std::io::Result<Region> {
     let capacity = match usize::try_from(size) {
         Ok(capacity) if size >= MAP_FILES_FROM => capacity,
         _ => return read_rest(Vec::with_capacity(size.min(MAP_FILES_FROM) as usize), reader),
@@ -150,7 +141,7 @@ fn read_sized(mut reader: impl Read, size: u64) -> std::io::Result<Text> {
             return read_rest(region.as_slice().to_vec(), reader);
         }
         match region.read_from(&mut reader) {
-            Ok(0) => return Ok(Text::Mapped(region)),
+            Ok(0) => return Ok(region),
             Ok(_) => {}
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
             Err(e) => return Err(e),
@@ -158,14 +149,18 @@ fn read_sized(mut reader: impl Read, size: u64) -> std::io::Result<Text> {
     }
 }
 
-fn read_rest(mut bytes: Vec<u8>, mut reader: impl Read) -> std::io::Result<Text> {
+fn read_rest(mut bytes: Vec<u8>, mut reader: impl Read) -> std::io::Result<Region> {
     reader.read_to_end(&mut bytes)?;
-    Ok(Text::Heap(bytes))
+    Ok(Region::full(bytes))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn mapped(region: &Region) -> bool {
+        matches!(region.memory, Memory::Mapped(_))
+    }
 
     /// Bytes that differ at every offset, so that a misplaced copy shows.
     fn pattern(n: usize, seed: u8) -> Vec<u8> {
@@ -200,8 +195,8 @@ mod tests {
             let bytes = pattern(size, 7);
             std::fs::write(&path, &bytes).unwrap();
             let text = read_file(&path).unwrap();
-            assert_eq!(matches!(text, Text::Mapped(_)), size as u64 >= MAP_FILES_FROM, "size {size}");
-            assert_eq!(&text[..], &bytes[..], "size {size}");
+            assert_eq!(mapped(&text), size as u64 >= MAP_FILES_FROM, "size {size}");
+            assert_eq!(text.as_slice(), &bytes[..], "size {size}");
         }
     }
 
@@ -209,11 +204,11 @@ mod tests {
     fn reads_a_file_that_grew_since_its_size_was_taken() {
         let bytes = pattern(200_000, 3);
         let text = read_sized(&bytes[..], 100_000).unwrap();
-        assert!(matches!(text, Text::Heap(_)));
-        assert_eq!(&text[..], &bytes[..]);
+        assert!(!mapped(&text));
+        assert_eq!(text.as_slice(), &bytes[..]);
         // And one that shrank.
         let text = read_sized(&bytes[..], 300_000).unwrap();
-        assert!(matches!(text, Text::Mapped(_)));
-        assert_eq!(&text[..], &bytes[..]);
+        assert!(mapped(&text));
+        assert_eq!(text.as_slice(), &bytes[..]);
     }
 }

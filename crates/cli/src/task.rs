@@ -90,10 +90,11 @@ pub(crate) fn stream<O: Output>(source: &Source, settings: &Settings, out: &mut 
     {
         let text =
             crate::region::read_file(path).with_context(|| format!("reading {}", path.display())).map_err(Stop::Io)?;
-        let mut input = SliceInput::new(&text);
+        let text = text.as_slice();
+        let mut input = SliceInput::new(text);
         return run_task(&mut input, format, settings, out).map_err(|error| match error.kind {
             ErrorKind::Output => Stop::Output,
-            _ => Stop::Invalid(explain(&source.to_string(), &error, &text, format, settings)),
+            _ => Stop::Invalid(explain(&source.to_string(), &error, text, format, settings)),
         });
     }
     let reader: Box<dyn Read> = match source {
