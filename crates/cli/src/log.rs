@@ -10,6 +10,7 @@ use std::fmt::Write as _;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
+use tracing::field::{Field, Visit};
 use tracing::{Event, Level, Subscriber};
 use tracing_subscriber::fmt::format::{Format, Full, Writer};
 use tracing_subscriber::fmt::time::FormatTime;
@@ -175,8 +176,147 @@ where
         for part in [" ", level, " ", meta.target(), ": "] {
             writer.write_str(part)?;
         }
-        ctx.format_fields(writer.by_ref(), event)?;
+        thread_local! {
+            static FIELDS: RefCell<String> = const { RefCell::new(String::new()) };
+        }
+        let done = FIELDS.with_borrow_mut(|text| {
+            text.clear();
+            let mut fields = Fields { out: text, sanitize: writer.sanitizes_ansi_escapes(), first: true, ok: true };
+            event.record(&mut fields);
+            fields.ok && writer.write_str(text).is_ok()
+        });
+        if !done {
+            ctx.format_fields(writer.by_ref(), event)?;
+        }
         writeln!(writer)
+    }
+}
+
+/// An event's fields as tracing-subscriber's default field formatter writes them without colours: the message
+/// (terminal control characters escaped), then `name=value` pairs, one space between any two; values by their
+/// `Debug`. Integers, booleans and strings of plain ASCII are written directly rather than through `core::fmt`
+/// and the styling wrappers the default formatter puts around every name even when they print nothing. An
+/// error with a source (printed by the default formatter with its list of sources) sets `ok` to false: the
+/// caller then formats the fields the default way.
+struct Fields<'a> {
+    out: &'a mut String,
+    /// Whether the message and errors have terminal control characters escaped (the default formatter's choice).
+    sanitize: bool,
+    first: bool,
+    ok: bool,
+}
+
+impl Fields<'_> {
+    /// Starts a field: the space before it, and `name=` unless it is the message.
+    fn start(&mut self, field: &Field) {
+        if !self.first {
+            self.out.push(' ');
+        }
+        self.first = false;
+        if field.name() != "message" {
+            let name = field.name();
+            self.out.push_str(name.strip_prefix("r#").unwrap_or(name));
+            self.out.push('=');
+        }
+    }
+
+    fn integer(&mut self, field: &Field, negative: bool, mut n: u64) {
+        self.start(field);
+        let mut digits = [0u8; 20];
+        let mut at = digits.len();
+        loop {
+            at -= 1;
+            digits[at] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        if negative {
+            self.out.push('-');
+        }
+        // Digits are ASCII.
+        self.out.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
+    }
+
+    /// Escapes the terminal control characters in what was written from `from` on, when sanitizing.
+    fn sanitize_from(&mut self, from: usize) {
+        if self.sanitize && !self.out.as_bytes()[from..].iter().all(|b| (b' '..=b'~').contains(b)) {
+            let text = self.out.split_off(from);
+            let _ = Escaping(self.out).write_str(&text);
+        }
+    }
+}
+
+impl Visit for Fields<'_> {
+    fn record_u64(&mut self, field: &Field, value: u64) {
+        self.integer(field, false, value);
+    }
+
+    fn record_i64(&mut self, field: &Field, value: i64) {
+        self.integer(field, value < 0, value.unsigned_abs());
+    }
+
+    fn record_bool(&mut self, field: &Field, value: bool) {
+        self.start(field);
+        self.out.push_str(if value { "true" } else { "false" });
+    }
+
+    fn record_str(&mut self, field: &Field, value: &str) {
+        self.start(field);
+        if field.name() == "message" {
+            let from = self.out.len();
+            self.out.push_str(value);
+            self.sanitize_from(from);
+        } else if value.bytes().all(|b| (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\') {
+            // `Debug` of a string with nothing to escape: the string in quotes.
+            self.out.push('"');
+            self.out.push_str(value);
+            self.out.push('"');
+        } else {
+            let _ = write!(self.out, "{value:?}");
+        }
+    }
+
+    fn record_error(&mut self, field: &Field, value: &(dyn std::error::Error + 'static)) {
+        if value.source().is_some() {
+            self.ok = false;
+            return;
+        }
+        self.start(field);
+        let from = self.out.len();
+        let _ = write!(self.out, "{value}");
+        self.sanitize_from(from);
+    }
+
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        self.start(field);
+        let from = self.out.len();
+        let _ = write!(self.out, "{value:?}");
+        if field.name() == "message" {
+            self.sanitize_from(from);
+        }
+    }
+}
+
+/// Text with the terminal control characters escaped as tracing-subscriber escapes them in a message: ESC, BEL,
+/// BS, FF and DEL as `\x..`, the C1 controls (U+0080 to U+009F) as `\u{..}`.
+struct Escaping<'a>(&'a mut String);
+
+impl std::fmt::Write for Escaping<'_> {
+    fn write_str(&mut self, text: &str) -> std::fmt::Result {
+        for c in text.chars() {
+            match c {
+                '\x1b' => self.0.push_str("\\x1b"),
+                '\x07' => self.0.push_str("\\x07"),
+                '\x08' => self.0.push_str("\\x08"),
+                '\x0c' => self.0.push_str("\\x0c"),
+                '\x7f' => self.0.push_str("\\x7f"),
+                '\u{80}'..='\u{9f}' => write!(self.0, "\\u{{{:x}}}", u32::from(c))?,
+                c => self.0.push(c),
+            }
+        }
+        Ok(())
     }
 }
 
@@ -223,6 +363,24 @@ mod tests {
                 let path = "/v1/format";
                 tracing::info!(method = %"POST", path, status = 200u16, latency_us = 52u64, "request");
                 tracing::warn!(error = %"x\ny", "a \"quoted\" message");
+                let (text, odd, io) =
+                    ("plain text", "tab\there \"q\" \\ \u{1b}[31m é \u{85}", std::io::Error::other("gone"));
+                tracing::info!(
+                    n = -42i64,
+                    big = u64::MAX,
+                    yes = true,
+                    r#type = 1.5f64,
+                    wide = 7u128,
+                    text,
+                    odd,
+                    "fields"
+                );
+                tracing::info!(debug = ?Some("a\u{1b}"), shown = %odd, error = &io as &dyn std::error::Error);
+                tracing::info!(message = odd, later = 1u8);
+                tracing::warn!("ring \u{7} {} bell", "\u{9b}x");
+                let nested = Outer(std::io::Error::other("inner \u{1b}"));
+                tracing::error!(error = &nested as &dyn std::error::Error, "with a source");
+                tracing::info!("");
                 tracing::info_span!("reload", n = 1).in_scope(|| tracing::error!("inside a span"));
             };
             match line {
@@ -239,6 +397,22 @@ mod tests {
             ours[0],
             "  INFO dfmt::log::tests: request method=POST path=\"/v1/format\" status=200 latency_us=52"
         );
+    }
+
+    /// An error with a source, which the default formatter lists after it.
+    #[derive(Debug)]
+    struct Outer(std::io::Error);
+
+    impl std::fmt::Display for Outer {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("outer \u{1b}")
+        }
+    }
+
+    impl std::error::Error for Outer {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            Some(&self.0)
+        }
     }
 
     struct SharedVec(Arc<Mutex<Vec<u8>>>);

@@ -384,9 +384,8 @@ fn lower_priority() {
     });
 }
 
-/// One conversion request, from headers to answer.
-pub(crate) async fn handle(state: AppState, endpoint: Endpoint, request: Request) -> Response {
-    let started = Instant::now();
+/// One conversion request, from headers to answer; its timeout counts from `started`.
+pub(crate) async fn handle(state: AppState, endpoint: Endpoint, request: Request, started: Instant) -> Response {
     let settings = state.settings();
     let (parts, body) = request.into_parts();
     match respond(&state, endpoint, &parts, body, &settings, started).await {

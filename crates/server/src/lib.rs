@@ -80,7 +80,7 @@ fn state(config: &Config) -> AppState {
 
 fn router(state: AppState) -> Router {
     let conversion = |endpoint: Endpoint| {
-        move |State(state): State<AppState>, request: Request| api::handle(state, endpoint, request)
+        move |State(state): State<AppState>, request: Request| api::handle(state, endpoint, request, Instant::now())
     };
     let router = Router::new()
         .route("/v1/format", post(conversion(Endpoint::Format)))
@@ -137,7 +137,7 @@ impl tower::Service<Request> for App {
         };
         let inner = match CONVERSIONS.get(route) {
             Some(&endpoint) if exact && method == Method::POST => {
-                Answer::Conversion(Box::pin(api::handle(self.state.clone(), endpoint, request)))
+                Answer::Conversion(Box::pin(api::handle(self.state.clone(), endpoint, request, started)))
             }
             _ => Answer::Routed(self.router.call(request)),
         };
