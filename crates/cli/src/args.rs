@@ -210,6 +210,9 @@ pub(crate) struct ServeArgs {
     /// Conversions running at once (more are refused with 503 and Retry-After) [default: 4 per core].
     #[arg(long, env = "DFMT_MAX_CONVERSIONS", value_name = "N")]
     pub(crate) max_conversions: Option<usize>,
+    /// I/O threads, which also convert the small bodies [default: 2 per core].
+    #[arg(long, env = "DFMT_WORKERS", value_name = "N")]
+    pub(crate) workers: Option<usize>,
     /// Bodies smaller than this are converted on the I/O threads; larger ones on the blocking pool.
     #[arg(long, env = "DFMT_INLINE_BELOW_BYTES", value_name = "BYTES", default_value_t = 64 << 10)]
     pub(crate) inline_below_bytes: usize,

@@ -471,6 +471,7 @@ fn serve_answers_and_exits_0_on_sigterm() {
         .args(["serve", "--listen", "127.0.0.1:0"])
         .env("NO_COLOR", "1")
         .env("RUST_LOG", "info")
+        .env("DFMT_WORKERS", "3")
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
@@ -483,6 +484,13 @@ fn serve_answers_and_exits_0_on_sigterm() {
             break line[at + "address=".len()..].trim().to_owned();
         }
     };
+    // The I/O threads asked for (the blocking pool starts none until a large body comes).
+    #[cfg(target_os = "linux")]
+    {
+        let tasks = fs::read_dir(format!("/proc/{}/task", child.id())).unwrap();
+        let names = tasks.map(|t| fs::read_to_string(t.unwrap().path().join("comm")).unwrap_or_default());
+        assert_eq!(names.filter(|name| name.trim() == "dfmt-serve").count(), 3);
+    }
     let mut stream = std::net::TcpStream::connect(&addr).unwrap();
     let body = "a: [1, 2]\n";
     let head = format!(
