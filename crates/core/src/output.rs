@@ -7,6 +7,14 @@ use alloc::vec::Vec;
 pub trait Output {
     /// Takes the next bytes of output.
     fn write(&mut self, bytes: &[u8]) -> Result<(), Error>;
+
+    /// Takes the next bytes of output in a vector the writer has no more use for. An output that collects into
+    /// a vector of its own can keep this one rather than copy it (a small document's whole output is the
+    /// writer's one buffer); by default the bytes are written like any others.
+    #[inline]
+    fn write_vec(&mut self, bytes: Vec<u8>) -> Result<(), Error> {
+        self.write(&bytes)
+    }
 }
 
 impl Output for Vec<u8> {
@@ -15,12 +23,28 @@ impl Output for Vec<u8> {
         self.extend_from_slice(bytes);
         Ok(())
     }
+
+    /// Nothing written yet: `bytes` becomes the vector, without a copy.
+    #[inline]
+    fn write_vec(&mut self, bytes: Vec<u8>) -> Result<(), Error> {
+        if self.is_empty() {
+            *self = bytes;
+        } else {
+            self.extend_from_slice(&bytes);
+        }
+        Ok(())
+    }
 }
 
 impl<O: Output + ?Sized> Output for &mut O {
     #[inline]
     fn write(&mut self, bytes: &[u8]) -> Result<(), Error> {
         (**self).write(bytes)
+    }
+
+    #[inline]
+    fn write_vec(&mut self, bytes: Vec<u8>) -> Result<(), Error> {
+        (**self).write_vec(bytes)
     }
 }
 
@@ -87,3 +111,38 @@ mod io {
 
 #[cfg(feature = "std")]
 pub use io::IoOutput;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::json::{Indent, WriteOptions, Writer};
+    use crate::{Format, Options, SliceInput};
+
+    #[test]
+    fn an_empty_vec_takes_the_writers_buffer_and_a_filled_one_appends() {
+        let bytes = alloc::vec![b'x'; 3];
+        let at = bytes.as_ptr();
+        let mut out = Vec::new();
+        out.write_vec(bytes).unwrap();
+        assert_eq!(out.as_ptr(), at, "moved, not copied");
+        (&mut out).write_vec(alloc::vec![b'y']).unwrap();
+        assert_eq!(out, b"xxxy");
+    }
+
+    #[test]
+    fn small_and_large_documents_arrive_whole_in_any_output() {
+        for n in [1, 10, 50_000] {
+            let text = alloc::format!("[{}1]", "1, ".repeat(n));
+            let options = Options { indent: Indent::Compact, ..Options::default() };
+            let expected = text.replace(' ', "") + "\n";
+            let fresh = crate::format(&mut SliceInput::new(text.as_bytes()), Format::Json, &options, Vec::new());
+            assert_eq!(fresh.unwrap(), expected.as_bytes());
+            let started = crate::format(&mut SliceInput::new(text.as_bytes()), Format::Json, &options, b"> ".to_vec());
+            assert_eq!(started.unwrap(), [b"> ", expected.as_bytes()].concat());
+            let mut writer = Writer::new(Vec::new(), WriteOptions::default());
+            crate::Sink::event(&mut writer, crate::Event::new(crate::EventKind::StreamStart, Default::default()))
+                .unwrap();
+            assert!(writer.finish().unwrap().is_empty());
+        }
+    }
+}

@@ -80,7 +80,9 @@ fn state(config: &Config) -> AppState {
 
 fn router(state: AppState) -> Router {
     let conversion = |endpoint: Endpoint| {
-        move |State(state): State<AppState>, request: Request| api::handle(state, endpoint, request, Instant::now())
+        move |State(state): State<AppState>, request: Request| async move {
+            api::handle(state, endpoint, request, Instant::now()).await.0
+        }
     };
     let router = Router::new()
         .route("/v1/format", post(conversion(Endpoint::Format)))
@@ -135,13 +137,13 @@ impl tower::Service<Request> for App {
             true => Cow::Borrowed(metrics::ROUTES[route]),
             false => Cow::Owned(request.uri().path().to_owned()),
         };
-        let inner = match CONVERSIONS.get(route) {
+        let (inner, state) = match CONVERSIONS.get(route) {
             Some(&endpoint) if exact && method == Method::POST => {
-                Answer::Conversion(Box::pin(api::handle(self.state.clone(), endpoint, request, started)))
+                (Answer::Conversion(Box::pin(api::handle(self.state.clone(), endpoint, request, started))), None)
             }
-            _ => Answer::Routed(self.router.call(request)),
+            _ => (Answer::Routed(self.router.call(request)), Some(self.state.clone())),
         };
-        Observed { inner, state: self.state.clone(), started, method, route, path }
+        Observed { inner, state, started, method, route, path }
     }
 }
 
@@ -155,14 +157,17 @@ const CONVERSIONS: [Endpoint; 3] = [Endpoint::Format, Endpoint::Convert, Endpoin
 /// in the router, which answers every other method there (405).
 #[allow(clippy::large_enum_variant)] // Moving the router's future costs less than boxing it (an allocation).
 enum Answer {
-    Conversion(Pin<Box<dyn Future<Output = Response> + Send>>),
+    /// The conversion's answer, and the state it held (one clone of the `Arc` per request, not two: both I/O
+    /// threads write its count).
+    Conversion(Pin<Box<dyn Future<Output = (Response, AppState)> + Send>>),
     Routed(RouteFuture<Infallible>),
 }
 
 /// One request through [`App`]: the router's answer, counted and logged when it is ready.
 pub struct Observed {
     inner: Answer,
-    state: AppState,
+    /// The state, for a routed answer (a conversion hands its own back).
+    state: Option<AppState>,
     started: Instant,
     method: Method,
     route: usize,
@@ -180,16 +185,21 @@ impl Future for Observed {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = &mut *self;
-        let response = match &mut this.inner {
-            Answer::Conversion(answer) => ready!(answer.as_mut().poll(cx)),
+        let (response, state) = match &mut this.inner {
+            Answer::Conversion(answer) => {
+                let (response, state) = ready!(answer.as_mut().poll(cx));
+                (response, Some(state))
+            }
             Answer::Routed(answer) => {
                 let Ok(response) = ready!(Pin::new(answer).poll(cx));
-                response
+                (response, this.state.take())
             }
         };
         let elapsed = this.started.elapsed();
         let status = response.status().as_u16();
-        this.state.metrics.request(this.route, status, elapsed);
+        if let Some(state) = state {
+            state.metrics.request(this.route, status, elapsed);
+        }
         let (method, path) = (&this.method, &*this.path);
         tracing::info!(%method, path, status, latency_us = elapsed.as_micros() as u64, "request");
         Poll::Ready(Ok(response))

@@ -223,7 +223,12 @@ impl<O: Output> Writer<O> {
 
     /// Hands everything buffered to the output and returns it.
     pub fn finish(mut self) -> Result<O, Error> {
-        self.flush()?;
+        if self.buf.len() > 0 {
+            // The staging buffer goes to the output as it is: an empty `Vec` output keeps it without a copy.
+            let mut bytes = core::mem::take(&mut self.buf.bytes);
+            bytes.truncate(self.buf.len);
+            self.out.write_vec(bytes)?;
+        }
         Ok(self.out)
     }
 
