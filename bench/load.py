@@ -70,9 +70,21 @@ def on_signal(signum, _frame):
     sys.exit(128 + signum)
 
 
+# Each child gets a process group of its own (for the cleanup), in this script's session unless SESSIONS=1. With
+# the kernel's autogroup scheduling (on by default on desktop and many server kernels), every session is a
+# scheduling group and CPU time is split between groups before threads: wrk and the server, each in a session of
+# its own, then get about half of the machine each whenever both can run. That caps a server needing more than
+# half the machine (dfmt: ~1.3 of the 2 cores for 1 KB requests) and no hello-world, and measures the split more
+# than the server. In one session, as when both are started from one shell, their threads share the cores.
+NEW_SESSIONS = os.environ.get("SESSIONS") == "1"
+
+
 def spawn(cmd, **kw):
     """Starts a child in its own process group, killed (group and all) when this script ends."""
-    p = subprocess.Popen(cmd, start_new_session=True, **kw)
+    if NEW_SESSIONS:
+        p = subprocess.Popen(cmd, start_new_session=True, **kw)
+    else:
+        p = subprocess.Popen(cmd, process_group=0, **kw)
     CHILDREN.append(p)
     return p
 
@@ -507,7 +519,8 @@ def report(o, R):
     w = L.append
     w(f"# dfmt serve under load ({o.label})\n")
     w(f"Binary: `{rel(o.dfmt)}` ({o.label}); {os.cpu_count()} cores shared by the server and every client "
-      f"(loopback); runs of {o.duration} s, mixed run {o.mixed_duration} s; "
+      f"(loopback), {'each process in a session of its own (SESSIONS=1: the scheduler splits the cores between sessions first)' if NEW_SESSIONS else 'all in one session (their threads share the cores)'}; "
+      f"runs of {o.duration} s, mixed run {o.mixed_duration} s; "
       f"small body: {f_size(o.files['small'])} bytes (twitter.json statuses[12].entities, compact); "
       f"`dfmt serve` logs every request to a file at the default level (info).\n")
     w("Load average (1 min) around each run, a sign of other work on the machine (this benchmark alone brings it "

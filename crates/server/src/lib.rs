@@ -10,6 +10,7 @@
 
 mod api;
 mod config;
+mod connections;
 mod listener;
 mod metrics;
 mod pages;
@@ -18,7 +19,6 @@ pub use config::{Config, ConfigError, Settings};
 
 use api::Endpoint;
 use axum::Router;
-use axum::ServiceExt as _;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -129,6 +129,13 @@ impl tower::Service<Request> for App {
     }
 
     fn call(&mut self, request: Request) -> Observed {
+        self.answer(request)
+    }
+}
+
+impl App {
+    /// Answers one request: a conversion directly, anything else through (a clone of) the router.
+    fn answer(&self, request: Request) -> Observed {
         let started = Instant::now();
         let method = request.method().clone();
         let (route, exact) = metrics::route_index(request.uri().path());
@@ -141,7 +148,7 @@ impl tower::Service<Request> for App {
             Some(&endpoint) if exact && method == Method::POST => {
                 (Answer::Conversion(Box::pin(api::handle(self.state.clone(), endpoint, request, started))), None)
             }
-            _ => (Answer::Routed(self.router.call(request)), Some(self.state.clone())),
+            _ => (Answer::Routed(tower::Service::call(&mut self.router.clone(), request)), Some(self.state.clone())),
         };
         Observed { inner, state, started, method, route, path }
     }
@@ -235,7 +242,7 @@ pub async fn serve_on(
     let listener = listener::Counted { inner: listener, metrics: state.metrics.clone() };
     let (stopping, mut stopped) = tokio::sync::watch::channel(false);
     let draining = state.clone();
-    let server = axum::serve(listener, App::new(state).into_make_service()).with_graceful_shutdown(async move {
+    let server = connections::serve(listener, App::new(state), async move {
         shutdown.await;
         draining.ready.store(false, Relaxed);
         tracing::info!("shutting down: no new connections; finishing requests in flight");
@@ -247,7 +254,7 @@ pub async fn serve_on(
         tokio::time::sleep(grace).await;
     };
     tokio::select! {
-        result = server.into_future() => result,
+        () = server => Ok(()),
         () = deadline => {
             tracing::warn!(?grace, "grace period over; exiting with requests still open");
             Ok(())
