@@ -84,7 +84,7 @@ pub(crate) async fn serve(listener: Counted, app: App, stop: impl Future<Output 
                 hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), PerConnection(app));
             let mut connection = std::pin::pin!(connection);
             let (mut asked, mut registered) = (false, None::<Waker>);
-            let _ = std::future::poll_fn(|cx| {
+            let served = std::future::poll_fn(|cx| {
                 if !asked && shutdown.begun.load(Ordering::SeqCst) {
                     connection.as_mut().graceful_shutdown();
                     asked = true;
@@ -98,6 +98,9 @@ pub(crate) async fn serve(listener: Counted, app: App, stop: impl Future<Output 
                 poll
             })
             .await;
+            if let Err(error) = served {
+                tracing::debug!(%error, "connection ended with an error");
+            }
             if registered.is_some() {
                 shutdown.wakers.lock().remove(&id);
             }
