@@ -125,7 +125,7 @@ mod tests {
         let mut out = Vec::new();
         out.write_vec(bytes).unwrap();
         assert_eq!(out.as_ptr(), at, "moved, not copied");
-        (&mut out).write_vec(alloc::vec![b'y']).unwrap();
+        <&mut Vec<u8> as Output>::write_vec(&mut &mut out, alloc::vec![b'y']).unwrap();
         assert_eq!(out, b"xxxy");
     }
 
