@@ -8,8 +8,7 @@
 
 use crate::metrics::Metrics;
 use crate::{AppState, Settings};
-use axum::body::{Body, Bytes};
-use axum::extract::Request;
+use axum::body::{Body, Bytes, HttpBody};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
@@ -340,7 +339,7 @@ impl Received {
 }
 
 /// Reads the body, at most `limit` bytes; `Err` is the answer to give instead.
-async fn read_body(body: Body, limit: usize, metrics: &Metrics) -> Result<Received, ApiError> {
+async fn read_body<B: RequestBody>(body: B, limit: usize, metrics: &Metrics) -> Result<Received, ApiError> {
     let mut body = body;
     let mut received = Received { first: Bytes::new(), rest: Vec::new(), len: 0 };
     while let Some(frame) = body.frame().await {
@@ -393,12 +392,24 @@ fn lower_priority() {
     });
 }
 
+/// A request body the conversion endpoints read: hyper's own, as a connection delivers it (boxing it into axum's
+/// `Body` would be an allocation per request), or axum's, through the router and in tests.
+pub(crate) trait RequestBody:
+    HttpBody<Data = Bytes, Error: std::error::Error + Send + Sync> + Unpin + Send + 'static
+{
+}
+
+impl<B> RequestBody for B where
+    B: HttpBody<Data = Bytes, Error: std::error::Error + Send + Sync> + Unpin + Send + 'static
+{
+}
+
 /// One conversion request, from headers to answer; its timeout counts from `started`. The state comes back
 /// with the answer, for the caller to count it without a clone of its own.
-pub(crate) async fn handle(
+pub(crate) async fn handle<B: RequestBody>(
     state: AppState,
     endpoint: Endpoint,
-    request: Request,
+    request: axum::http::Request<B>,
     started: Instant,
 ) -> (Response, AppState) {
     let settings = state.settings();
@@ -410,11 +421,11 @@ pub(crate) async fn handle(
     (response, state)
 }
 
-async fn respond(
+async fn respond<B: RequestBody>(
     state: &AppState,
     endpoint: Endpoint,
     parts: &Parts,
-    body: Body,
+    body: B,
     settings: &Settings,
     started: Instant,
 ) -> Result<Response, ApiError> {

@@ -4,12 +4,12 @@
 //! connection is polled, and that notification's state sits behind one lock that all connections share: on 2
 //! cores at 100k requests a second, its cache line went from core to core several times per request
 //! (`Notified::poll_notified` and `watch::Sender::closed`, about 1 % of the server's CPU time, plus the waiting).
-//! It also cloned the whole service for every request. Here a connection reads one flag that nothing writes
-//! until shutdown, hands the shutdown its waker once, and calls the service by reference.
+//! It also cloned the whole service for every request, and boxed every request's body. Here a connection reads
+//! one flag that nothing writes until shutdown, hands the shutdown its waker once, and calls the service by
+//! reference with hyper's body as it is.
 
 use crate::App;
 use crate::listener::Counted;
-use axum::body::Body;
 use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
 use parking_lot::Mutex;
@@ -28,7 +28,7 @@ impl hyper::service::Service<hyper::Request<Incoming>> for PerConnection {
     type Future = crate::Observed;
 
     fn call(&self, request: hyper::Request<Incoming>) -> crate::Observed {
-        self.0.answer(request.map(Body::new))
+        self.0.answer(request)
     }
 }
 

@@ -134,8 +134,9 @@ impl tower::Service<Request> for App {
 }
 
 impl App {
-    /// Answers one request: a conversion directly, anything else through (a clone of) the router.
-    fn answer(&self, request: Request) -> Observed {
+    /// Answers one request: a conversion directly, with the body as it came; anything else through (a clone
+    /// of) the router.
+    fn answer<B: api::RequestBody>(&self, request: axum::http::Request<B>) -> Observed {
         let started = Instant::now();
         let method = request.method().clone();
         let (route, exact) = metrics::route_index(request.uri().path());
@@ -148,7 +149,10 @@ impl App {
             Some(&endpoint) if exact && method == Method::POST => {
                 (Answer::Conversion(Box::pin(api::handle(self.state.clone(), endpoint, request, started))), None)
             }
-            _ => (Answer::Routed(tower::Service::call(&mut self.router.clone(), request)), Some(self.state.clone())),
+            _ => {
+                let request = request.map(axum::body::Body::new);
+                (Answer::Routed(tower::Service::call(&mut self.router.clone(), request)), Some(self.state.clone()))
+            }
         };
         Observed { inner, state, started, method, route, path }
     }
