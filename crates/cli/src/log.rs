@@ -243,7 +243,7 @@ impl Fields<'_> {
     fn sanitize_from(&mut self, from: usize) {
         if self.sanitize && !self.out.as_bytes()[from..].iter().all(|b| (b' '..=b'~').contains(b)) {
             let text = self.out.split_off(from);
-            let _ = Escaping(self.out).write_str(&text);
+            push_escaped(self.out, &text);
         }
     }
 }
@@ -299,24 +299,21 @@ impl Visit for Fields<'_> {
     }
 }
 
-/// Text with the terminal control characters escaped as tracing-subscriber escapes them in a message: ESC, BEL,
-/// BS, FF and DEL as `\x..`, the C1 controls (U+0080 to U+009F) as `\u{..}`.
-struct Escaping<'a>(&'a mut String);
-
-impl std::fmt::Write for Escaping<'_> {
-    fn write_str(&mut self, text: &str) -> std::fmt::Result {
-        for c in text.chars() {
-            match c {
-                '\x1b' => self.0.push_str("\\x1b"),
-                '\x07' => self.0.push_str("\\x07"),
-                '\x08' => self.0.push_str("\\x08"),
-                '\x0c' => self.0.push_str("\\x0c"),
-                '\x7f' => self.0.push_str("\\x7f"),
-                '\u{80}'..='\u{9f}' => write!(self.0, "\\u{{{:x}}}", u32::from(c))?,
-                c => self.0.push(c),
+/// Appends `text` with the terminal control characters escaped as tracing-subscriber escapes them in a message:
+/// ESC, BEL, BS, FF and DEL as `\x..`, the C1 controls (U+0080 to U+009F) as `\u{..}`.
+fn push_escaped(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '\x1b' => out.push_str("\\x1b"),
+            '\x07' => out.push_str("\\x07"),
+            '\x08' => out.push_str("\\x08"),
+            '\x0c' => out.push_str("\\x0c"),
+            '\x7f' => out.push_str("\\x7f"),
+            '\u{80}'..='\u{9f}' => {
+                let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
             }
+            c => out.push(c),
         }
-        Ok(())
     }
 }
 
