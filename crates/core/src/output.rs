@@ -136,13 +136,30 @@ mod tests {
             let options = Options { indent: Indent::Compact, ..Options::default() };
             let expected = text.replace(' ', "") + "\n";
             let fresh = crate::format(&mut SliceInput::new(text.as_bytes()), Format::Json, &options, Vec::new());
-            assert_eq!(fresh.unwrap(), expected.as_bytes());
+            let fresh = fresh.unwrap();
+            assert_eq!(fresh, expected.as_bytes());
+            if n < 1000 {
+                // The writer's own staging buffer (2 KiB at least), not a copy sized to the text.
+                assert!(fresh.capacity() >= 2048, "{} bytes of capacity: copied", fresh.capacity());
+            }
             let started = crate::format(&mut SliceInput::new(text.as_bytes()), Format::Json, &options, b"> ".to_vec());
             assert_eq!(started.unwrap(), [b"> ", expected.as_bytes()].concat());
             let mut writer = Writer::new(Vec::new(), WriteOptions::default());
             crate::Sink::event(&mut writer, crate::Event::new(crate::EventKind::StreamStart, Default::default()))
                 .unwrap();
             assert!(writer.finish().unwrap().is_empty());
+            // A writer that goes on after the end of a stream starts a new buffer and loses nothing.
+            let mut writer = Writer::new(Vec::new(), options.write_options(Format::Json));
+            for _ in 0..2 {
+                crate::json::read(
+                    &mut SliceInput::new(text.as_bytes()),
+                    crate::json::Dialect::Json,
+                    &Default::default(),
+                    &mut writer,
+                )
+                .unwrap();
+            }
+            assert_eq!(writer.finish().unwrap(), expected.repeat(2).as_bytes());
         }
     }
 }
