@@ -89,7 +89,7 @@ impl OutBuf {
     /// Doubles the block (at least to what `n` more bytes need), up to the flush size plus a page.
     #[cold]
     fn grow(&mut self, n: usize) {
-        let size = (self.bytes.len() * 2).max(INITIAL).min(FLUSH_AT + 4096).max(self.len + n);
+        let size = (self.bytes.len() * 2).clamp(INITIAL, FLUSH_AT + 4096).max(self.len + n);
         self.bytes.resize(size, 0);
     }
 
