@@ -6,6 +6,7 @@
 //! body is small, on the blocking pool at lower CPU priority when it is large — and answer: 200 with the
 //! output, 422 with the error's position, 500 if the conversion panicked (caught here; details go to the log).
 
+use crate::buffers::Pool;
 use crate::metrics::Metrics;
 use crate::{AppState, Settings};
 use axum::body::{Body, Bytes, HttpBody};
@@ -256,33 +257,50 @@ pub(crate) fn job(endpoint: Endpoint, uri: &Uri, headers: &HeaderMap, settings: 
     })
 }
 
-/// Runs a job over a whole body: the output, or the core's error.
-fn run(job: Job, body: &[u8]) -> Result<(Vec<u8>, Format), Error> {
+/// Runs a job over a whole body into `output` (an empty buffer): the output, or the core's error.
+fn run(job: Job, body: &[u8], output: Vec<u8>) -> Result<(Vec<u8>, Format), Error> {
     let mut input = SliceInput::new(body);
-    // A small body's JSON output is the JSON writer's own buffer, handed over whole: an empty `Vec` takes it
-    // without a copy. Other output gets room for what formatting adds (compact input indented grows by half or
-    // more; a compact 1 KiB tweet 1.6 times); a large body's arrives in pieces, and a quarter more than the
-    // input saves most of the reallocations.
-    let output = |to: Format| {
-        let n = body.len();
-        Vec::with_capacity(match n < 64 << 10 {
-            true if matches!(to, Format::Json | Format::Jsonc | Format::Ndjson) => 0,
-            true => 2 * n,
-            false => n + n / 4,
-        })
-    };
     match job {
         Job::Format { format, options } => {
-            dfmt_core::format(&mut input, format, &options, output(format)).map(|out| (out, format))
+            dfmt_core::format(&mut input, format, &options, output).map(|out| (out, format))
         }
         Job::Convert { from, to, options } => {
-            dfmt_core::convert(&mut input, from, to, &options, output(to)).map(|out| (out, to))
+            dfmt_core::convert(&mut input, from, to, &options, output).map(|out| (out, to))
         }
         Job::Validate { format, options } => dfmt_core::validate(&mut input, format, &options.limits)
             .map(|()| (b"{\"valid\":true}\n".to_vec(), Format::Json)),
         #[cfg(feature = "test-routes")]
         Job::Panic => panic!("a conversion panicked (test route)"),
     }
+}
+
+impl Job {
+    /// The format of the output, for the jobs that write one.
+    fn output_format(&self) -> Option<Format> {
+        match *self {
+            Job::Format { format, .. } => Some(format),
+            Job::Convert { to, .. } => Some(to),
+            Job::Validate { .. } => None,
+            #[cfg(feature = "test-routes")]
+            Job::Panic => None,
+        }
+    }
+}
+
+/// The output buffer for a small body (`n` bytes), converted inline. A JSON-family output is the JSON writer's
+/// own buffer, handed over whole: an empty `Vec` takes it without a copy. Other output gets room for what
+/// formatting adds (compact input indented grows by half or more; a compact 1 KiB tweet 1.6 times).
+fn small_output(job: &Job, n: usize) -> Vec<u8> {
+    match job.output_format() {
+        Some(Format::Json | Format::Jsonc | Format::Ndjson) | None => Vec::new(),
+        Some(_) => Vec::with_capacity(2 * n),
+    }
+}
+
+/// The room a large body's output (`n` bytes in) starts with: it arrives in pieces, and a quarter more than the
+/// input saves most of the reallocations.
+fn large_output(n: usize) -> usize {
+    n + n / 4
 }
 
 /// Holds a conversion slot; gives it back when dropped, wherever the work ends. A slot for an inline conversion
@@ -323,18 +341,53 @@ struct Received {
 }
 
 impl Received {
-    /// The body in one piece: the frame itself when there was one, else a copy (which, for a large body, the
-    /// caller makes on the blocking pool, not on an I/O thread).
+    /// The body in one piece: the frame itself when there was one, else a copy.
     fn whole(self) -> Bytes {
         if self.rest.is_empty() {
             return self.first;
         }
         let mut whole = Vec::with_capacity(self.len);
+        self.append_to(&mut whole);
+        Bytes::from(whole)
+    }
+
+    /// The same for a large body, on the blocking pool: a copy goes into a buffer from `pool`.
+    fn joined(self, pool: &Pool) -> Whole {
+        if self.rest.is_empty() {
+            return Whole::Frame(self.first);
+        }
+        let mut whole = pool.take(self.len);
+        self.append_to(&mut whole);
+        Whole::Joined(whole)
+    }
+
+    fn append_to(&self, whole: &mut Vec<u8>) {
         whole.extend_from_slice(&self.first);
         for part in &self.rest {
             whole.extend_from_slice(part);
         }
-        Bytes::from(whole)
+    }
+}
+
+/// A large body in one piece: the one frame it came in, or the frames joined in a buffer of the pool.
+enum Whole {
+    Frame(Bytes),
+    Joined(Vec<u8>),
+}
+
+impl Whole {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Whole::Frame(bytes) => bytes,
+            Whole::Joined(joined) => joined,
+        }
+    }
+
+    /// Gives a joined buffer back to the pool.
+    fn give_back(self, pool: &Pool) {
+        if let Whole::Joined(buffer) = self {
+            pool.give(buffer);
+        }
     }
 }
 
@@ -461,23 +514,34 @@ async fn respond<B: RequestBody>(
         error.retry_after = true;
         return Err(error);
     };
-    let outcome = if received.len < settings.inline_below {
-        let outcome = answer(job, &received.whole(), &state.metrics);
+    let (len, format, body) = if received.len < settings.inline_below {
+        let output = small_output(&job, received.len);
+        let outcome = answer(job, &received.whole(), &state.metrics, output);
         drop(slot);
-        outcome
+        let (output, format) = outcome?;
+        (output.len(), format, Body::from(output))
     } else {
-        let metrics = state.metrics.clone();
+        let (metrics, buffers) = (state.metrics.clone(), state.buffers.clone());
         let slot = slot.owned(metrics.clone());
         let work = tokio::task::spawn_blocking(move || {
             let _slot = slot;
             lower_priority();
             // Joining, converting, and explaining an error (which may read the body again for a key path) all
-            // run here: a large body never holds an I/O thread.
-            answer(job, &received.whole(), &metrics)
+            // run here: a large body never holds an I/O thread. The buffers come from the pool and go back to
+            // it: the joined body now, the output once it is sent.
+            let input = received.joined(&buffers);
+            let output = match job.output_format() {
+                Some(_) => buffers.take(large_output(input.bytes().len())),
+                None => Vec::new(),
+            };
+            let outcome = answer(job, input.bytes(), &metrics, output);
+            input.give_back(&buffers);
+            let (output, format) = outcome?;
+            Ok((output.len(), format, Body::from(crate::buffers::lend(output, buffers))))
         });
         match tokio::time::timeout_at(deadline, work).await {
-            Ok(Ok(outcome)) => outcome,
-            Ok(Err(_)) => Err(ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error")),
+            Ok(Ok(outcome)) => outcome?,
+            Ok(Err(_)) => return Err(ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error")),
             Err(_) => {
                 let mut error = ApiError::new(
                     StatusCode::SERVICE_UNAVAILABLE,
@@ -489,16 +553,15 @@ async fn respond<B: RequestBody>(
             }
         }
     };
-    let (output, format) = outcome?;
-    state.metrics.add_bytes_out(output.len() as u64);
-    let mut response = Response::new(Body::from(output));
+    state.metrics.add_bytes_out(len as u64);
+    let mut response = Response::new(body);
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(media_type(format)));
     Ok(response)
 }
 
 /// Runs a job under `catch_unwind`: the output, 422 for input the core refused, 500 (logged) for a panic.
-fn answer(job: Job, body: &[u8], metrics: &Metrics) -> Result<(Vec<u8>, Format), ApiError> {
-    match std::panic::catch_unwind(AssertUnwindSafe(|| run(job, body))) {
+fn answer(job: Job, body: &[u8], metrics: &Metrics, output: Vec<u8>) -> Result<(Vec<u8>, Format), ApiError> {
+    match std::panic::catch_unwind(AssertUnwindSafe(|| run(job, body, output))) {
         Ok(Ok(done)) => Ok(done),
         Ok(Err(error)) => Err(ApiError::invalid(body, &error, &job)),
         Err(_) => {

@@ -9,6 +9,7 @@
 //! on every request, replaced on reload) and the metrics as atomics.
 
 mod api;
+mod buffers;
 mod config;
 mod connections;
 mod listener;
@@ -44,6 +45,8 @@ pub(crate) struct Shared {
     /// no other core writes. A reload replaces every copy.
     settings: [Padded<RwLock<Settings>>; metrics::SHARDS],
     pub(crate) metrics: Arc<Metrics>,
+    /// Large buffers kept between conversions on the blocking pool.
+    pub(crate) buffers: Arc<buffers::Pool>,
     pub(crate) web_root: Option<PathBuf>,
     pub(crate) ready: AtomicBool,
 }
@@ -73,6 +76,7 @@ fn state(config: &Config) -> AppState {
     Arc::new(Shared {
         settings: std::array::from_fn(|_| Padded(RwLock::new(config.settings))),
         metrics: Arc::new(Metrics::default()),
+        buffers: Arc::new(buffers::Pool::default()),
         web_root: config.web_root.clone(),
         ready: AtomicBool::new(true),
     })

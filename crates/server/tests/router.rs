@@ -317,6 +317,27 @@ async fn large_bodies_run_on_the_blocking_pool_with_the_same_result() {
     assert_eq!((a.status, a.text()), (StatusCode::OK, "{\"a\":[1]}\n"));
     let a = send(&c, post("/v1/format?format=json", "{")).await;
     assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // Bodies of several megabytes in many chunks, joined and formatted in buffers the service keeps and lends
+    // again: every answer is whole and the same, an invalid body between them included.
+    let text: String = format!("[{}0]", (0..400_000).map(|i| format!("{i},")).collect::<String>());
+    let expected =
+        dfmt_core::format(&mut SliceInput::new(text.as_bytes()), Format::Json, &Options::default(), Vec::new());
+    let expected = expected.unwrap();
+    let service = app(&c);
+    for (round, valid) in [true, true, false, true, true].into_iter().enumerate() {
+        let body = if valid { text.clone() } else { text.replace("399999,", "399999,,") };
+        let chunks = body.as_bytes().chunks(64 << 10).map(|c| Ok(Bytes::copy_from_slice(c))).collect();
+        let request = Request::post("/v1/format?format=json").body(Body::new(futures_stream(chunks))).unwrap();
+        let response = service.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        if valid {
+            assert_eq!(status, StatusCode::OK, "round {round}");
+            assert!(body == expected, "round {round}: {} bytes, expected {}", body.len(), expected.len());
+        } else {
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "round {round}");
+        }
+    }
 }
 
 #[tokio::test]
