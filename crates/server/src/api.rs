@@ -287,13 +287,15 @@ impl Job {
     }
 }
 
-/// The output buffer for a small body (`n` bytes), converted inline. A JSON-family output is the JSON writer's
-/// own buffer, handed over whole: an empty `Vec` takes it without a copy. Other output gets room for what
-/// formatting adds (compact input indented grows by half or more; a compact 1 KiB tweet 1.6 times).
-fn small_output(job: &Job, n: usize) -> Vec<u8> {
-    match job.output_format() {
-        Some(Format::Json | Format::Jsonc | Format::Ndjson) | None => Vec::new(),
-        Some(_) => Vec::with_capacity(2 * n),
+/// The output buffer for a body of `n` bytes converted inline. A small body's JSON-family output is the JSON
+/// writer's own buffer, handed over whole: an empty `Vec` takes it without a copy. Other small output gets room
+/// for what formatting adds (compact input indented grows by half or more; a compact 1 KiB tweet 1.6 times); a
+/// large body (when `inline_below` lets one run inline) gets [`large_output`].
+fn inline_output(job: &Job, n: usize) -> Vec<u8> {
+    match (n < 64 << 10, job.output_format()) {
+        (true, Some(Format::Json | Format::Jsonc | Format::Ndjson) | None) => Vec::new(),
+        (true, Some(_)) => Vec::with_capacity(2 * n),
+        (false, _) => Vec::with_capacity(large_output(n)),
     }
 }
 
@@ -515,7 +517,7 @@ async fn respond<B: RequestBody>(
         return Err(error);
     };
     let (len, format, body) = if received.len < settings.inline_below {
-        let output = small_output(&job, received.len);
+        let output = inline_output(&job, received.len);
         let outcome = answer(job, &received.whole(), &state.metrics, output);
         drop(slot);
         let (output, format) = outcome?;
