@@ -1,4 +1,4 @@
-"""Writes the inputs that scripts/pgo/train runs the instrumented dfmt on (profile-guided optimisation).
+"""Writes the inputs that scripts/pgo/train.py runs the instrumented dfmt on (profile-guided optimisation).
 
     python3 scripts/pgo/corpus.py OUT_DIR
 

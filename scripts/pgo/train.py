@@ -45,7 +45,7 @@ def command_line(dfmt, env, corpus):
             run(dfmt, env, ["convert", "--to", "yaml", f])
         if f.endswith((".json", ".ndjson", ".jsonc")):
             run(dfmt, env, ["fmt", "--compact", f])
-            run(dfmt, env, ["fmt", "--indent", "4", f], stdin=None)
+            run(dfmt, env, ["fmt", "--indent", "4", f])
     # The conversions users run most, again: YAML → JSON and JSON formatting dominate real use.
     for _ in range(4):
         for f in files:
