@@ -341,7 +341,9 @@ function onTextChange() {
 function showError(error) {
   const where = error.line ? `Line ${error.line}, column ${error.column}: ` : '';
   const path = error.path ? ` (at ${error.path})` : '';
-  setMessage(`${where}${error.message}${path}`, 'error');
+  const hint = error.hint ? ` Hint: ${error.hint}.` : '';
+  setMessage(`${where}${error.message}${path}${hint}`, 'error');
+  message.dataset.code = error.code || '';
   errorLine = error.line || 0;
   editor.dataset.errorLine = errorLine ? String(errorLine) : '';
   if (large) {
@@ -380,6 +382,7 @@ function clearError() {
 
 function setMessage(text, kind) {
   message.textContent = text;
+  delete message.dataset.code;
   message.className = `message ${kind}`;
 }
 

@@ -66,8 +66,10 @@ test(`the page gives each of the ${vectors.length} shared vectors the CLI's resu
     await clickAndWait(page, BUTTON[vector.action]);
     const message = await page.textContent('#message');
     if (vector.error) {
-      const { line, column, message: text } = vector.error;
+      const { line, column, message: text, code } = vector.error;
       const expected = `Line ${line}, column ${column}: ${text}`;
+      const shownCode = await page.getAttribute('#message', 'data-code');
+      if (shownCode !== code) failures.push(`${vector.name}: expected code ${code}, got ${shownCode}`);
       const highlighted = await page.getAttribute('#editor', 'data-error-line');
       const gutterError = await page.locator('#gutter .error-line').allTextContents();
       const band = await page.isVisible('#error-band');

@@ -1,7 +1,7 @@
 //! The command line, as clap reads it.
 
 use clap::{Args, FromArgMatches, Parser, Subcommand};
-use dfmt_core::Format;
+use dfmt_core::{Format, Indent};
 use std::path::PathBuf;
 
 const EXAMPLES: &str = "\
@@ -139,14 +139,27 @@ pub(crate) struct InputArgs {
     /// YAML: read tagged nodes as untagged when converting (otherwise a tag the output cannot carry is an error).
     #[arg(long)]
     pub(crate) yaml_drop_tags: bool,
+    /// How errors are printed: `human` (the position, the source line and a hint), or `json` (one object per line:
+    /// file, line, column, severity, code, kind, message, and path, related and hint where there are).
+    #[arg(long, value_name = "FORMAT", value_enum, default_value_t = MessageFormat::Human)]
+    pub(crate) message_format: MessageFormat,
+}
+
+/// How errors are printed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum MessageFormat {
+    /// For people.
+    Human,
+    /// For programs: JSON lines.
+    Json,
 }
 
 /// How output is laid out.
 #[derive(Debug, Args)]
 pub(crate) struct LayoutArgs {
-    /// Spaces per indentation level.
-    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u8).range(0..=16))]
-    pub(crate) indent: u8,
+    /// Spaces per indentation level (0 to 16), or `tab`.
+    #[arg(long, value_name = "N", default_value = "2", value_parser = parse_indent)]
+    pub(crate) indent: Indent,
     /// Indent with tabs.
     #[arg(long, conflicts_with = "indent")]
     pub(crate) tab: bool,
@@ -234,11 +247,14 @@ pub(crate) struct ServeArgs {
     pub(crate) shutdown_grace_ms: u64,
 }
 
-fn parse_format(name: &str) -> Result<Format, String> {
-    Format::parse(name).ok_or_else(|| {
-        let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
-        format!("unknown format '{name}'; expected one of: {}", names.join(", "))
-    })
+/// A format name, read by the core's one parser.
+fn parse_format(name: &str) -> Result<Format, dfmt_core::ParseError> {
+    name.parse()
+}
+
+/// An indentation (0 to 16, or `tab`), read by the core's one parser.
+fn parse_indent(value: &str) -> Result<Indent, dfmt_core::ParseError> {
+    value.parse()
 }
 
 #[cfg(test)]

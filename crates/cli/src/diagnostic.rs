@@ -1,75 +1,76 @@
-//! Diagnostics: `PATH:LINE:COLUMN: error: MESSAGE`, then the source line with a caret under the column.
+//! Diagnostics as the command line shows them: `PATH:LINE:COLUMN: error: MESSAGE`, then the source line with a
+//! caret under the column, the key path, the earlier position, and a hint that names this tool's flags. With
+//! `--message-format json`, one JSON object per line instead, for programs.
 
 use annotate_snippets::{AnnotationKind, Level, Renderer, Snippet};
-use dfmt_core::{Error, ErrorKind, Located};
+use dfmt_core::{Diagnostic, Hint, Located};
 use std::fmt::Write as _;
 
-/// How diagnostics look: coloured only on a terminal, and never when `NO_COLOR` is set.
+/// How diagnostics look: coloured only on a terminal, and never when `NO_COLOR` is set; or JSON lines.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Style {
     pub(crate) color: bool,
+    pub(crate) json: bool,
 }
 
 impl Style {
-    pub(crate) fn for_stderr() -> Style {
+    pub(crate) fn for_stderr(json: bool) -> Style {
         use std::io::IsTerminal;
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        Style { color: !no_color && std::io::stderr().is_terminal() }
+        Style { color: !json && !no_color && std::io::stderr().is_terminal(), json }
     }
 }
 
 /// Most of a very long line (minified JSON) is noise: show this many characters on each side of the column.
 const CONTEXT_CHARS: usize = 60;
 
-/// Renders `error` in the input called `name`; `locate` finds an offset's line, column and source line.
-pub(crate) fn render<'a>(name: &str, error: &Error, locate: &dyn Fn(u64) -> Located<'a>, style: Style) -> String {
-    render_at(name, error, locate, style, None)
+/// A hint in this tool's words: the flags that do what it suggests.
+pub(crate) fn hint_text(hint: Hint) -> &'static str {
+    match hint {
+        Hint::AllowComments => "comments are allowed with --from jsonc",
+        Hint::AllowTrailingCommas => "remove the comma, or read the file with --from jsonc",
+        Hint::OneValuePerLine => "one value per line is NDJSON: use --from ndjson; or wrap the values in an array",
+        Hint::RaiseDepthLimit => "raise the limit with --max-depth if the input is trusted",
+        Hint::DropTags => "drop tags with --yaml-drop-tags, or remove the tag",
+        Hint::RaiseAliasLimit => "raise the limit with --max-alias-nodes if the input is trusted",
+        other => other.text(),
+    }
 }
 
-/// As [`render`], with a note naming the key path of the value the error is about, when known.
-pub(crate) fn render_at<'a>(
+/// Renders `diagnostic` about the input called `name`; `locate` gives the source line around an offset.
+pub(crate) fn render<'a>(
     name: &str,
-    error: &Error,
+    diagnostic: &Diagnostic,
     locate: &dyn Fn(u64) -> Located<'a>,
     style: Style,
-    key_path: Option<&str>,
 ) -> String {
-    let located = &locate(error.span.start);
-    let position = located.position;
+    if style.json {
+        return json_line(name, diagnostic);
+    }
+    let position = diagnostic.position;
     let mut out = String::new();
     let label = if style.color { "\x1b[1;31merror\x1b[0m" } else { "error" };
-    let message = match error.kind {
-        // Name the tag: the span starts at the node's properties, the tag among them.
-        ErrorKind::UnsupportedTag => match tag_at(located) {
-            Some(tag) => format!("the tag {tag} has no meaning in the target format"),
-            None => error.kind.to_string(),
-        },
-        _ => error.kind.to_string(),
-    };
+    let message = &diagnostic.message;
     let _ = writeln!(out, "{name}:{}:{}: {label}: {message}", position.line, position.column);
 
-    let (line, caret_start, caret_len) = excerpt(located, error.span.end.saturating_sub(error.span.start));
+    let located = &locate(diagnostic.span.start);
+    let (line, caret_start, caret_len) = excerpt(located, diagnostic.span.end.saturating_sub(diagnostic.span.start));
     let renderer = if style.color { Renderer::styled() } else { Renderer::plain() };
-    let mut group = Level::ERROR.primary_title(message).element(
+    let mut group = Level::ERROR.primary_title(message.as_str()).element(
         Snippet::source(line.as_str())
             .line_start(usize::try_from(position.line).unwrap_or(usize::MAX))
             .path(name)
             .annotation(AnnotationKind::Primary.span(caret_start..caret_start + caret_len)),
     );
-    let earlier = match error.kind {
-        ErrorKind::DuplicateKey { first } => Some(("the key was first defined", first)),
-        ErrorKind::Conflict { first, .. } => Some(("the earlier definition is", first)),
-        _ => None,
-    };
-    if let Some(path) = key_path.filter(|p| !p.is_empty()) {
+    if let Some(path) = &diagnostic.path {
         group = group.element(Level::NOTE.message(format!("at key path {path}")));
     }
-    if let Some((what, first)) = earlier {
-        let first = locate(first).position;
-        group = group.element(Level::NOTE.message(format!("{what} at {name}:{}:{}", first.line, first.column)));
+    if let Some(related) = &diagnostic.related {
+        let at = related.position;
+        group = group.element(Level::NOTE.message(format!("{} at {name}:{}:{}", related.what, at.line, at.column)));
     }
-    if let Some(hint) = error.hint() {
-        group = group.element(Level::HELP.message(hint));
+    if let Some(hint) = diagnostic.hint {
+        group = group.element(Level::HELP.message(hint_text(hint)));
     }
     let rendered = renderer.render(&[group]);
     // The renderer's own title line repeats the header above; keep what follows it.
@@ -79,12 +80,39 @@ pub(crate) fn render_at<'a>(
     out
 }
 
-/// The first tag (`!…`) among the properties that start at `located`.
-fn tag_at(located: &Located<'_>) -> Option<String> {
-    let rest = &located.line[located.byte_in_line..];
-    let text = String::from_utf8_lossy(rest);
-    let mut words = text.split([' ', '\t']).take(2);
-    words.find(|w| w.starts_with('!')).map(str::to_owned)
+/// One JSON object on one line: `file`, `line`, `column`, `severity`, `code`, `kind`, `message`, and `path`,
+/// `related` (`line`, `column`, `message`) and `hint` (`code`, `message`) when there are.
+fn json_line(name: &str, diagnostic: &Diagnostic) -> String {
+    let mut out = Vec::with_capacity(256);
+    let field = |out: &mut Vec<u8>, key: &str, value: &str| {
+        out.extend_from_slice(format!(",\"{key}\":").as_bytes());
+        dfmt_core::json::escape_into(out, value.as_bytes());
+    };
+    out.extend_from_slice(b"{\"file\":");
+    dfmt_core::json::escape_into(&mut out, name.as_bytes());
+    let at = diagnostic.position;
+    out.extend_from_slice(format!(",\"line\":{},\"column\":{}", at.line, at.column).as_bytes());
+    field(&mut out, "severity", diagnostic.severity.name());
+    field(&mut out, "code", diagnostic.code.name());
+    field(&mut out, "kind", diagnostic.kind());
+    field(&mut out, "message", &diagnostic.message);
+    if let Some(path) = &diagnostic.path {
+        field(&mut out, "path", path);
+    }
+    if let Some(related) = &diagnostic.related {
+        let at = related.position;
+        out.extend_from_slice(format!(",\"related\":{{\"line\":{},\"column\":{}", at.line, at.column).as_bytes());
+        field(&mut out, "message", related.what);
+        out.push(b'}');
+    }
+    if let Some(hint) = diagnostic.hint {
+        out.extend_from_slice(b",\"hint\":{\"code\":");
+        dfmt_core::json::escape_into(&mut out, hint.name().as_bytes());
+        field(&mut out, "message", hint_text(hint));
+        out.push(b'}');
+    }
+    out.extend_from_slice(b"}\n");
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// The part of the line to show, and where the caret goes in it (byte offsets into the returned string).
@@ -113,17 +141,19 @@ fn excerpt(located: &Located<'_>, span_len: u64) -> (String, usize, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use dfmt_core::{Format, SliceInput, locate};
+    use dfmt_core::{Action, Format, Job, SliceInput, locate};
 
-    fn diagnose(text: &str, format: Format) -> String {
-        let mut input = SliceInput::new(text.as_bytes());
-        let error = dfmt_core::validate(&mut input, format, &dfmt_core::Limits::DEFAULT).unwrap_err();
-        render("in.json", &error, &|at| locate(text.as_bytes(), at), Style { color: false })
+    fn diagnose(text: &str, format: Format, style: Style) -> String {
+        let job = Job::new(Action::Validate, format);
+        let diagnostics = job.run(&mut SliceInput::new(text.as_bytes()), dfmt_core::Discard).unwrap_err();
+        render("in.json", &diagnostics[0], &|at| locate(text.as_bytes(), at), style)
     }
+
+    const PLAIN: Style = Style { color: false, json: false };
 
     #[test]
     fn header_then_snippet_with_caret() {
-        let out = diagnose("{\n  \"a\": 1\n  \"b\": 2\n}\n", Format::Json);
+        let out = diagnose("{\n  \"a\": 1\n  \"b\": 2\n}\n", Format::Json, PLAIN);
         let first = out.lines().next().unwrap();
         assert_eq!(first, "in.json:3:3: error: expected ',' or '}' after object entry, found '\"'");
         assert!(out.contains("3 |   \"b\": 2"), "{out}");
@@ -133,8 +163,19 @@ mod tests {
     #[test]
     fn long_lines_are_cut_around_the_column() {
         let text = format!("[{}x]", "1,".repeat(1000));
-        let out = diagnose(&text, Format::Json);
+        let out = diagnose(&text, Format::Json, PLAIN);
         assert!(out.lines().all(|l| l.chars().count() < 200), "{out}");
         assert!(out.contains('…'));
+    }
+
+    #[test]
+    fn json_lines_carry_the_code_and_the_related_position() {
+        let out = diagnose("a: 1\nb: 2\na: \"\\u00e9\"\n", Format::Yaml, Style { color: false, json: true });
+        let value: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(value["code"], "duplicate_key");
+        assert_eq!(value["kind"], "duplicate");
+        assert_eq!((value["line"].as_u64(), value["column"].as_u64()), (Some(3), Some(1)));
+        assert_eq!((value["related"]["line"].as_u64(), value["related"]["column"].as_u64()), (Some(1), Some(1)));
+        assert!(out.ends_with("}\n") && out.lines().count() == 1, "{out}");
     }
 }

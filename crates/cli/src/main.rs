@@ -17,8 +17,7 @@ mod task;
 use anyhow::Result;
 use args::{Cli, Command, InputArgs, LayoutArgs};
 use clap::CommandFactory;
-use dfmt_core::json::Indent;
-use dfmt_core::{Limits, Options};
+use dfmt_core::{Indent, Limits, Options};
 // The musl build's `memcpy` and `memmove` (crates/mem): linked in by naming the crate.
 #[cfg(target_env = "musl")]
 use dfmt_mem as _;
@@ -155,10 +154,11 @@ fn settings(input: &InputArgs, task: Task, layout: Option<&LayoutArgs>) -> Setti
         } else if layout.tab {
             Indent::Tab
         } else {
-            Indent::Spaces(layout.indent)
+            layout.indent
         };
         options.sort_keys = layout.sort_keys;
         options.yaml_indent_sequences = layout.yaml_seq_indent;
     }
-    Settings { task, from: input.from, options, style: diagnostic::Style::for_stderr() }
+    let json = input.message_format == args::MessageFormat::Json;
+    Settings { task, from: input.from, options, style: diagnostic::Style::for_stderr(json) }
 }

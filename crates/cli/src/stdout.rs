@@ -43,7 +43,7 @@ impl HeldStdout {
     fn write_through(&mut self, bytes: &[u8]) -> Result<(), Error> {
         self.out.write_all(bytes).map_err(|e| {
             self.error = Some(e);
-            Error::new(dfmt_core::ErrorKind::Output, dfmt_core::Span::default())
+            Error::new(dfmt_core::ErrorCode::Output, dfmt_core::Span::default())
         })
     }
 }

@@ -5,10 +5,7 @@ use crate::diagnostic::{self, Style};
 use crate::in_place;
 use crate::inputs::Source;
 use anyhow::{Context, Result};
-use dfmt_core::{
-    ChunkedInput, Error, ErrorKind, Fingerprint, Format, Input, IoFill, Options, Output, SliceInput, Tee, json, toml,
-    yaml,
-};
+use dfmt_core::{Action, ChunkedInput, Diagnostic, ErrorCode, Format, Input, IoFill, Job, Options, Output, SliceInput};
 use std::io::Read;
 
 /// The job, as the command line asked for it.
@@ -36,6 +33,16 @@ pub(crate) struct Settings {
 }
 
 impl Settings {
+    /// The core's job for one input in `from`.
+    pub(crate) fn job(&self, from: Format, fingerprint: bool) -> Job {
+        let action = match self.task {
+            Task::Fmt { .. } => Action::Format,
+            Task::Validate => Action::Validate,
+            Task::Convert { to } => Action::Convert(to),
+        };
+        Job { action, from, options: self.options, fingerprint }
+    }
+
     /// True when the task needs the whole input and its whole output in memory (to compare or replace them).
     pub(crate) fn needs_whole_input(&self) -> bool {
         matches!(self.task, Task::Fmt { check: true, .. } | Task::Fmt { write: true, .. })
@@ -92,10 +99,12 @@ pub(crate) fn stream<O: Output>(source: &Source, settings: &Settings, out: &mut 
             crate::region::read_file(path).with_context(|| format!("reading {}", path.display())).map_err(Stop::Io)?;
         let text = text.as_slice();
         let mut input = SliceInput::new(text);
-        return run_task(&mut input, format, settings, out).map_err(|error| match error.kind {
-            ErrorKind::Output => Stop::Output,
-            _ => Stop::Invalid(explain(&source.to_string(), &error, text, format, settings)),
-        });
+        let job = settings.job(format, false);
+        return match job.run_raw(&mut input, &mut *out) {
+            Ok(_) => Ok(()),
+            Err(error) if error.code == ErrorCode::Output => Err(Stop::Output),
+            Err(error) => Err(Stop::Invalid(explain(source, &job.diagnose(&error, &input), text, settings))),
+        };
     }
     let reader: Box<dyn Read> = match source {
         Source::Stdin => {
@@ -106,57 +115,45 @@ pub(crate) fn stream<O: Output>(source: &Source, settings: &Settings, out: &mut 
             std::fs::File::open(path).with_context(|| format!("opening {}", path.display())).map_err(Stop::Io)?,
         ),
     };
-    let options = &settings.options;
-    let mut input = ChunkedInput::new(IoFill::new(reader), options.limits.max_token_bytes);
+    let mut input = ChunkedInput::new(IoFill::new(reader), settings.options.limits.max_token_bytes);
+    let mut job = settings.job(settings.from.unwrap_or(Format::Json), false);
     let result = (|| {
-        let format = match source.format(settings.from) {
-            Some(format) => format,
-            None => {
-                input.refill(0)?;
-                Format::sniff(input.buffer())
-            }
-        };
-        run_task(&mut input, format, settings, out)
-    })();
-    result.map_err(|error| match error.kind {
-        ErrorKind::Input => {
-            let io = input.source_mut().take_error().map_or_else(|| anyhow::anyhow!("read failed"), Into::into);
-            Stop::Io(io.context(format!("reading {source}")))
+        if let Some(format) = source.format(settings.from) {
+            job.from = format;
+        } else {
+            input.refill(0)?;
+            job.from = Format::sniff(input.buffer());
         }
-        ErrorKind::Output => Stop::Output,
-        // An error about a value in a file: read the file again to name the value's key path.
-        _ => match (source, error.kind.is_about_a_value(), source.format(settings.from)) {
-            (Source::File(path), true, Some(format)) => match std::fs::read(path) {
-                Ok(text) => Stop::Invalid(explain(&source.to_string(), &error, &text, format, settings)),
-                Err(_) => Stop::Invalid(diagnostic::render(
-                    &source.to_string(),
-                    &error,
-                    &|at| input.locate(at),
-                    settings.style,
-                )),
-            },
-            _ => Stop::Invalid(diagnostic::render(&source.to_string(), &error, &|at| input.locate(at), settings.style)),
-        },
-    })
-}
-
-/// The diagnostic for an error in `text`, with the key path of the value it is about when it is about one.
-fn explain(name: &str, error: &Error, text: &[u8], format: Format, settings: &Settings) -> String {
-    let path = error
-        .kind
-        .is_about_a_value()
-        .then(|| dfmt_core::key_path_at(text, format, &settings.options, error.span.start))
-        .flatten();
-    diagnostic::render_at(name, error, &|at| dfmt_core::locate(text, at), settings.style, path.as_deref())
-}
-
-fn run_task<I: Input, O: Output>(input: &mut I, format: Format, settings: &Settings, out: &mut O) -> Result<(), Error> {
-    let options = &settings.options;
-    match settings.task {
-        Task::Validate => dfmt_core::validate(input, format, &options.limits),
-        Task::Fmt { .. } => dfmt_core::format(input, format, options, &mut *out).map(drop),
-        Task::Convert { to } => dfmt_core::convert(input, format, to, options, &mut *out).map(drop),
+        job.run_raw(&mut input, &mut *out).map(drop)
+    })();
+    let Err(error) = result else { return Ok(()) };
+    match error.code {
+        ErrorCode::Input => {
+            let io = input.source_mut().take_error().map_or_else(|| anyhow::anyhow!("read failed"), Into::into);
+            Err(Stop::Io(io.context(format!("reading {source}"))))
+        }
+        ErrorCode::Output => Err(Stop::Output),
+        _ => {
+            let streamed = job.diagnose(&error, &input);
+            // An error about a value in a file: read the file again to name the value's key path.
+            if let (Source::File(path), true, None) = (source, error.is_about_a_value(), &streamed.path)
+                && let Ok(text) = std::fs::read(path)
+            {
+                return Err(Stop::Invalid(explain(source, &job.diagnose_in(&error, &text), &text, settings)));
+            }
+            Err(Stop::Invalid(diagnostic::render(
+                &source.to_string(),
+                &streamed,
+                &|at| input.locate(at),
+                settings.style,
+            )))
+        }
     }
+}
+
+/// The rendered diagnostic for an error in `text`, the whole input.
+fn explain(source: &Source, diagnostic: &Diagnostic, text: &[u8], settings: &Settings) -> String {
+    diagnostic::render(&source.to_string(), diagnostic, &|at| dfmt_core::locate(text, at), settings.style)
 }
 
 /// When standard input is a pipe, asks for a 1 MiB pipe buffer instead of the default 64 KiB: the writer on the
@@ -192,16 +189,17 @@ fn whole_inner(source: &Source, settings: &Settings) -> Result<Report> {
     };
     let format =
         source.format(settings.from).unwrap_or_else(|| Format::sniff(&original[..original.len().min(64 << 10)]));
-    let formatted = match format_with_fingerprint(&original, format, &settings.options) {
-        Ok(formatted) => formatted,
-        Err(error) => {
+    let job = settings.job(format, true);
+    let (formatted, fingerprint) = match job.run(&mut SliceInput::new(&original), Vec::new()) {
+        Ok(done) => (done.output, done.fingerprint),
+        Err(diagnostics) => {
             let mut report = Report::new(Status::Invalid);
-            let locate = |at| dfmt_core::locate(&original, at);
-            report.stderr = diagnostic::render(&source.to_string(), &error, &locate, settings.style);
+            for diagnostic in &diagnostics {
+                report.stderr.push_str(&explain(source, diagnostic, &original, settings));
+            }
             return Ok(report);
         }
     };
-    let (formatted, fingerprint) = formatted;
     if formatted == original {
         return Ok(Report::new(Status::Ok));
     }
@@ -220,48 +218,15 @@ fn whole_inner(source: &Source, settings: &Settings) -> Result<Report> {
     } else if write {
         let Source::File(path) = source else { anyhow::bail!("--write needs file paths, not standard input") };
         // No silent change: what we are about to write must read back to the data we formatted.
-        let reread = Options { sort_keys: false, ..settings.options };
-        let back = reread_fingerprint(&formatted, format, &reread)
+        let back = job
+            .fingerprint_of(&mut SliceInput::new(&formatted))
+            .ok()
             .context("internal: the formatted text does not read back; the file was left unchanged")?;
-        anyhow::ensure!(back == fingerprint, "internal: formatting changed the data; the file was left unchanged");
+        anyhow::ensure!(
+            Some(back) == fingerprint,
+            "internal: formatting changed the data; the file was left unchanged"
+        );
         in_place::replace(path, &formatted)?;
     }
     Ok(report)
-}
-
-/// The fingerprint of what `text` holds, read as `format` (as [`format_with_fingerprint`] computes it).
-fn reread_fingerprint(text: &[u8], format: Format, options: &Options) -> Result<Fingerprint, Error> {
-    if format == Format::Toml {
-        return toml::format(text, &options.limits, options.toml_indent()).map(|f| f.fingerprint);
-    }
-    dfmt_core::run(&mut SliceInput::new(text), format, format, options, Fingerprint::default())
-}
-
-/// Formats `original`, returning the text and the fingerprint of the data the writer received (for TOML, of
-/// the data and the comments).
-fn format_with_fingerprint(
-    original: &[u8],
-    format: Format,
-    options: &Options,
-) -> Result<(Vec<u8>, Fingerprint), Error> {
-    if format == Format::Toml {
-        if options.sort_keys {
-            // The same refusal as `dfmt_core::format` gives.
-            return dfmt_core::format(&mut SliceInput::new(original), format, options, Vec::new())
-                .map(|t| (t, Fingerprint::default()));
-        }
-        let formatted = toml::format(original, &options.limits, options.toml_indent())?;
-        return Ok((formatted.text, formatted.fingerprint));
-    }
-    let mut input = SliceInput::new(original);
-    if format == Format::Yaml {
-        let writer = yaml::Writer::new(Vec::new(), options.yaml_write_options());
-        let Tee(writer, fingerprint) =
-            dfmt_core::run(&mut input, format, format, options, Tee(writer, Fingerprint::default()))?;
-        return Ok((writer.finish()?, fingerprint));
-    }
-    let writer = json::Writer::new(Vec::new(), options.write_options(format));
-    let Tee(writer, fingerprint) =
-        dfmt_core::run(&mut input, format, format, options, Tee(writer, Fingerprint::default()))?;
-    Ok((writer.finish()?, fingerprint))
 }

@@ -44,6 +44,27 @@ fn args(vector: &Value) -> Vec<String> {
     args
 }
 
+/// Runs `dfmt ARGS` on the vector's input.
+fn dfmt(args: &[String], vector: &Value) -> std::process::Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dfmt"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(vector["input"].as_str().unwrap().as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// The first diagnostic of `dfmt ARGS --message-format json` on the vector's input.
+fn json_diagnostic(args: &[String], vector: &Value) -> Value {
+    let args = [args, &["--message-format".into(), "json".into()]].concat();
+    let stderr = String::from_utf8_lossy(&dfmt(&args, vector).stderr).into_owned();
+    serde_json::from_str(stderr.lines().next().unwrap_or("null")).unwrap_or(Value::Null)
+}
+
 #[test]
 fn the_cli_gives_every_vector_its_expected_result() {
     let all = vectors();
@@ -52,24 +73,21 @@ fn the_cli_gives_every_vector_its_expected_result() {
     for vector in &all {
         let name = vector["name"].as_str().unwrap();
         let args = args(vector);
-        let mut child = Command::new(env!("CARGO_BIN_EXE_dfmt"))
-            .args(&args)
-            .env("NO_COLOR", "1")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child.stdin.take().unwrap().write_all(vector["input"].as_str().unwrap().as_bytes()).unwrap();
-        let out = child.wait_with_output().unwrap();
+        let out = dfmt(&args, vector);
         let stdout = String::from_utf8_lossy(&out.stdout);
         let stderr = String::from_utf8_lossy(&out.stderr);
         let problem = if let Some(error) = vector.get("error") {
             let expected =
                 format!("<stdin>:{}:{}: error: {}", error["line"], error["column"], error["message"].as_str().unwrap());
             let first = stderr.lines().next().unwrap_or("");
-            (out.status.code() != Some(1) || first != expected)
-                .then(|| format!("expected exit 1 and `{expected}`, got {:?} and `{first}`", out.status.code()))
+            let code = json_diagnostic(&args, vector)["code"].clone();
+            (out.status.code() != Some(1) || first != expected || code != error["code"]).then(|| {
+                format!(
+                    "expected exit 1, `{expected}` and code {}, got {:?}, `{first}` and code {code}",
+                    error["code"],
+                    out.status.code()
+                )
+            })
         } else {
             let expected = vector.get("output").and_then(Value::as_str).unwrap_or("");
             (out.status.code() != Some(0) || stdout != expected).then(|| {
@@ -95,5 +113,9 @@ fn the_vectors_cover_every_format_action_and_errors() {
         }
         assert!(all.iter().any(|v| v["from"] == format && v.get("error").is_some()), "no error vector for {format}");
         assert!(all.iter().any(|v| v["to"] == format), "no conversion to {format}");
+    }
+    // The same code on every surface for the failures each one words its own way.
+    for code in ["unsupported_tag", "duplicate_key", "depth_limit"] {
+        assert!(all.iter().any(|v| v["error"]["code"] == code), "no error vector with code {code}");
     }
 }

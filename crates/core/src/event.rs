@@ -176,3 +176,15 @@ where
         self(event)
     }
 }
+
+/// Pushes every event into two sinks.
+#[derive(Debug)]
+pub struct Tee<A, B>(pub A, pub B);
+
+impl<A: Sink, B: Sink> Sink for Tee<A, B> {
+    #[inline]
+    fn event(&mut self, event: Event<'_>) -> Result<(), Error> {
+        self.0.event(event)?;
+        self.1.event(event)
+    }
+}

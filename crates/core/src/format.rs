@@ -1,6 +1,7 @@
 //! The formats dfmt knows, by name, by file extension, and by a look at the first bytes.
 
 use crate::json::Dialect;
+use crate::options::{ParseError, ParseErrorKind};
 
 /// A data format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -33,22 +34,20 @@ impl Format {
         }
     }
 
-    /// The format called `name` (case-insensitive; `jsonl` is NDJSON).
+    /// The format's name as prose spells it: `JSON`, `YAML`.
+    pub const fn display_name(self) -> &'static str {
+        match self {
+            Format::Json => "JSON",
+            Format::Jsonc => "JSONC",
+            Format::Ndjson => "NDJSON",
+            Format::Yaml => "YAML",
+            Format::Toml => "TOML",
+        }
+    }
+
+    /// The format called `name` (case-insensitive; `jsonl` is NDJSON, `yml` YAML), as `name.parse()` reads it.
     pub fn parse(name: &str) -> Option<Format> {
-        let name = name.trim();
-        Some(if name.eq_ignore_ascii_case("json") {
-            Format::Json
-        } else if name.eq_ignore_ascii_case("jsonc") {
-            Format::Jsonc
-        } else if name.eq_ignore_ascii_case("ndjson") || name.eq_ignore_ascii_case("jsonl") {
-            Format::Ndjson
-        } else if name.eq_ignore_ascii_case("yaml") || name.eq_ignore_ascii_case("yml") {
-            Format::Yaml
-        } else if name.eq_ignore_ascii_case("toml") {
-            Format::Toml
-        } else {
-            return None;
-        })
+        name.parse().ok()
     }
 
     /// The format a file extension (without the dot) stands for.
@@ -147,6 +146,28 @@ fn looks_like_yaml(line: &[u8]) -> bool {
         Some(b'#' | b'%') => true,
         Some(b'-') => line.starts_with(b"---") || line.starts_with(b"- ") || line == b"-",
         Some(_) => line.windows(2).any(|w| w == b": ") || line.ends_with(b":"),
+    }
+}
+
+/// A format's name (case-insensitive; `jsonl` is NDJSON, `yml` YAML), as every surface spells it.
+impl core::str::FromStr for Format {
+    type Err = ParseError;
+
+    fn from_str(name: &str) -> Result<Format, ParseError> {
+        let word = name.trim();
+        Format::ALL
+            .into_iter()
+            .find(|f| word.eq_ignore_ascii_case(f.name()))
+            .or_else(|| {
+                if word.eq_ignore_ascii_case("jsonl") {
+                    Some(Format::Ndjson)
+                } else if word.eq_ignore_ascii_case("yml") {
+                    Some(Format::Yaml)
+                } else {
+                    None
+                }
+            })
+            .ok_or_else(|| ParseError::new(ParseErrorKind::Format, name))
     }
 }
 

@@ -1,6 +1,6 @@
 //! Where readers get their bytes: a whole slice, or a window that slides over a stream.
 
-use crate::error::{Error, ErrorKind};
+use crate::error::{Detail, Error, ErrorCode};
 use crate::source::{Located, Span, locate, locate_in};
 
 /// A source of bytes that a reader consumes front to back through a window.
@@ -23,6 +23,12 @@ pub trait Input {
 
     /// Line, column and source line of an absolute offset that is still in the window (or just past it).
     fn locate(&self, offset: u64) -> Located<'_>;
+
+    /// The whole input, when the window holds all of it (a slice; a stream read to its end without dropping
+    /// anything), for work that needs the whole text, such as naming the key path of an error.
+    fn whole(&self) -> Option<&[u8]> {
+        None
+    }
 }
 
 /// A whole input in memory. Never refills; nothing is copied.
@@ -56,6 +62,10 @@ impl Input for SliceInput<'_> {
 
     fn locate(&self, offset: u64) -> Located<'_> {
         locate(self.bytes, offset)
+    }
+
+    fn whole(&self) -> Option<&[u8]> {
+        Some(self.bytes)
     }
 }
 
@@ -161,7 +171,7 @@ impl<R: Fill> Input for ChunkedInput<R> {
         let kept = self.len - (consumed - drop);
         if (kept as u64) > self.max_token {
             let at = self.offset + (consumed - drop) as u64;
-            return Err(Error::new(ErrorKind::TokenTooLong { limit: self.max_token }, Span::at(at)));
+            return Err(Error::with(ErrorCode::TokenTooLong, Detail::Limit(self.max_token), Span::at(at)));
         }
         if self.buf.len() < self.len + Self::CHUNK {
             self.buf.resize(self.len + Self::CHUNK, 0);
@@ -174,7 +184,7 @@ impl<R: Fill> Input for ChunkedInput<R> {
             let n = self
                 .source
                 .fill(&mut self.buf[self.len..end])
-                .map_err(|()| Error::new(ErrorKind::Input, Span::at(self.offset + self.len as u64)))?;
+                .map_err(|()| Error::new(ErrorCode::Input, Span::at(self.offset + self.len as u64)))?;
             if n == 0 {
                 self.eof = true;
                 break;
@@ -189,6 +199,10 @@ impl<R: Fill> Input for ChunkedInput<R> {
         let at = offset.saturating_sub(self.offset);
         let at = usize::try_from(at).unwrap_or(usize::MAX);
         locate_in(self.buffer(), at, self.lines_dropped, self.chars_dropped, self.at_line_start)
+    }
+
+    fn whole(&self) -> Option<&[u8]> {
+        (self.eof && self.offset == 0).then(|| self.buffer())
     }
 }
 
@@ -268,7 +282,8 @@ mod tests {
         let mut input = ChunkedInput::new(PieceFill::new(text.as_bytes(), 1000), 4096);
         let sink = &mut |_: crate::Event<'_>| Ok(());
         let error = crate::json::read(&mut input, crate::json::Dialect::Json, &crate::Limits::DEFAULT, sink);
-        assert_eq!(error.unwrap_err().kind, ErrorKind::TokenTooLong { limit: 4096 });
+        let error = error.unwrap_err();
+        assert_eq!((error.code, error.detail), (ErrorCode::TokenTooLong, Detail::Limit(4096)));
         // The same input within the limit reads fine.
         let mut input = ChunkedInput::new(PieceFill::new(text.as_bytes(), 1000), 2 << 20);
         assert!(crate::json::read(&mut input, crate::json::Dialect::Json, &crate::Limits::DEFAULT, sink).is_ok());

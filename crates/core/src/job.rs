@@ -1,45 +1,144 @@
 //! The jobs every surface offers — format, convert, validate — as one pipeline: read → (tree) → write.
+//!
+//! [`Job`] is what surfaces call: a job over an [`Input`] into an [`Output`] ends in [`Done`] or in a list of
+//! [`Diagnostic`]s. The free functions [`format`], [`convert`], [`validate`] and [`events`] are the same pipeline
+//! with the core's plain [`Error`], for embedders that explain errors themselves.
 
-use crate::error::Error;
-use crate::event::{Event, EventKind, Props, ScalarStyle, Sink};
+use crate::diagnostic::Diagnostic;
+use crate::error::{Detail, Error, ErrorCode};
+use crate::event::{Event, Sink, Tee};
+use crate::fingerprint::Fingerprint;
 use crate::format::Format;
 use crate::input::Input;
-use crate::json::{self, Indent, WriteOptions, Writer};
+use crate::json::{self, WriteOptions, Writer};
 use crate::limits::Limits;
-use crate::output::Output;
+use crate::options::{Indent, Options};
+use crate::output::{Discard, Output};
 use crate::reshape::{ArrayToDocuments, DocumentsToArray};
+use crate::source::Span;
+#[cfg(feature = "toml")]
 use crate::toml;
 use crate::tree::Tree;
+#[cfg(feature = "yaml")]
 use crate::yaml;
+use alloc::vec::Vec;
 
-/// What a job does besides reading and writing.
+/// What a job does with its input.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Options {
-    /// Indentation of pretty output, or compact. NDJSON output is always compact.
-    pub indent: Indent,
-    /// Sort the entries of every mapping by key. This holds the whole document in memory.
-    pub sort_keys: bool,
-    /// Limits for the reader.
-    pub limits: Limits,
-    /// YAML: apply `<<` merge keys when converting YAML to data.
-    pub yaml_merge_keys: bool,
-    /// YAML: read tagged nodes as if untagged when converting to a format without tags (otherwise a tag that has
-    /// no meaning there is an error).
-    pub yaml_drop_tags: bool,
-    /// YAML output: indent a sequence under its key (`key:\n  - a`) rather than level with it (`key:\n- a`).
-    pub yaml_indent_sequences: bool,
+pub enum Action {
+    /// Format in the input's own format (minify with [`Indent::Compact`]).
+    Format,
+    /// Convert to another format.
+    Convert(Format),
+    /// Check only; no output.
+    Validate,
 }
 
-impl Default for Options {
-    fn default() -> Self {
-        Options {
-            indent: Indent::Spaces(2),
-            sort_keys: false,
-            limits: Limits::DEFAULT,
-            yaml_merge_keys: true,
-            yaml_drop_tags: false,
-            yaml_indent_sequences: true,
+/// One job: what to do, the input's format, and the options.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Job {
+    /// What to do.
+    pub action: Action,
+    /// The input's format.
+    pub from: Format,
+    /// Layout, sorting, limits.
+    pub options: Options,
+    /// Also compute the [`Fingerprint`] of the data written (for formatting; `--write` compares it with the
+    /// fingerprint of the output read back).
+    pub fingerprint: bool,
+}
+
+/// A job that succeeded.
+#[derive(Debug)]
+pub struct Done<O> {
+    /// The output, with the job's text written to it (nothing, for [`Action::Validate`]).
+    pub output: O,
+    /// The fingerprint of the data, when the job asked for one.
+    pub fingerprint: Option<Fingerprint>,
+}
+
+impl Job {
+    /// A job with the default options and no fingerprint.
+    pub fn new(action: Action, from: Format) -> Job {
+        Job { action, from, options: Options::default(), fingerprint: false }
+    }
+
+    /// The output's format, for the jobs that write one.
+    pub const fn to(&self) -> Option<Format> {
+        match self.action {
+            Action::Format => Some(self.from),
+            Action::Convert(to) => Some(to),
+            Action::Validate => None,
         }
+    }
+
+    /// Runs the job over `input` into `output`: the output and, where asked, the fingerprint; or what went wrong,
+    /// as diagnostics. Reading or writing failing is a diagnostic too ([`Diagnostic::is_io`]); the input and
+    /// output adapters keep the underlying error.
+    pub fn run<I: Input, O: Output>(&self, input: &mut I, output: O) -> Result<Done<O>, Vec<Diagnostic>> {
+        self.run_raw(input, output).map_err(|error| alloc::vec![self.diagnose(&error, input)])
+    }
+
+    /// [`Job::run`] with the core's plain error.
+    pub fn run_raw<I: Input, O: Output>(&self, input: &mut I, output: O) -> Result<Done<O>, Error> {
+        let options = &self.options;
+        match self.action {
+            Action::Validate => {
+                validate(input, self.from, &options.limits)?;
+                Ok(Done { output, fingerprint: None })
+            }
+            Action::Format | Action::Convert(_) if !self.fingerprint => {
+                let to = self.to().unwrap_or(self.from);
+                Ok(Done { output: convert(input, self.from, to, options, output)?, fingerprint: None })
+            }
+            Action::Format | Action::Convert(_) => {
+                let to = self.to().unwrap_or(self.from);
+                let (output, fingerprint) = convert_fingerprinted(input, self.from, to, options, output)?;
+                Ok(Done { output, fingerprint: Some(fingerprint) })
+            }
+        }
+    }
+
+    /// The fingerprint of what `input`, a text in this job's output format, holds, as formatting it would compute
+    /// it (without sorting: a formatted text is read back as it stands).
+    pub fn fingerprint_of<I: Input>(&self, input: &mut I) -> Result<Fingerprint, Vec<Diagnostic>> {
+        let job = Job {
+            action: Action::Format,
+            from: self.to().unwrap_or(self.from),
+            options: Options { sort_keys: false, ..self.options },
+            fingerprint: true,
+        };
+        let done = job.run(input, Discard)?;
+        Ok(done.fingerprint.unwrap_or_default())
+    }
+
+    /// Explains `error`, which running this job over `input` gave: line and column from the input (an offset the
+    /// input no longer holds has no position), and the key path when the input holds the whole text.
+    pub fn diagnose<I: Input>(&self, error: &Error, input: &I) -> Diagnostic {
+        let held = |at: u64| (at >= input.offset()).then(|| input.locate(at));
+        let path = input.whole().and_then(|text| self.key_path(error, text));
+        Diagnostic::new(error, &held, path)
+    }
+
+    /// Explains `error` in `text`, the whole input: as [`Job::diagnose`], for a caller that read the input again
+    /// (a streamed file, to name the key path of a value).
+    pub fn diagnose_in(&self, error: &Error, text: &[u8]) -> Diagnostic {
+        let path = self.key_path(error, text);
+        Diagnostic::new(error, &|at| Some(crate::source::locate(text, at)), path)
+    }
+
+    /// The key path of the value `error` is about, when it is about one.
+    fn key_path(&self, error: &Error, text: &[u8]) -> Option<alloc::string::String> {
+        if !error.is_about_a_value() {
+            return None;
+        }
+        crate::path::key_path_at(text, self.from, &self.options, error.span.start)
+    }
+
+    /// Runs the job's reader into `sink` with the data view its output format asks for (YAML resolved into data
+    /// for other formats, NDJSON reshaped), for a caller that consumes events itself.
+    pub fn events<I: Input, S: Sink>(&self, input: &mut I, sink: S) -> Result<S, Error> {
+        events(input, self.from, self.to().unwrap_or(self.from), &self.options, sink)
     }
 }
 
@@ -54,6 +153,7 @@ impl Options {
     }
 
     /// The YAML writer settings (YAML output is always block style; compact JSON indentation means 2 here).
+    #[cfg(feature = "yaml")]
     pub fn yaml_write_options(&self) -> yaml::WriteOptions {
         let indent = match self.indent {
             Indent::Spaces(n) if n > 0 => usize::from(n),
@@ -73,6 +173,12 @@ impl Options {
     }
 }
 
+/// The error for a format this build was made without.
+#[allow(dead_code)]
+fn not_built(format: Format) -> Error {
+    Error::with(ErrorCode::FormatNotBuilt, Detail::Name(format.name()), Span::at(0))
+}
+
 /// Formats `input` (in `format`) into `out`, and returns `out`.
 pub fn format<I: Input, O: Output>(input: &mut I, format: Format, options: &Options, out: O) -> Result<O, Error> {
     convert(input, format, format, options, out)
@@ -86,20 +192,68 @@ pub fn convert<I: Input, O: Output>(
     options: &Options,
     out: O,
 ) -> Result<O, Error> {
-    if to == Format::Yaml {
-        let writer = yaml::Writer::new(out, options.yaml_write_options());
-        return run(input, from, to, options, writer)?.finish();
-    }
-    if to == Format::Toml {
-        if from == Format::Toml {
-            return format_toml(input, options, out);
+    match to {
+        #[cfg(feature = "yaml")]
+        Format::Yaml => {
+            let writer = yaml::Writer::new(out, options.yaml_write_options());
+            events(input, from, to, options, writer)?.finish()
         }
-        let writer = toml::Writer::new(out, options.toml_indent());
-        return run(input, from, to, options, writer)?.finish();
+        #[cfg(feature = "toml")]
+        Format::Toml if from == Format::Toml => format_toml(input, options, out),
+        #[cfg(feature = "toml")]
+        Format::Toml => {
+            let writer = toml::Writer::new(out, options.toml_indent());
+            events(input, from, to, options, writer)?.finish()
+        }
+        Format::Json | Format::Jsonc | Format::Ndjson => {
+            // The input read so far (all of it, for a whole text) gives the output's likely size.
+            let writer = Writer::with_size_hint(out, options.write_options(to), input.buffer().len());
+            events(input, from, to, options, writer)?.finish()
+        }
+        #[allow(unreachable_patterns)]
+        _ => Err(not_built(to)),
     }
-    // The input read so far (all of it, for a whole text) gives the output's likely size.
-    let writer = Writer::with_size_hint(out, options.write_options(to), input.buffer().len());
-    run(input, from, to, options, writer)?.finish()
+}
+
+/// As [`convert`], with the fingerprint of the data the writer received (for TOML formatted as TOML, of the
+/// data and every comment).
+fn convert_fingerprinted<I: Input, O: Output>(
+    input: &mut I,
+    from: Format,
+    to: Format,
+    options: &Options,
+    mut out: O,
+) -> Result<(O, Fingerprint), Error> {
+    match to {
+        #[cfg(feature = "yaml")]
+        Format::Yaml => {
+            let writer = yaml::Writer::new(out, options.yaml_write_options());
+            let Tee(writer, fingerprint) = events(input, from, to, options, Tee(writer, Fingerprint::default()))?;
+            Ok((writer.finish()?, fingerprint))
+        }
+        #[cfg(feature = "toml")]
+        Format::Toml if from == Format::Toml => {
+            if options.sort_keys {
+                return Err(sort_keys_unsupported(Format::Toml));
+            }
+            let formatted = toml::format(whole(input)?, &options.limits, options.toml_indent())?;
+            out.write(&formatted.text)?;
+            Ok((out, formatted.fingerprint))
+        }
+        #[cfg(feature = "toml")]
+        Format::Toml => {
+            let writer = toml::Writer::new(out, options.toml_indent());
+            let Tee(writer, fingerprint) = events(input, from, to, options, Tee(writer, Fingerprint::default()))?;
+            Ok((writer.finish()?, fingerprint))
+        }
+        Format::Json | Format::Jsonc | Format::Ndjson => {
+            let writer = Writer::with_size_hint(out, options.write_options(to), input.buffer().len());
+            let Tee(writer, fingerprint) = events(input, from, to, options, Tee(writer, Fingerprint::default()))?;
+            Ok((writer.finish()?, fingerprint))
+        }
+        #[allow(unreachable_patterns)]
+        _ => Err(not_built(to)),
+    }
 }
 
 /// Checks that `input` is valid `format`, reading it to the end. For YAML this includes that every alias
@@ -107,19 +261,26 @@ pub fn convert<I: Input, O: Output>(
 /// applied).
 pub fn validate<I: Input>(input: &mut I, format: Format, limits: &Limits) -> Result<(), Error> {
     let discard = |_: Event<'_>| Ok(());
-    match format.dialect() {
-        Some(dialect) => json::read(input, dialect, limits, &mut { discard }),
-        None if format == Format::Toml => toml::load(whole(input)?, limits).map(drop),
-        None => {
+    match format {
+        Format::Json | Format::Jsonc | Format::Ndjson => {
+            json::read(input, json_dialect(format)?, limits, &mut { discard })
+        }
+        #[cfg(feature = "toml")]
+        Format::Toml => toml::load(whole(input)?, limits).map(drop),
+        #[cfg(feature = "yaml")]
+        Format::Yaml => {
             let src = whole(input)?;
             let unique = yaml::UniqueKeys::new(discard);
             let mut resolve = yaml::Resolve::new(unique, limits.alias_nodes_for(src.len() as u64), true);
             yaml::read(src, limits, &mut resolve)
         }
+        #[allow(unreachable_patterns)]
+        _ => Err(not_built(format)),
     }
 }
 
 /// Reads the rest of `input` into its window and returns all of it (for readers that need the whole text).
+#[cfg_attr(not(any(feature = "yaml", feature = "toml")), allow(dead_code))]
 fn whole<I: Input>(input: &mut I) -> Result<&[u8], Error> {
     while input.refill(0)? {}
     Ok(input.buffer())
@@ -131,12 +292,21 @@ fn whole<I: Input>(input: &mut I) -> Result<&[u8], Error> {
 /// YAML documents map one to one onto JSON texts and NDJSON lines (and back), so no reshaping happens when either
 /// side is YAML. YAML read for any other format is resolved into data first: aliases expanded, merge keys applied,
 /// then JSON's rules for keys, tags and numbers.
-pub fn run<I: Input, S: Sink>(input: &mut I, from: Format, to: Format, options: &Options, sink: S) -> Result<S, Error> {
-    if from == Format::Yaml {
-        return read_yaml(input, to, options, sink);
-    }
-    if from == Format::Toml {
-        return read_toml(input, to, options, sink);
+pub fn events<I: Input, S: Sink>(
+    input: &mut I,
+    from: Format,
+    to: Format,
+    options: &Options,
+    sink: S,
+) -> Result<S, Error> {
+    match from {
+        #[cfg(feature = "yaml")]
+        Format::Yaml => return read_yaml(input, to, options, sink),
+        #[cfg(feature = "toml")]
+        Format::Toml => return read_toml(input, to, options, sink),
+        Format::Json | Format::Jsonc | Format::Ndjson => {}
+        #[allow(unreachable_patterns)]
+        _ => return Err(not_built(from)),
     }
     if to == Format::Yaml {
         return read_into(input, from, options, sink);
@@ -160,18 +330,20 @@ fn read_into<I: Input, S: Sink>(input: &mut I, from: Format, options: &Options, 
 }
 
 fn json_dialect(format: Format) -> Result<json::Dialect, Error> {
-    format.dialect().ok_or(Error::new(crate::ErrorKind::Unsupported("not a JSON format"), crate::Span::at(0)))
+    format.dialect().ok_or(not_built(format))
 }
 
+fn sort_keys_unsupported(to: Format) -> Error {
+    Error::with(ErrorCode::SortKeysUnsupported, Detail::Name(to.display_name()), Span::at(0))
+}
+
+#[cfg(feature = "yaml")]
 fn read_yaml<I: Input, S: Sink>(input: &mut I, to: Format, options: &Options, mut sink: S) -> Result<S, Error> {
     let src = whole(input)?;
     let limits = &options.limits;
     if to == Format::Yaml {
         if options.sort_keys {
-            return Err(Error::new(
-                crate::ErrorKind::Unsupported("--sort-keys is not supported for YAML output yet"),
-                crate::Span::at(0),
-            ));
+            return Err(sort_keys_unsupported(Format::Yaml));
         }
         yaml::read(src, limits, &mut sink)?;
         return Ok(sink);
@@ -203,12 +375,10 @@ fn read_yaml<I: Input, S: Sink>(input: &mut I, to: Format, options: &Options, mu
 }
 
 /// TOML to TOML: the formatter, which keeps every comment and changes layout only.
+#[cfg(feature = "toml")]
 fn format_toml<I: Input, O: Output>(input: &mut I, options: &Options, mut out: O) -> Result<O, Error> {
     if options.sort_keys {
-        return Err(Error::new(
-            crate::ErrorKind::Unsupported("--sort-keys is not supported for TOML output yet"),
-            crate::Span::at(0),
-        ));
+        return Err(sort_keys_unsupported(Format::Toml));
     }
     let formatted = toml::format_text(whole(input)?, &options.limits, options.toml_indent())?;
     out.write(&formatted)?;
@@ -217,6 +387,7 @@ fn format_toml<I: Input, O: Output>(input: &mut I, options: &Options, mut out: O
 
 /// TOML as data for any format: the whole document is built first (a table may be continued anywhere), then
 /// replayed. JSON has no spelling for `inf` and `nan`: they are an error with their position, except into YAML.
+#[cfg(feature = "toml")]
 fn read_toml<I: Input, S: Sink>(input: &mut I, to: Format, options: &Options, mut sink: S) -> Result<S, Error> {
     let doc = toml::load(whole(input)?, &options.limits)?;
     let finite_only = !matches!(to, Format::Yaml | Format::Toml);
@@ -228,104 +399,4 @@ fn read_toml<I: Input, S: Sink>(input: &mut I, to: Format, options: &Options, mu
         doc.emit(&mut sink, finite_only)?;
     }
     Ok(sink)
-}
-
-/// Pushes every event into two sinks.
-#[derive(Debug)]
-pub struct Tee<A, B>(pub A, pub B);
-
-impl<A: Sink, B: Sink> Sink for Tee<A, B> {
-    #[inline]
-    fn event(&mut self, event: Event<'_>) -> Result<(), Error> {
-        self.0.event(event)?;
-        self.1.event(event)
-    }
-}
-
-/// A 64-bit digest of a stream's data: structure, scalars with their kinds and text, and comments; not layout.
-///
-/// Two streams with equal digests hold the same data, barring a hash collision. `--write` compares the digest
-/// of what it wrote with the digest of reading that back before it replaces a file.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Fingerprint(u64);
-
-impl Default for Fingerprint {
-    fn default() -> Self {
-        Fingerprint(0x243f_6a88_85a3_08d3)
-    }
-}
-
-impl Fingerprint {
-    /// The digest so far.
-    pub fn value(&self) -> u64 {
-        self.0
-    }
-
-    #[inline]
-    fn mix(&mut self, word: u64) {
-        self.0 = (self.0 ^ word).wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(29);
-    }
-
-    fn props(&mut self, props: &Props<'_>) {
-        if let Some(anchor) = props.anchor {
-            self.mix(12);
-            self.bytes(anchor);
-        }
-        if let Some(tag) = props.tag {
-            self.mix(13);
-            self.bytes(tag);
-        }
-    }
-
-    fn bytes(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(chunk);
-            self.mix(u64::from_le_bytes(w));
-        }
-        let mut w = [0u8; 8];
-        w[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
-        self.mix(u64::from_le_bytes(w));
-        self.mix(bytes.len() as u64);
-    }
-}
-
-impl Sink for Fingerprint {
-    fn event(&mut self, event: Event<'_>) -> Result<(), Error> {
-        match event.kind {
-            EventKind::StreamStart => self.mix(1),
-            EventKind::StreamEnd => self.mix(2),
-            EventKind::DocumentStart { .. } => self.mix(3),
-            EventKind::DocumentEnd { .. } => self.mix(4),
-            EventKind::MappingStart(props) => {
-                self.mix(5);
-                self.props(&props);
-            }
-            EventKind::MappingEnd => self.mix(6),
-            EventKind::SequenceStart(props) => {
-                self.mix(7);
-                self.props(&props);
-            }
-            EventKind::SequenceEnd => self.mix(8),
-            // A scalar's data is its kind and text; its style is layout, except that JSON text as written (with
-            // quotes and escapes) is not comparable with decoded text.
-            EventKind::Scalar(s) => {
-                let raw = u64::from(s.style == ScalarStyle::JsonQuoted);
-                self.mix(9 + ((s.kind as u64) << 8) + (raw << 16));
-                self.bytes(s.text);
-                self.props(&s.props);
-            }
-            EventKind::Alias(name) => {
-                self.mix(10);
-                self.bytes(name);
-            }
-            EventKind::Comment(c) => {
-                self.mix(11 + ((c.style as u64) << 8));
-                self.bytes(c.text);
-            }
-            EventKind::BlankLine => {}
-        }
-        Ok(())
-    }
 }

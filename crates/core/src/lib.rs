@@ -35,29 +35,37 @@ extern crate alloc;
 extern crate std;
 
 mod bytes;
+mod diagnostic;
 mod error;
 mod event;
+mod fingerprint;
 mod format;
 mod input;
 mod job;
 pub mod json;
 mod limits;
+mod options;
 mod output;
 mod path;
 mod reshape;
 mod source;
+#[cfg(feature = "toml")]
 pub mod toml;
 mod tree;
+#[cfg(feature = "yaml")]
 pub mod yaml;
 
-pub use error::{Error, ErrorKind, Found};
-pub use event::{Comment, CommentStyle, Event, EventKind, Props, Scalar, ScalarKind, ScalarStyle, Sink};
+pub use diagnostic::{Diagnostic, Related, Severity};
+pub use error::{Detail, Error, ErrorClass, ErrorCode, Found, Hint};
+pub use event::{Comment, CommentStyle, Event, EventKind, Props, Scalar, ScalarKind, ScalarStyle, Sink, Tee};
+pub use fingerprint::Fingerprint;
 pub use format::Format;
 #[cfg(feature = "std")]
 pub use input::IoFill;
 pub use input::{ChunkedInput, Fill, Input, PieceFill, SliceInput};
-pub use job::{Fingerprint, Options, Tee, convert, format, run, validate};
+pub use job::{Action, Done, Job, convert, events, format, validate};
 pub use limits::Limits;
+pub use options::{Indent, Options, Params, ParseError, ParseErrorKind};
 #[cfg(feature = "std")]
 pub use output::IoOutput;
 pub use output::{Discard, Output};

@@ -62,7 +62,7 @@ impl Output for Discard {
 /// The error an output adapter returns when its destination fails; the adapter keeps the details.
 #[cfg(feature = "std")]
 pub(crate) const fn output_error() -> Error {
-    Error::new(crate::error::ErrorKind::Output, crate::source::Span::at(0))
+    Error::new(crate::error::ErrorCode::Output, crate::source::Span::at(0))
 }
 
 #[cfg(feature = "std")]

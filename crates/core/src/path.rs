@@ -1,11 +1,12 @@
 //! Where in the data an offset of the source lies, as a key path (`servers[2].port`): for errors about a value
 //! rather than the text ("null has no TOML form"), whose position alone does not say which entry it is.
 
-use crate::error::{Error, ErrorKind};
+use crate::error::{Error, ErrorCode};
 use crate::event::{Event, EventKind, ScalarStyle, Sink};
 use crate::format::Format;
 use crate::input::SliceInput;
-use crate::job::{Options, run};
+use crate::job::events;
+use crate::options::Options;
 use crate::source::Span;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -18,7 +19,7 @@ pub fn key_path_at(src: &[u8], format: Format, options: &Options, offset: u64) -
     let mut tracker = Tracker { offset, stack: Vec::new(), found: None };
     // YAML output takes every value as it is (no alias resolution, non-finite floats allowed), so the walk
     // reaches the node whatever made the conversion fail.
-    let _ = run(&mut SliceInput::new(src), format, Format::Yaml, &options, &mut tracker);
+    let _ = events(&mut SliceInput::new(src), format, Format::Yaml, &options, &mut tracker);
     tracker.found
 }
 
@@ -87,7 +88,7 @@ impl Tracker {
 }
 
 /// Stops the walk once the node is found.
-const FOUND: Error = Error::new(ErrorKind::Unsupported("found"), Span::at(0));
+const FOUND: Error = Error::new(ErrorCode::Stopped, Span::at(0));
 
 impl Sink for &mut Tracker {
     fn event(&mut self, event: Event<'_>) -> Result<(), Error> {

@@ -5,6 +5,7 @@
 //! events into any sink, with mapping entries sorted by key when asked.
 
 use crate::error::Error;
+use crate::error::ErrorCode;
 use crate::event::{Comment, CommentStyle, Event, EventKind, Props, Scalar, ScalarKind, ScalarStyle, Sink};
 use crate::json::unescape_for_order;
 use crate::source::Span;
@@ -178,5 +179,5 @@ impl Sink for Tree {
 }
 
 fn too_large(span: Span) -> Error {
-    Error::new(crate::ErrorKind::Unsupported("the document is too large to hold in memory (4 GiB)"), span)
+    Error::new(ErrorCode::TooLargeToHold, span)
 }

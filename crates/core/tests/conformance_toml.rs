@@ -152,9 +152,8 @@ fn run(src: &[u8]) -> Outcome {
             let emitted = doc.emit(
                 &mut |event: Event<'_>| {
                     if events.len() == MAX_EVENTS {
-                        let kind =
-                            dfmt_core::ErrorKind::Syntax("the test stopped an emitter that produced too many events");
-                        return Err(dfmt_core::Error::new(kind, event.span));
+                        // The test stops an emitter that produced too many events.
+                        return Err(dfmt_core::Error::new(dfmt_core::ErrorCode::Stopped, event.span));
                     }
                     events.push(owned(&event));
                     Ok(())

@@ -75,7 +75,11 @@ fn depth_limit_counts_the_root_table_as_json_does() {
         // One level more: refused by TOML as JSON refuses it.
         for src in [nested(n), dotted(n, "{}"), dotted(n, "[]"), header(n)] {
             let error = toml::load(src.as_bytes(), &limits).unwrap_err();
-            assert_eq!(error.kind, dfmt_core::ErrorKind::DepthLimit { limit: max }, "max {max}: {src:.60}");
+            assert_eq!(
+                (error.code, error.detail),
+                (dfmt_core::ErrorCode::DepthLimit, dfmt_core::Detail::Limit(u64::from(max))),
+                "max {max}: {src:.60}"
+            );
             assert!(toml::format(src.as_bytes(), &limits, b"  ").is_err(), "max {max}: {src:.60}");
         }
     }

@@ -13,8 +13,7 @@ use axum::body::{Body, Bytes, HttpBody};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
-use dfmt_core::json::Indent;
-use dfmt_core::{Error, Format, Options, SliceInput};
+use dfmt_core::{Action, Diagnostic, Format, Hint, Job, Options, Params, ParseErrorKind, SliceInput};
 use http_body_util::BodyExt;
 use std::borrow::{Borrow, Cow};
 use std::panic::AssertUnwindSafe;
@@ -23,35 +22,22 @@ use std::sync::atomic::Ordering::Relaxed;
 use std::task::Poll;
 use std::time::Instant;
 
-/// What a request asks for.
+/// What a request asks for: the core's job, or (test builds) a conversion that panics.
 #[derive(Clone, Copy, Debug)]
-pub(crate) enum Job {
-    Format {
-        format: Format,
-        options: Options,
-    },
-    Convert {
-        from: Format,
-        to: Format,
-        options: Options,
-    },
-    Validate {
-        format: Format,
-        options: Options,
-    },
+pub(crate) enum Work {
+    Job(Job),
     /// Panics inside the conversion, to prove the request boundary catches it.
     #[cfg(feature = "test-routes")]
     Panic,
 }
 
-impl Job {
-    /// The input's format and the options it is read with.
-    fn input(&self) -> Option<(Format, Options)> {
-        match *self {
-            Job::Format { format, options } | Job::Validate { format, options } => Some((format, options)),
-            Job::Convert { from, options, .. } => Some((from, options)),
+impl Work {
+    /// The format of the output, for the jobs that write one.
+    fn output_format(&self) -> Option<Format> {
+        match self {
+            Work::Job(job) => job.to(),
             #[cfg(feature = "test-routes")]
-            Job::Panic => None,
+            Work::Panic => None,
         }
     }
 }
@@ -66,15 +52,15 @@ pub(crate) enum Endpoint {
     Panic,
 }
 
-/// An error answer: `{"error": {"message", "line", "column", "kind"}}`.
+/// An error answer: `{"error": {"message", "line", "column", "kind", "code"}}`, with `path`, `related` and `hint`
+/// where there are.
 #[derive(Debug)]
 pub(crate) struct ApiError {
     status: StatusCode,
     kind: &'static str,
     message: String,
-    position: Option<(u64, u64)>,
-    /// The key path of the value an error is about (`servers[0].port`), when it is about one.
-    path: Option<String>,
+    /// The core's diagnostic, for input it refused.
+    diagnostic: Option<Box<Diagnostic>>,
     retry_after: bool,
     /// The body was not read to its end: the connection cannot carry another request, so say it closes.
     close: bool,
@@ -82,34 +68,56 @@ pub(crate) struct ApiError {
 
 impl ApiError {
     pub(crate) fn new(status: StatusCode, kind: &'static str, message: impl Into<String>) -> Self {
-        ApiError { status, kind, message: message.into(), position: None, path: None, retry_after: false, close: false }
+        ApiError { status, kind, message: message.into(), diagnostic: None, retry_after: false, close: false }
     }
 
-    /// The answer for input the core refused: 422, with the line and column of the error in `src`, and the key
-    /// path of the value when the error is about a value (not the text).
-    fn invalid(src: &[u8], error: &Error, job: &Job) -> Self {
-        let at = dfmt_core::locate(src, error.span.start).position;
-        let mut e = ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, error.kind.code(), error.to_string());
-        e.position = Some((at.line, at.column));
-        if let (true, Some((format, options))) = (error.kind.is_about_a_value(), job.input()) {
-            e.path = dfmt_core::key_path_at(src, format, &options, error.span.start).filter(|p| !p.is_empty());
-        }
+    /// The answer for input the core refused: 422, with the diagnostic's position, code, key path, earlier
+    /// position and hint.
+    fn invalid(diagnostic: Box<Diagnostic>) -> Self {
+        let mut e = ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, diagnostic.kind(), diagnostic.message.clone());
+        e.diagnostic = Some(diagnostic);
         e
+    }
+}
+
+/// A hint in this service's words: the query parameters that do what it suggests, and the settings of the
+/// service where the client cannot change a limit.
+fn hint_text(hint: Hint) -> &'static str {
+    match hint {
+        Hint::AllowComments => "comments are allowed with format=jsonc",
+        Hint::AllowTrailingCommas => "remove the comma, or send the body with format=jsonc",
+        Hint::OneValuePerLine => {
+            "one value per line is NDJSON: send it with format=ndjson; or wrap the values in an array"
+        }
+        Hint::RaiseDepthLimit => "the service's max_depth setting bounds the nesting",
+        Hint::DropTags => "remove the tag",
+        Hint::RaiseAliasLimit => "the service's max_alias_nodes setting bounds alias expansion",
+        other => other.text(),
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let (line, column) = match self.position {
-            Some((line, column)) => (serde_json::Value::from(line), serde_json::Value::from(column)),
-            None => (serde_json::Value::Null, serde_json::Value::Null),
-        };
-        let mut body = serde_json::json!({
-            "error": { "message": self.message, "line": line, "column": column, "kind": self.kind }
+        let mut error = serde_json::json!({
+            "message": self.message, "line": null, "column": null, "kind": self.kind, "code": self.kind,
         });
-        if let Some(path) = self.path {
-            body["error"]["path"] = serde_json::Value::from(path);
+        if let Some(d) = self.diagnostic {
+            error["line"] = d.position.line.into();
+            error["column"] = d.position.column.into();
+            error["code"] = d.code.name().into();
+            if let Some(path) = d.path {
+                error["path"] = path.into();
+            }
+            if let Some(related) = d.related {
+                error["related"] = serde_json::json!({
+                    "line": related.position.line, "column": related.position.column, "message": related.what,
+                });
+            }
+            if let Some(hint) = d.hint {
+                error["hint"] = serde_json::json!({ "code": hint.name(), "message": hint_text(hint) });
+            }
         }
+        let body = serde_json::json!({ "error": error });
         let mut response = (self.status, json_body(&body)).into_response();
         let headers = response.headers_mut();
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
@@ -196,102 +204,56 @@ fn bad_request(message: impl Into<String>) -> ApiError {
     ApiError::new(StatusCode::BAD_REQUEST, "bad_request", message)
 }
 
-fn parse_format(value: &str) -> Result<Format, ApiError> {
-    Format::parse(value).ok_or_else(|| {
-        let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
-        ApiError::new(
+/// Reads the query (and `Content-Type`) into a job, with the core's one parser of parameters.
+pub(crate) fn job(endpoint: Endpoint, uri: &Uri, headers: &HeaderMap, settings: &Settings) -> Result<Work, ApiError> {
+    let mut params = Params::default();
+    for (name, value) in query_pairs(uri.query().unwrap_or("")) {
+        params.set(&name, &value).map_err(|error| match error.kind() {
+            ParseErrorKind::Format => ApiError::new(StatusCode::BAD_REQUEST, "unsupported_format", error.to_string()),
+            _ => bad_request(error.to_string()),
+        })?;
+    }
+    let Some(from) = params.from.or_else(|| format_of_content_type(headers)) else {
+        return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
             "unsupported_format",
-            format!("unsupported format '{value}'; expected one of: {}", names.join(", ")),
-        )
-    })
-}
-
-fn parse_bool(name: &str, value: &str) -> Result<bool, ApiError> {
-    match value {
-        "" | "true" | "1" => Ok(true),
-        "false" | "0" => Ok(false),
-        _ => Err(bad_request(format!("{name} must be true or false, not '{value}'"))),
-    }
-}
-
-/// Reads the query (and `Content-Type`) into a job.
-pub(crate) fn job(endpoint: Endpoint, uri: &Uri, headers: &HeaderMap, settings: &Settings) -> Result<Job, ApiError> {
-    let mut options = Options { limits: settings.limits, ..Options::default() };
-    let (mut format, mut to) = (None, None);
-    let (mut indent, mut compact) = (None, false);
-    for (name, value) in query_pairs(uri.query().unwrap_or("")) {
-        match &*name {
-            "format" | "from" => format = Some(parse_format(&value)?),
-            "to" => to = Some(parse_format(&value)?),
-            "indent" if value == "tab" => indent = Some(Indent::Tab),
-            "indent" => match value.parse::<u8>() {
-                Ok(n) if n <= 16 => indent = Some(Indent::Spaces(n)),
-                _ => return Err(bad_request(format!("indent must be 0 to 16 or 'tab', not '{value}'"))),
-            },
-            "compact" => compact = parse_bool("compact", &value)?,
-            "sort_keys" => options.sort_keys = parse_bool("sort_keys", &value)?,
-            _ => return Err(bad_request(format!("unknown query parameter '{name}'"))),
-        }
-    }
-    options.indent = if compact { Indent::Compact } else { indent.unwrap_or(Indent::Spaces(2)) };
-    let format = match format.or_else(|| format_of_content_type(headers)) {
-        Some(format) => format,
-        None => {
-            return Err(ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "unsupported_format",
-                "name the input format: ?format=json|jsonc|ndjson|yaml|toml, or a Content-Type such as application/yaml",
-            ));
-        }
+            "name the input format: ?format=json|jsonc|ndjson|yaml|toml, or a Content-Type such as application/yaml",
+        ));
     };
-    Ok(match endpoint {
-        Endpoint::Format => Job::Format { format, options },
-        Endpoint::Validate => Job::Validate { format, options },
+    let action = match endpoint {
+        Endpoint::Format => Action::Format,
+        Endpoint::Validate => Action::Validate,
         Endpoint::Convert => {
-            let to = to.ok_or_else(|| bad_request("name the output format: ?to=json|jsonc|ndjson|yaml|toml"))?;
-            Job::Convert { from: format, to, options }
+            let to = params.to.ok_or_else(|| bad_request("name the output format: ?to=json|jsonc|ndjson|yaml|toml"))?;
+            Action::Convert(to)
         }
         #[cfg(feature = "test-routes")]
-        Endpoint::Panic => Job::Panic,
+        Endpoint::Panic => return Ok(Work::Panic),
+    };
+    let options = params.options(Options { limits: settings.limits, ..Options::default() });
+    Ok(Work::Job(Job { action, from, options, fingerprint: false }))
+}
+
+/// Runs a job over a whole body into `output` (an empty buffer): the output and its format, or the core's
+/// diagnostics.
+fn run(work: Work, body: &[u8], output: Vec<u8>) -> Result<(Vec<u8>, Format), Box<Diagnostic>> {
+    let job = match work {
+        Work::Job(job) => job,
+        #[cfg(feature = "test-routes")]
+        Work::Panic => panic!("a conversion panicked (test route)"),
+    };
+    let done = job.run(&mut SliceInput::new(body), output).map_err(|mut d| Box::new(d.swap_remove(0)))?;
+    Ok(match job.to() {
+        Some(to) => (done.output, to),
+        None => (b"{\"valid\":true}\n".to_vec(), Format::Json),
     })
-}
-
-/// Runs a job over a whole body into `output` (an empty buffer): the output, or the core's error.
-fn run(job: Job, body: &[u8], output: Vec<u8>) -> Result<(Vec<u8>, Format), Error> {
-    let mut input = SliceInput::new(body);
-    match job {
-        Job::Format { format, options } => {
-            dfmt_core::format(&mut input, format, &options, output).map(|out| (out, format))
-        }
-        Job::Convert { from, to, options } => {
-            dfmt_core::convert(&mut input, from, to, &options, output).map(|out| (out, to))
-        }
-        Job::Validate { format, options } => dfmt_core::validate(&mut input, format, &options.limits)
-            .map(|()| (b"{\"valid\":true}\n".to_vec(), Format::Json)),
-        #[cfg(feature = "test-routes")]
-        Job::Panic => panic!("a conversion panicked (test route)"),
-    }
-}
-
-impl Job {
-    /// The format of the output, for the jobs that write one.
-    fn output_format(&self) -> Option<Format> {
-        match *self {
-            Job::Format { format, .. } => Some(format),
-            Job::Convert { to, .. } => Some(to),
-            Job::Validate { .. } => None,
-            #[cfg(feature = "test-routes")]
-            Job::Panic => None,
-        }
-    }
 }
 
 /// The output buffer for a body of `n` bytes converted inline. A small body's JSON-family output is the JSON
 /// writer's own buffer, handed over whole: an empty `Vec` takes it without a copy. Other small output gets room
 /// for what formatting adds (compact input indented grows by half or more; a compact 1 KiB tweet 1.6 times); a
 /// large body (when `inline_below` lets one run inline) gets [`large_output`].
-fn inline_output(job: &Job, n: usize) -> Vec<u8> {
+fn inline_output(job: &Work, n: usize) -> Vec<u8> {
     match (n < 64 << 10, job.output_format()) {
         (true, Some(Format::Json | Format::Jsonc | Format::Ndjson) | None) => Vec::new(),
         (true, Some(_)) => Vec::with_capacity(2 * n),
@@ -562,10 +524,10 @@ async fn respond<B: RequestBody>(
 }
 
 /// Runs a job under `catch_unwind`: the output, 422 for input the core refused, 500 (logged) for a panic.
-fn answer(job: Job, body: &[u8], metrics: &Metrics, output: Vec<u8>) -> Result<(Vec<u8>, Format), ApiError> {
+fn answer(job: Work, body: &[u8], metrics: &Metrics, output: Vec<u8>) -> Result<(Vec<u8>, Format), ApiError> {
     match std::panic::catch_unwind(AssertUnwindSafe(|| run(job, body, output))) {
         Ok(Ok(done)) => Ok(done),
-        Ok(Err(error)) => Err(ApiError::invalid(body, &error, &job)),
+        Ok(Err(diagnostic)) => Err(ApiError::invalid(diagnostic)),
         Err(_) => {
             metrics.panics.fetch_add(1, Relaxed);
             tracing::error!(?job, "a conversion panicked; answered 500");

@@ -351,7 +351,9 @@ async fn a_panic_is_a_500_and_the_service_goes_on() {
         let body: Value = serde_json::from_slice(&response.into_body().collect().await.unwrap().to_bytes()).unwrap();
         assert_eq!(
             body,
-            serde_json::json!({"error": {"message": "internal error", "line": null, "column": null, "kind": "internal"}})
+            serde_json::json!({"error": {
+                "message": "internal error", "line": null, "column": null, "kind": "internal", "code": "internal"
+            }})
         );
         let response = router.clone().oneshot(post("/v1/format?format=json", "[]")).await.unwrap();
         assert_eq!(response.status(), StatusCode::OK);
@@ -450,4 +452,54 @@ fn openapi_documents_every_route_and_error_kind() {
     }
     let kinds = &doc["components"]["schemas"]["ErrorResponse"]["properties"]["error"]["properties"]["kind"]["enum"];
     assert_eq!(kinds.as_array().unwrap().len(), 15);
+}
+
+/// The shared vectors (`tests/vectors/vectors.json`), one request each: the same output bytes as the CLI and the
+/// web page, or the same error code, message, line and column.
+#[tokio::test]
+async fn the_service_gives_every_vector_its_expected_result() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/vectors.json");
+    let vectors: Vec<Value> = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let c = config();
+    let mut failures = Vec::new();
+    for vector in &vectors {
+        let field = |name: &str| vector[name].as_str().unwrap_or_default();
+        let mut query = format!("format={}", field("from"));
+        let endpoint = match field("action") {
+            "format" => "format",
+            "minify" => {
+                query.push_str("&compact=true");
+                "format"
+            }
+            "convert" => {
+                query.push_str(&format!("&to={}", field("to")));
+                "convert"
+            }
+            _ => "validate",
+        };
+        match &vector["options"]["indent"] {
+            Value::Null => {}
+            Value::String(word) => query.push_str(&format!("&indent={word}")),
+            n => query.push_str(&format!("&indent={n}")),
+        }
+        if vector["options"]["sort_keys"] == true {
+            query.push_str("&sort_keys=true");
+        }
+        let a = send(&c, post(&format!("/v1/{endpoint}?{query}"), field("input"))).await;
+        let name = field("name");
+        if let Some(expected) = vector.get("error") {
+            let got = &a.json()["error"];
+            let same = ["line", "column", "message", "code"].iter().all(|k| got[k] == expected[k]);
+            if a.status != StatusCode::UNPROCESSABLE_ENTITY || !same {
+                failures.push(format!("{name}: expected 422 and {expected}, got {} and {got}", a.status));
+            }
+        } else if endpoint == "validate" {
+            if a.status != StatusCode::OK {
+                failures.push(format!("{name}: expected valid, got {} {}", a.status, a.text()));
+            }
+        } else if a.status != StatusCode::OK || a.text() != field("output") {
+            failures.push(format!("{name}: expected\n{}\ngot {}\n{}", field("output"), a.status, a.text()));
+        }
+    }
+    assert!(failures.is_empty(), "{} of {} vectors failed:\n{}", failures.len(), vectors.len(), failures.join("\n"));
 }

@@ -20,35 +20,8 @@
 //! The work is done by [`run`], which is plain Rust (tested on the host); the exported functions only adapt
 //! their arguments and results.
 
-use dfmt_core::json::Indent;
-use dfmt_core::{Error, ErrorKind, Format, Options, SliceInput};
+use dfmt_core::{Action, Diagnostic, Format, Hint, Job, Options, Params, SliceInput};
 use wasm_bindgen::prelude::*;
-
-/// What to do with the input.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Action {
-    /// Format in the input's own format (`format`, and `minify` with `compact`).
-    Format,
-    /// Convert to another format.
-    Convert(Format),
-    /// Check only.
-    Validate,
-}
-
-/// The layout settings the page offers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Layout {
-    /// Indentation: spaces per level, a tab, or compact (`compact: true` wins over `indent`).
-    pub indent: Indent,
-    /// Sort the entries of every mapping by key.
-    pub sort_keys: bool,
-}
-
-impl Default for Layout {
-    fn default() -> Self {
-        Layout { indent: Indent::Spaces(2), sort_keys: false }
-    }
-}
 
 /// Why a job failed, in the shape the page (and `dfmt serve`'s 422 answers) use.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -59,84 +32,67 @@ pub struct Failure {
     pub line: Option<u64>,
     /// 1-based column in characters (Unicode scalar values), when the input is at fault.
     pub column: Option<u64>,
-    /// A short stable name: `syntax`, `duplicate`, `not_representable`, `encoding`, `depth_limit`, `too_long`,
-    /// `alias_limit`, or `usage` for a bad argument (an unknown format or option).
+    /// A short stable class name: `syntax`, `duplicate`, `not_representable`, `encoding`, `depth_limit`,
+    /// `too_long`, `alias_limit`, or `usage` for a bad argument (an unknown format or option).
     pub kind: &'static str,
+    /// The stable error code (`duplicate_key`, `yaml_tab_indentation`; `usage` for a bad argument).
+    pub code: &'static str,
     /// The key path of the value the error is about (`servers[0].port`), when it is about a value.
     pub path: Option<String>,
+    /// The hint, in the page's words.
+    pub hint: Option<&'static str>,
 }
 
 impl Failure {
     /// A bad argument: no position.
-    pub fn usage(message: impl Into<String>) -> Self {
-        Failure { message: message.into(), line: None, column: None, kind: "usage", path: None }
+    pub fn usage(message: impl Into<String>) -> Box<Self> {
+        let message = message.into();
+        Box::new(Failure { message, line: None, column: None, kind: "usage", code: "usage", path: None, hint: None })
     }
+}
 
-    /// The core's `error` on `src`, with its line and column.
-    fn from_error(src: &[u8], from: Format, options: &Options, error: &Error) -> Self {
-        let located = dfmt_core::locate(src, error.span.start);
-        let message = match error.kind {
-            // Name the tag, as the CLI does: the span starts at the node's properties, the tag among them.
-            ErrorKind::UnsupportedTag => {
-                let rest = String::from_utf8_lossy(&located.line[located.byte_in_line..]);
-                match rest.split([' ', '\t']).take(2).find(|w| w.starts_with('!')) {
-                    Some(tag) => format!("the tag {tag} has no meaning in the target format"),
-                    None => error.kind.to_string(),
-                }
-            }
-            _ => error.kind.to_string(),
-        };
-        let path = if error.kind.is_about_a_value() {
-            dfmt_core::key_path_at(src, from, options, error.span.start).filter(|p| !p.is_empty())
-        } else {
-            None
-        };
+impl From<Diagnostic> for Failure {
+    fn from(d: Diagnostic) -> Self {
         Failure {
-            message,
-            line: Some(located.position.line),
-            column: Some(located.position.column),
-            kind: error.kind.code(),
-            path,
+            line: Some(d.position.line),
+            column: Some(d.position.column),
+            kind: d.kind(),
+            code: d.code.name(),
+            hint: d.hint.map(hint_text),
+            path: d.path,
+            message: d.message,
         }
     }
 }
 
-/// The format called `name` (`json`, `jsonc`, `ndjson`/`jsonl`, `yaml`/`yml`, `toml`).
-pub fn parse_format(name: &str) -> Result<Format, Failure> {
-    Format::parse(name).ok_or_else(|| {
-        Failure::usage(format!("unknown format '{name}'; expected one of json, jsonc, ndjson, yaml, toml"))
-    })
-}
-
-/// An indentation given as a number of spaces (0 to 16) or `"tab"`.
-pub fn parse_indent(spaces: Option<f64>, word: Option<&str>) -> Result<Indent, Failure> {
-    match (spaces, word) {
-        (Some(n), _) if n.fract() == 0.0 && (0.0..=16.0).contains(&n) => Ok(Indent::Spaces(n as u8)),
-        (None, Some(w)) if w.eq_ignore_ascii_case("tab") => Ok(Indent::Tab),
-        (None, Some(w)) => match w.trim().parse::<u8>() {
-            Ok(n) if n <= 16 => Ok(Indent::Spaces(n)),
-            _ => Err(Failure::usage(format!("indent must be 0 to 16 or 'tab', not '{w}'"))),
-        },
-        (Some(n), _) => Err(Failure::usage(format!("indent must be 0 to 16 or 'tab', not {n}"))),
-        (None, None) => Ok(Indent::Spaces(2)),
+/// A hint in the page's words: its controls.
+pub fn hint_text(hint: Hint) -> &'static str {
+    match hint {
+        Hint::AllowComments => "comments are allowed in JSONC: choose JSONC as the input format",
+        Hint::AllowTrailingCommas => "remove the comma, or choose JSONC as the input format",
+        Hint::OneValuePerLine => {
+            "one value per line is NDJSON: choose NDJSON as the input format; or wrap the values in an array"
+        }
+        Hint::RaiseDepthLimit => "the page reads at most 1024 levels of nesting",
+        Hint::DropTags => "remove the tag",
+        Hint::RaiseAliasLimit => "the page expands at most 1,000,000 alias nodes, or 10 per input byte",
+        other => other.text(),
     }
 }
 
-/// Runs `action` on `input` read as `from`: the output text (empty for `Validate`), or why it failed.
-pub fn run(input: &[u8], from: Format, action: Action, layout: Layout) -> Result<Vec<u8>, Failure> {
-    let options = Options { indent: layout.indent, sort_keys: layout.sort_keys, ..Options::default() };
-    let to = match action {
-        Action::Format => from,
-        Action::Convert(to) => to,
-        Action::Validate => {
-            let result = dfmt_core::validate(&mut SliceInput::new(input), from, &options.limits);
-            return result.map(|()| Vec::new()).map_err(|e| Failure::from_error(input, from, &options, &e));
-        }
-    };
+/// Runs `action` on `input` read as `from` with `options`: the output text (empty for `Validate`), or why it
+/// failed.
+pub fn run(input: &[u8], from: Format, action: Action, options: Options) -> Result<Vec<u8>, Box<Failure>> {
     // Pretty output is usually larger than its input; one allocation up front saves copying as it grows.
-    let out = Vec::with_capacity(input.len().saturating_add(input.len() / 2).saturating_add(64));
-    dfmt_core::convert(&mut SliceInput::new(input), from, to, &options, out)
-        .map_err(|e| Failure::from_error(input, from, &options, &e))
+    let out = match action {
+        Action::Validate => Vec::new(),
+        _ => Vec::with_capacity(input.len().saturating_add(input.len() / 2).saturating_add(64)),
+    };
+    let job = Job { action, from, options, fingerprint: false };
+    match job.run(&mut SliceInput::new(input), out) {
+        Ok(done) => Ok(done.output),
+        Err(mut diagnostics) => Err(Box::new(diagnostics.swap_remove(0).into())),
+    }
 }
 
 // ---- The JavaScript surface ----
@@ -154,26 +110,39 @@ extern "C" {
     fn sort_keys(this: &JsOptions) -> JsValue;
 }
 
-fn layout_of(options: &JsValue) -> Result<Layout, Failure> {
-    if options.is_null_or_undefined() {
-        return Ok(Layout::default());
+/// The page's options object read with the core's one parser of parameters: `indent` (0 to 16 or `"tab"`),
+/// `compact`, `sort_keys`.
+fn options_of(options: &JsValue) -> Result<Options, Box<Failure>> {
+    let mut params = Params::default();
+    if !options.is_null_or_undefined() {
+        if !options.is_object() {
+            return Err(Failure::usage("options must be an object"));
+        }
+        let options: &JsOptions = options.unchecked_ref();
+        let indent = options.indent();
+        if !indent.is_null_or_undefined() {
+            let word = match (indent.as_f64(), indent.as_string()) {
+                (Some(n), _) if n.fract() == 0.0 && (0.0..256.0).contains(&n) => format!("{n}"),
+                (Some(n), _) => return Err(Failure::usage(format!("indent must be 0 to 16 or 'tab', not {n}"))),
+                (None, Some(word)) => word,
+                (None, None) => return Err(Failure::usage("indent must be 0 to 16 or 'tab'")),
+            };
+            params.set("indent", &word).map_err(|e| Failure::usage(e.to_string()))?;
+        }
+        params.compact = options.compact().is_truthy();
+        params.sort_keys = options.sort_keys().is_truthy();
     }
-    if !options.is_object() {
-        return Err(Failure::usage("options must be an object"));
-    }
-    let options: &JsOptions = options.unchecked_ref();
-    let indent_value = options.indent();
-    let indent = if indent_value.is_null_or_undefined() {
-        Indent::Spaces(2)
-    } else {
-        parse_indent(indent_value.as_f64(), indent_value.as_string().as_deref())?
-    };
-    let compact = options.compact().is_truthy();
-    Ok(Layout { indent: if compact { Indent::Compact } else { indent }, sort_keys: options.sort_keys().is_truthy() })
+    Ok(params.options(Options::default()))
 }
 
-/// The thrown value: a plain object `{ message, line, column, kind, path }` (it survives `postMessage`).
-fn to_js(failure: Failure) -> JsValue {
+/// The format called `name` (`json`, `jsonc`, `ndjson`/`jsonl`, `yaml`/`yml`, `toml`).
+pub fn parse_format(name: &str) -> Result<Format, Box<Failure>> {
+    name.parse().map_err(|e: dfmt_core::ParseError| Failure::usage(e.to_string()))
+}
+
+/// The thrown value: a plain object `{ message, line, column, kind, code, path, hint }` (it survives
+/// `postMessage`).
+fn to_js(failure: &Failure) -> JsValue {
     let object = js_sys::Object::new();
     let number = |n: Option<u64>| n.map_or(JsValue::NULL, |n| JsValue::from_f64(n as f64));
     let fields = [
@@ -181,7 +150,9 @@ fn to_js(failure: Failure) -> JsValue {
         ("line", number(failure.line)),
         ("column", number(failure.column)),
         ("kind", JsValue::from_str(failure.kind)),
+        ("code", JsValue::from_str(failure.code)),
         ("path", failure.path.as_deref().map_or(JsValue::NULL, JsValue::from_str)),
+        ("hint", failure.hint.map_or(JsValue::NULL, JsValue::from_str)),
     ];
     for (name, value) in fields {
         let _ = js_sys::Reflect::set(&object, &JsValue::from_str(name), &value);
@@ -195,12 +166,12 @@ fn text(bytes: Vec<u8>) -> String {
 }
 
 fn call(input: &[u8], from: &str, action: Action, options: &JsValue) -> Result<Vec<u8>, JsValue> {
-    let job = || run(input, parse_format(from)?, action, layout_of(options)?);
-    job().map_err(to_js)
+    let job = || run(input, parse_format(from)?, action, options_of(options)?);
+    job().map_err(|f| to_js(&f))
 }
 
 fn convert_action(to: &str) -> Result<Action, JsValue> {
-    parse_format(to).map(Action::Convert).map_err(to_js)
+    parse_format(to).map(Action::Convert).map_err(|f| to_js(&f))
 }
 
 /// Formats `input` (in `from`) in its own format. `options`: `{ indent, compact, sort_keys }`.
@@ -249,50 +220,55 @@ pub fn version() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use dfmt_core::Indent;
 
-    fn ok(input: &str, from: &str, action: Action, layout: Layout) -> String {
+    fn layout(indent: Indent, sort_keys: bool) -> Options {
+        Options { indent, sort_keys, ..Options::default() }
+    }
+
+    fn ok(input: &str, from: &str, action: Action, options: Options) -> String {
         let from = parse_format(from).unwrap();
-        String::from_utf8(run(input.as_bytes(), from, action, layout).unwrap()).unwrap()
+        String::from_utf8(run(input.as_bytes(), from, action, options).unwrap()).unwrap()
     }
 
     #[test]
     fn formats_converts_and_validates() {
-        let layout = Layout::default();
+        let pretty = Options::default();
         assert_eq!(
-            ok(r#"{"a":[1,2.50]}"#, "json", Action::Format, layout),
+            ok(r#"{"a":[1,2.50]}"#, "json", Action::Format, pretty),
             "{\n  \"a\": [\n    1,\n    2.50\n  ]\n}\n"
         );
-        let compact = Layout { indent: Indent::Compact, ..layout };
+        let compact = layout(Indent::Compact, false);
         assert_eq!(ok("{ \"a\" : 1 }", "json", Action::Format, compact), "{\"a\":1}\n");
-        assert_eq!(ok("a: 1\n", "yaml", Action::Convert(Format::Json), layout), "{\n  \"a\": 1\n}\n");
-        assert_eq!(ok("b = 1\na = 2\n", "toml", Action::Validate, layout), "");
-        let sorted = Layout { sort_keys: true, ..compact };
+        assert_eq!(ok("a: 1\n", "yaml", Action::Convert(Format::Json), pretty), "{\n  \"a\": 1\n}\n");
+        assert_eq!(ok("b = 1\na = 2\n", "toml", Action::Validate, pretty), "");
+        let sorted = layout(Indent::Compact, true);
         assert_eq!(ok(r#"{"b":1,"a":2}"#, "json", Action::Format, sorted), "{\"a\":2,\"b\":1}\n");
     }
 
     #[test]
-    fn errors_have_a_position_and_a_kind() {
-        let err = run(b"{\n  \"a\": 1\n  \"b\": 2\n}", Format::Json, Action::Validate, Layout::default()).unwrap_err();
+    fn errors_have_a_position_a_kind_and_a_code() {
+        let default = Options::default();
+        let err = run(b"{\n  \"a\": 1\n  \"b\": 2\n}", Format::Json, Action::Validate, default).unwrap_err();
         assert_eq!((err.line, err.column, err.kind), (Some(3), Some(3), "syntax"));
+        assert_eq!(err.code, "expected_comma_or_object_end");
         assert_eq!(err.message, "expected ',' or '}' after object entry, found '\"'");
-        let err = run(b"a: 1\na: 2\n", Format::Yaml, Action::Validate, Layout::default()).unwrap_err();
-        assert_eq!((err.line, err.kind), (Some(2), "duplicate"));
-        let err = run(b"x = inf\n", Format::Toml, Action::Convert(Format::Json), Layout::default()).unwrap_err();
+        let err = run(b"a: 1\na: 2\n", Format::Yaml, Action::Validate, default).unwrap_err();
+        assert_eq!((err.line, err.kind, err.code), (Some(2), "duplicate", "duplicate_key"));
+        let err = run(b"x = inf\n", Format::Toml, Action::Convert(Format::Json), default).unwrap_err();
         assert_eq!(
             (err.line, err.column, err.kind, err.path.as_deref()),
             (Some(1), Some(5), "not_representable", Some("x"))
         );
+        let err = run(b"// c\n{}", Format::Json, Action::Validate, default).unwrap_err();
+        assert_eq!(err.hint, Some(hint_text(Hint::AllowComments)));
     }
 
     #[test]
     fn arguments() {
-        assert_eq!(parse_indent(Some(4.0), None), Ok(Indent::Spaces(4)));
-        assert_eq!(parse_indent(None, Some("tab")), Ok(Indent::Tab));
-        assert_eq!(parse_indent(None, Some("3")), Ok(Indent::Spaces(3)));
-        assert_eq!(parse_indent(None, None), Ok(Indent::Spaces(2)));
-        assert_eq!(parse_indent(Some(17.0), None).unwrap_err().kind, "usage");
-        assert_eq!(parse_indent(Some(1.5), None).unwrap_err().kind, "usage");
         assert_eq!(parse_format("yml").unwrap(), Format::Yaml);
-        assert_eq!(parse_format("xml").unwrap_err().kind, "usage");
+        let err = parse_format("xml").unwrap_err();
+        assert_eq!((err.kind, err.code), ("usage", "usage"));
+        assert!(err.message.starts_with("unknown format 'xml'"), "{}", err.message);
     }
 }

@@ -4,8 +4,9 @@ mod read;
 pub(crate) mod scan;
 mod write;
 
+pub use crate::options::Indent;
 pub use read::read;
-pub use write::{Indent, WriteOptions, Writer, escape_into};
+pub use write::{WriteOptions, Writer, escape_into};
 
 /// The member of the JSON family being read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -7,7 +7,7 @@
 
 use super::Dialect;
 use super::scan;
-use crate::error::{Error, ErrorKind, Found};
+use crate::error::{Detail, Error, ErrorCode, Found};
 use crate::event::{Comment, CommentStyle, Event, EventKind, Props, Scalar, ScalarKind, ScalarStyle, Sink};
 use crate::input::Input;
 use crate::limits::Limits;
@@ -71,13 +71,10 @@ impl<'p, I: Input, S: Sink, const NDJSON: bool> Parser<'p, I, S, NDJSON> {
         while let Some(c) = next {
             if documents > 0 {
                 if !NDJSON {
-                    return Err(self.error_here(ErrorKind::TrailingContent));
+                    return Err(self.error_here(ErrorCode::TrailingContent, Detail::None));
                 }
                 if !self.newline_seen {
-                    return Err(self.error_here(ErrorKind::Unexpected {
-                        expected: "a line break after the value (NDJSON has one value per line)",
-                        found: Found::Byte(c),
-                    }));
+                    return Err(self.error_here(ErrorCode::NdjsonLineBreakAfterValue, Detail::Found(Found::Byte(c))));
                 }
             }
             let start = self.pos;
@@ -90,7 +87,7 @@ impl<'p, I: Input, S: Sink, const NDJSON: bool> Parser<'p, I, S, NDJSON> {
             documents += 1;
         }
         if documents == 0 && !NDJSON {
-            return Err(self.error_here(ErrorKind::Unexpected { expected: "a JSON value", found: Found::End }));
+            return Err(self.error_here(ErrorCode::ExpectedValue, Detail::Found(Found::End)));
         }
         let end = self.pos;
         self.emit(EventKind::StreamEnd, end, end)
@@ -110,7 +107,7 @@ impl<'p, I: Input, S: Sink, const NDJSON: bool> Parser<'p, I, S, NDJSON> {
                             continue 'value;
                         }
                         found => {
-                            return Err(self.unexpected("'\"' to start an object key, or '}'", found));
+                            return Err(self.unexpected(ErrorCode::ExpectedKeyOrObjectEnd, found));
                         }
                     }
                 }
@@ -122,7 +119,7 @@ impl<'p, I: Input, S: Sink, const NDJSON: bool> Parser<'p, I, S, NDJSON> {
                             c = first;
                             continue 'value;
                         }
-                        None => return Err(self.unexpected("a value or ']'", None)),
+                        None => return Err(self.unexpected(ErrorCode::ExpectedValueOrArrayEnd, None)),
                     }
                 }
                 b'"' => self.string_scalar()?,
@@ -131,7 +128,7 @@ impl<'p, I: Input, S: Sink, const NDJSON: bool> Parser<'p, I, S, NDJSON> {
                 b'f' => self.literal(b"false", ScalarKind::Bool)?,
                 b'n' => self.literal(b"null", ScalarKind::Null)?,
                 b'a'..=b'z' | b'A'..=b'Z' | b'_' => return Err(self.bad_word()),
-                _ => return Err(self.unexpected("a value", Some(c))),
+                _ => return Err(self.unexpected(ErrorCode::ExpectedValue, Some(c))),
             }
             // After a value: close containers, or move to the next element.
             loop {
@@ -155,7 +152,7 @@ impl<'p, I: Input, S: Sink, const NDJSON: bool> Parser<'p, I, S, NDJSON> {
                                 c = next;
                                 continue 'value;
                             }
-                            None => return Err(self.unexpected("a value after ','", None)),
+                            None => return Err(self.unexpected(ErrorCode::ExpectedValueAfterComma, None)),
                         }
                     }
                     (OBJECT, Some(b',')) => {
@@ -171,15 +168,15 @@ impl<'p, I: Input, S: Sink, const NDJSON: bool> Parser<'p, I, S, NDJSON> {
                                 continue 'value;
                             }
                             found => {
-                                return Err(self.unexpected("'\"' to start an object key", found));
+                                return Err(self.unexpected(ErrorCode::ExpectedKey, found));
                             }
                         }
                     }
                     (ARRAY, found) => {
-                        return Err(self.unexpected("',' or ']' after array element", found));
+                        return Err(self.unexpected(ErrorCode::ExpectedCommaOrArrayEnd, found));
                     }
                     (_, found) => {
-                        return Err(self.unexpected("',' or '}' after object entry", found));
+                        return Err(self.unexpected(ErrorCode::ExpectedCommaOrObjectEnd, found));
                     }
                 }
             }
@@ -192,11 +189,11 @@ impl<'p, I: Input, S: Sink, const NDJSON: bool> Parser<'p, I, S, NDJSON> {
         self.string_scalar()?;
         match self.skip_ws_in_value()? {
             Some(b':') => self.pos += 1,
-            found => return Err(self.unexpected("':' after object key", found)),
+            found => return Err(self.unexpected(ErrorCode::ExpectedColon, found)),
         }
         match self.skip_ws_in_value()? {
             Some(c) => Ok(c),
-            None => Err(self.unexpected("a value after ':'", None)),
+            None => Err(self.unexpected(ErrorCode::ExpectedValueAfterColon, None)),
         }
     }
 
@@ -204,7 +201,11 @@ impl<'p, I: Input, S: Sink, const NDJSON: bool> Parser<'p, I, S, NDJSON> {
     fn open(&mut self, kind: u8, event: EventKind<'static>) -> Result<(), Error> {
         if self.stack.len() >= self.max_depth as usize {
             let at = self.abs(self.pos);
-            return Err(Error::new(ErrorKind::DepthLimit { limit: self.max_depth }, Span::new(at, at + 1)));
+            return Err(Error::with(
+                ErrorCode::DepthLimit,
+                Detail::Limit(u64::from(self.max_depth)),
+                Span::new(at, at + 1),
+            ));
         }
         self.stack.push(kind);
         let at = self.pos;
@@ -225,7 +226,7 @@ impl<'p, I: Input, S: Sink, const NDJSON: bool> Parser<'p, I, S, NDJSON> {
             Ok(())
         } else {
             let at = self.abs(comma);
-            Err(Error::new(ErrorKind::TrailingComma { close }, Span::new(at, at + 1)))
+            Err(Error::with(ErrorCode::TrailingComma, Detail::Found(Found::Byte(close as u8)), Span::new(at, at + 1)))
         }
     }
 
@@ -234,11 +235,8 @@ impl<'p, I: Input, S: Sink, const NDJSON: bool> Parser<'p, I, S, NDJSON> {
     fn skip_ws_in_value(&mut self) -> Result<Option<u8>, Error> {
         let next = self.skip_ws()?;
         if NDJSON && self.newline_seen {
-            let kind = ErrorKind::Unexpected {
-                expected: "the value to end on its line (NDJSON has one value per line)",
-                found: Found::Byte(b'\n'),
-            };
-            return Err(Error::new(kind, Span::new(self.first_newline, self.first_newline + 1)));
+            let span = Span::new(self.first_newline, self.first_newline + 1);
+            return Err(Error::with(ErrorCode::NdjsonValueAcrossLines, Detail::Found(Found::Byte(b'\n')), span));
         }
         Ok(next)
     }
@@ -291,18 +289,18 @@ impl<'p, I: Input, S: Sink, const NDJSON: bool> Parser<'p, I, S, NDJSON> {
     #[cold]
     fn comment(&mut self) -> Result<(), Error> {
         if !self.ensure(self.pos, 2)? {
-            return Err(self.unexpected("a value", Some(b'/')));
+            return Err(self.unexpected(ErrorCode::ExpectedValue, Some(b'/')));
         }
         let start = self.pos;
         let style = match self.input.buffer()[start + 1] {
             b'/' => CommentStyle::Line,
             b'*' => CommentStyle::Block,
-            _ => return Err(self.unexpected("a value", Some(b'/'))),
+            _ => return Err(self.unexpected(ErrorCode::ExpectedValue, Some(b'/'))),
         };
         if !self.comments {
             let at = self.abs(start);
             let format = if NDJSON { "NDJSON" } else { "JSON" };
-            return Err(Error::new(ErrorKind::CommentNotAllowed { format }, Span::new(at, at + 2)));
+            return Err(Error::with(ErrorCode::CommentNotAllowed, Detail::Name(format), Span::new(at, at + 2)));
         }
         let mut start = start;
         let mut i = start + 2;
@@ -326,7 +324,7 @@ impl<'p, I: Input, S: Sink, const NDJSON: bool> Parser<'p, I, S, NDJSON> {
                     CommentStyle::Line => break (len, len),
                     CommentStyle::Block => {
                         let at = self.abs(start);
-                        return Err(Error::new(ErrorKind::UnterminatedComment, Span::new(at, at + 2)));
+                        return Err(Error::new(ErrorCode::UnterminatedComment, Span::new(at, at + 2)));
                     }
                 }
             }
@@ -335,7 +333,7 @@ impl<'p, I: Input, S: Sink, const NDJSON: bool> Parser<'p, I, S, NDJSON> {
         let body = &buf[start + 2..body_end];
         if let Err(e) = core::str::from_utf8(body) {
             let at = self.abs(start + 2 + e.valid_up_to());
-            return Err(Error::new(ErrorKind::InvalidUtf8, Span::new(at, at + 1)));
+            return Err(Error::new(ErrorCode::InvalidUtf8, Span::new(at, at + 1)));
         }
         let trailing = self.token_seen && !self.newline_seen;
         let comment = Comment { text: body, style, trailing };
@@ -396,18 +394,22 @@ impl<'p, I: Input, S: Sink, const NDJSON: bool> Parser<'p, I, S, NDJSON> {
                             };
                             if !hex.iter().all(u8::is_ascii_hexdigit) {
                                 let at = self.abs(i);
-                                return Err(Error::new(ErrorKind::InvalidUnicodeEscape, Span::new(at, at + 2)));
+                                return Err(Error::new(ErrorCode::InvalidUnicodeEscape, Span::new(at, at + 2)));
                             }
                             i += 6;
                         }
                         Some(_) => {
                             let at = self.abs(i);
-                            return Err(Error::new(ErrorKind::InvalidEscape, Span::new(at, at + 2)));
+                            return Err(Error::new(ErrorCode::InvalidEscape, Span::new(at, at + 2)));
                         }
                     },
                     b if b < 0x20 => {
                         let at = self.abs(i);
-                        return Err(Error::new(ErrorKind::ControlCharacter(b), Span::new(at, at + 1)));
+                        return Err(Error::with(
+                            ErrorCode::ControlCharacter,
+                            Detail::CodePoint(u32::from(b)),
+                            Span::new(at, at + 1),
+                        ));
                     }
                     b => {
                         high |= u64::from(b & 0x80);
@@ -420,7 +422,7 @@ impl<'p, I: Input, S: Sink, const NDJSON: bool> Parser<'p, I, S, NDJSON> {
             i -= shift;
             if !more {
                 let at = self.abs(start - 1);
-                return Err(Error::new(ErrorKind::UnterminatedString, Span::new(at, at + 1)));
+                return Err(Error::new(ErrorCode::UnterminatedString, Span::new(at, at + 1)));
             }
         }
     }
@@ -431,7 +433,7 @@ impl<'p, I: Input, S: Sink, const NDJSON: bool> Parser<'p, I, S, NDJSON> {
             Ok(_) => Ok(()),
             Err(e) => {
                 let at = self.abs(start + e.valid_up_to());
-                Err(Error::new(ErrorKind::InvalidUtf8, Span::new(at, at + 1)))
+                Err(Error::new(ErrorCode::InvalidUtf8, Span::new(at, at + 1)))
             }
         }
     }
@@ -488,13 +490,13 @@ impl<'p, I: Input, S: Sink, const NDJSON: bool> Parser<'p, I, S, NDJSON> {
         let text = &self.input.buffer()[start..i];
         if text == b"-Infinity" {
             let at = self.abs(start);
-            return Err(Error::new(ErrorKind::NonFinite, Span::new(at, at + text.len() as u64)));
+            return Err(Error::new(ErrorCode::NonFinite, Span::new(at, at + text.len() as u64)));
         }
         let kind = match number_grammar(text) {
             Ok(kind) => kind,
             Err((why, at)) => {
                 let at = self.abs(start + at);
-                return Err(Error::new(ErrorKind::InvalidNumber(why), Span::new(at, at + 1)));
+                return Err(Error::new(why, Span::new(at, at + 1)));
             }
         };
         self.pos = i;
@@ -532,8 +534,8 @@ impl<'p, I: Input, S: Sink, const NDJSON: bool> Parser<'p, I, S, NDJSON> {
         let len = word.take_while(|b| b.is_ascii_alphanumeric() || **b == b'_').count();
         let at = self.abs(self.pos);
         let kind = match &buf[self.pos..self.pos + len] {
-            b"NaN" | b"Infinity" => ErrorKind::NonFinite,
-            _ => ErrorKind::InvalidLiteral,
+            b"NaN" | b"Infinity" => ErrorCode::NonFinite,
+            _ => ErrorCode::InvalidLiteral,
         };
         Error::new(kind, Span::new(at, at + len.max(1) as u64))
     }
@@ -572,7 +574,7 @@ impl<'p, I: Input, S: Sink, const NDJSON: bool> Parser<'p, I, S, NDJSON> {
             || buf.starts_with(b"\xFF\xFE")
             || (buf.len() >= 2 && (buf[0] == 0 || buf[1] == 0))
         {
-            return Err(Error::new(ErrorKind::NotUtf8Encoding, Span::new(0, 2.min(buf.len() as u64))));
+            return Err(Error::new(ErrorCode::NotUtf8Encoding, Span::new(0, 2.min(buf.len() as u64))));
         }
         Ok(())
     }
@@ -589,16 +591,16 @@ impl<'p, I: Input, S: Sink, const NDJSON: bool> Parser<'p, I, S, NDJSON> {
     }
 
     #[cold]
-    fn error_here(&self, kind: ErrorKind) -> Error {
+    fn error_here(&self, code: ErrorCode, detail: Detail) -> Error {
         let at = self.abs(self.pos);
         let len = u64::from(self.pos < self.input.buffer().len());
-        Error::new(kind, Span::new(at, at + len))
+        Error::with(code, detail, Span::new(at, at + len))
     }
 
     #[cold]
-    fn unexpected(&self, expected: &'static str, found: Option<u8>) -> Error {
+    fn unexpected(&self, code: ErrorCode, found: Option<u8>) -> Error {
         let found = found.map_or(Found::End, Found::Byte);
-        self.error_here(ErrorKind::Unexpected { expected, found })
+        self.error_here(code, Detail::Found(found))
     }
 }
 
@@ -659,7 +661,7 @@ fn scan_number(buf: &[u8], mut i: usize) -> NumberScan {
 
 /// Checks `text` against the JSON number grammar; returns whether it is an integer or a float, or what is wrong
 /// and where.
-fn number_grammar(text: &[u8]) -> Result<ScalarKind, (&'static str, usize)> {
+fn number_grammar(text: &[u8]) -> Result<ScalarKind, (ErrorCode, usize)> {
     let mut i = 0;
     let at = |i: usize| text.get(i).copied();
     if at(i) == Some(b'-') {
@@ -669,7 +671,7 @@ fn number_grammar(text: &[u8]) -> Result<ScalarKind, (&'static str, usize)> {
         Some(b'0') => {
             i += 1;
             if at(i).is_some_and(|b| b.is_ascii_digit()) {
-                return Err(("leading zeros are not allowed", i - 1));
+                return Err((ErrorCode::NumberLeadingZero, i - 1));
             }
         }
         Some(b'1'..=b'9') => {
@@ -677,14 +679,14 @@ fn number_grammar(text: &[u8]) -> Result<ScalarKind, (&'static str, usize)> {
                 i += 1;
             }
         }
-        _ => return Err(("expected a digit", i)),
+        _ => return Err((ErrorCode::NumberExpectedDigit, i)),
     }
     let mut kind = ScalarKind::Integer;
     if at(i) == Some(b'.') {
         i += 1;
         kind = ScalarKind::Float;
         if !at(i).is_some_and(|b| b.is_ascii_digit()) {
-            return Err(("expected a digit after the decimal point", i));
+            return Err((ErrorCode::NumberExpectedFraction, i));
         }
         while at(i).is_some_and(|b| b.is_ascii_digit()) {
             i += 1;
@@ -697,7 +699,7 @@ fn number_grammar(text: &[u8]) -> Result<ScalarKind, (&'static str, usize)> {
             i += 1;
         }
         if !at(i).is_some_and(|b| b.is_ascii_digit()) {
-            return Err(("expected a digit in the exponent", i));
+            return Err((ErrorCode::NumberExpectedExponent, i));
         }
         while at(i).is_some_and(|b| b.is_ascii_digit()) {
             i += 1;
@@ -705,9 +707,9 @@ fn number_grammar(text: &[u8]) -> Result<ScalarKind, (&'static str, usize)> {
     }
     if i < text.len() {
         let why = match text[i] {
-            b'x' | b'X' => "hexadecimal numbers are not allowed",
-            b'.' => "a number has at most one decimal point",
-            _ => "unexpected character in number",
+            b'x' | b'X' => ErrorCode::NumberHexadecimal,
+            b'.' => ErrorCode::NumberTwoPoints,
+            _ => ErrorCode::NumberUnexpectedCharacter,
         };
         return Err((why, i));
     }
@@ -717,6 +719,7 @@ fn number_grammar(text: &[u8]) -> Result<ScalarKind, (&'static str, usize)> {
 #[cfg(test)]
 mod tests {
     use super::number_grammar;
+    use crate::error::ErrorCode;
     use crate::event::ScalarKind;
 
     #[test]
@@ -730,12 +733,12 @@ mod tests {
 
     #[test]
     fn number_grammar_rejects_with_reason_and_place() {
-        assert_eq!(number_grammar(b"01"), Err(("leading zeros are not allowed", 0)));
-        assert_eq!(number_grammar(b"-"), Err(("expected a digit", 1)));
-        assert_eq!(number_grammar(b"1."), Err(("expected a digit after the decimal point", 2)));
-        assert_eq!(number_grammar(b"1e"), Err(("expected a digit in the exponent", 2)));
-        assert_eq!(number_grammar(b"0x1F"), Err(("hexadecimal numbers are not allowed", 1)));
-        assert_eq!(number_grammar(b"1.2.3"), Err(("a number has at most one decimal point", 3)));
-        assert_eq!(number_grammar(b".5"), Err(("expected a digit", 0)));
+        assert_eq!(number_grammar(b"01"), Err((ErrorCode::NumberLeadingZero, 0)));
+        assert_eq!(number_grammar(b"-"), Err((ErrorCode::NumberExpectedDigit, 1)));
+        assert_eq!(number_grammar(b"1."), Err((ErrorCode::NumberExpectedFraction, 2)));
+        assert_eq!(number_grammar(b"1e"), Err((ErrorCode::NumberExpectedExponent, 2)));
+        assert_eq!(number_grammar(b"0x1F"), Err((ErrorCode::NumberHexadecimal, 1)));
+        assert_eq!(number_grammar(b"1.2.3"), Err((ErrorCode::NumberTwoPoints, 3)));
+        assert_eq!(number_grammar(b".5"), Err((ErrorCode::NumberExpectedDigit, 0)));
     }
 }

@@ -6,23 +6,13 @@
 //! document. Comments are kept in place when asked (JSONC), and dropped otherwise.
 
 use crate::bytes::{first, word};
-use crate::error::{Error, ErrorKind};
+use crate::error::{Error, ErrorCode};
 use crate::event::{Comment, CommentStyle, Event, EventKind, Scalar, ScalarKind, ScalarStyle, Sink};
 use crate::json::scan::string_specials;
+use crate::options::Indent;
 use crate::output::Output;
 use alloc::borrow::Cow;
 use alloc::vec::Vec;
-
-/// Indentation of pretty output, or none.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Indent {
-    /// This many spaces per level.
-    Spaces(u8),
-    /// One tab per level.
-    Tab,
-    /// No whitespace at all: compact output, one document per line.
-    Compact,
-}
 
 /// How the JSON writer lays out its output.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -322,7 +312,7 @@ impl<O: Output> Writer<O> {
                 return Ok(());
             }
             FrameKind::Object if !is_string_key_candidate => {
-                return Err(Error::new(ErrorKind::Unsupported("JSON object keys must be strings"), Default::default()));
+                return Err(Error::new(ErrorCode::JsonKeyNotString, Default::default()));
             }
             FrameKind::Object | FrameKind::Array => {}
         }
@@ -490,7 +480,7 @@ impl<O: Output> Sink for Writer<O> {
         let result = match event.kind {
             EventKind::Scalar(scalar) => self.scalar(&scalar),
             EventKind::MappingStart(props) | EventKind::SequenceStart(props) if props.tag.is_some() => {
-                Err(Error::new(ErrorKind::Unsupported("a tag has no JSON form"), event.span))
+                Err(Error::new(ErrorCode::TagNotJson, event.span))
             }
             EventKind::MappingStart(_) => self.open(true),
             EventKind::SequenceStart(_) => self.open(false),
@@ -522,12 +512,10 @@ impl<O: Output> Sink for Writer<O> {
                 }
                 self.hand_over()
             }
-            EventKind::Alias(_) => {
-                Err(Error::new(ErrorKind::Unsupported("an alias must be expanded before writing JSON"), event.span))
-            }
+            EventKind::Alias(_) => Err(Error::new(ErrorCode::UnexpandedAlias, event.span)),
         };
         // Errors without a place of their own take the event's.
-        let result = result.map_err(|e| if e.span == Default::default() { Error::new(e.kind, event.span) } else { e });
+        let result = result.map_err(|e| if e.span == Default::default() { Error { span: event.span, ..e } } else { e });
         if self.buf.len() >= FLUSH_AT {
             self.flush()?;
         }

@@ -5,7 +5,7 @@
 
 use super::lex;
 use super::read::{KeyPath, Value, Visit};
-use crate::error::{Error, ErrorKind};
+use crate::error::{Detail, Error, ErrorCode};
 use crate::event::{Event, EventKind, Props, Scalar, ScalarKind, ScalarStyle, Sink};
 use crate::limits::Limits;
 use crate::source::Span;
@@ -121,7 +121,7 @@ impl Doc {
         let start = self.text.len();
         let end = start + bytes.len();
         if end > u32::MAX as usize {
-            return Err(Error::new(ErrorKind::Unsupported("a TOML document of 4 GiB or more"), Span::at(0)));
+            return Err(Error::new(ErrorCode::TooLargeToHold, Span::at(0)));
         }
         crate::bytes::extend_short(&mut self.text, bytes);
         Ok((start as u32, end as u32))
@@ -239,7 +239,7 @@ impl Doc {
                     let mut text = self.text(id);
                     if kind == ScalarKind::Float && matches!(text.last(), Some(b'f' | b'n')) {
                         if finite_only {
-                            return Err(Error::new(ErrorKind::NonFinite, node.span));
+                            return Err(Error::new(ErrorCode::NonFinite, node.span));
                         }
                         text = match text {
                             b"inf" => b".inf",
@@ -264,14 +264,14 @@ impl Doc {
 fn check_depth(depth: u32, kind: Kind, span: Span, limits: &Limits) -> Result<(), Error> {
     let levels = depth.saturating_add(u32::from(!matches!(kind, Kind::Scalar(_))));
     if levels > limits.max_depth {
-        return Err(Error::new(ErrorKind::DepthLimit { limit: limits.max_depth }, span));
+        return Err(Error::with(ErrorCode::DepthLimit, Detail::Limit(u64::from(limits.max_depth)), span));
     }
     Ok(())
 }
 
 /// An error for a definition that conflicts with an earlier one at `first`.
-fn conflict(message: &'static str, span: Span, first: Span) -> Error {
-    Error::new(ErrorKind::Conflict { message, first: first.start }, span)
+fn conflict(code: ErrorCode, span: Span, first: Span) -> Error {
+    Error::with(code, Detail::Earlier(first.start), span)
 }
 
 /// Builds a [`Doc`] from the reader's pieces, applying TOML's rules on defining tables and keys.
@@ -311,7 +311,7 @@ impl<'l> Build<'l> {
         let parent = *self
             .open
             .last()
-            .ok_or_else(|| lex::syntax("a value without a key", span.start as usize, span.end as usize))?;
+            .ok_or_else(|| lex::syntax(ErrorCode::TomlValueWithoutKey, span.start as usize, span.end as usize))?;
         self.doc.add(parent, None, kind, span, self.limits)
     }
 }
@@ -327,11 +327,11 @@ impl Visit for Build<'_> {
                 None => doc.add(table, Some((key, at)), Kind::Table(Made::Implicit), span, self.limits)?,
                 Some(id) => match doc.node(id).kind {
                     Kind::Table(Made::Inline) => {
-                        return Err(conflict("an inline table cannot be extended", at, doc.node(id).key_span));
+                        return Err(conflict(ErrorCode::TomlInlineTableExtended, at, doc.node(id).key_span));
                     }
                     Kind::Table(_) => id,
                     Kind::Array { of_tables: true } => doc.node(id).last,
-                    _ => return Err(conflict("this key already holds a value", at, doc.node(id).key_span)),
+                    _ => return Err(conflict(ErrorCode::TomlKeyHasValue, at, doc.node(id).key_span)),
                 },
             };
         }
@@ -354,11 +354,11 @@ impl Visit for Build<'_> {
             }
             (Some(id), _) => {
                 let message = match doc.node(id).kind {
-                    Kind::Table(_) if array => "array of tables has the name of a table",
-                    Kind::Table(Made::Header) => "table defined twice",
-                    Kind::Table(Made::Dotted) => "table already defined by dotted keys",
-                    Kind::Array { of_tables: true } => "table has the name of an array of tables",
-                    _ => "this key already holds a value",
+                    Kind::Table(_) if array => ErrorCode::TomlArrayNamesTable,
+                    Kind::Table(Made::Header) => ErrorCode::TomlTableDefinedTwice,
+                    Kind::Table(Made::Dotted) => ErrorCode::TomlTableDefinedByDottedKeys,
+                    Kind::Array { of_tables: true } => ErrorCode::TomlTableNamesArray,
+                    _ => ErrorCode::TomlKeyHasValue,
                 };
                 return Err(conflict(message, at, doc.node(id).key_span));
             }
@@ -377,9 +377,9 @@ impl Visit for Build<'_> {
                 Some(id) if doc.node(id).kind == Kind::Table(Made::Dotted) => id,
                 Some(id) => {
                     let message = match doc.node(id).kind {
-                        Kind::Table(Made::Inline) => "an inline table cannot be extended",
-                        Kind::Table(_) => "a table defined by a header cannot be extended by dotted keys",
-                        _ => "this key already holds a value",
+                        Kind::Table(Made::Inline) => ErrorCode::TomlInlineTableExtended,
+                        Kind::Table(_) => ErrorCode::TomlHeaderTableExtended,
+                        _ => ErrorCode::TomlKeyHasValue,
                     };
                     return Err(conflict(message, at, doc.node(id).key_span));
                 }
@@ -387,7 +387,7 @@ impl Visit for Build<'_> {
         }
         let (key, at) = (path.text(last), path.span(last));
         if let Some(id) = doc.find(table, key) {
-            return Err(Error::new(ErrorKind::DuplicateKey { first: doc.node(id).key_span.start }, at));
+            return Err(Error::with(ErrorCode::DuplicateKey, Detail::Earlier(doc.node(id).key_span.start), at));
         }
         // A placeholder that the value fills in; added now so that the key's order is kept.
         let id = doc.add(table, Some((key, at)), Kind::Scalar(ScalarKind::Null), at, self.limits)?;

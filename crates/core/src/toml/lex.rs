@@ -6,30 +6,30 @@
 //! underscores, no leading `+`.
 
 use crate::bytes::{first, word};
-use crate::error::{Error, ErrorKind, Found};
+use crate::error::{Detail, Error, ErrorCode, Found};
 use crate::event::ScalarKind;
 use crate::json::scan::{eq_mask, lt_mask};
 use crate::source::Span;
 use alloc::vec::Vec;
 
 /// An error of `kind` at the bytes `start..end`.
-pub(super) fn error(kind: ErrorKind, start: usize, end: usize) -> Error {
-    Error::new(kind, Span::new(start as u64, end as u64))
+pub(super) fn error(code: ErrorCode, detail: Detail, start: usize, end: usize) -> Error {
+    Error::with(code, detail, Span::new(start as u64, end as u64))
 }
 
 /// A syntax error described in words, at `start..end`.
-pub(super) fn syntax(message: &'static str, start: usize, end: usize) -> Error {
-    error(ErrorKind::Syntax(message), start, end)
+pub(super) fn syntax(code: ErrorCode, start: usize, end: usize) -> Error {
+    error(code, Detail::None, start, end)
 }
 
 /// "Expected X, found what is at `at`".
-pub(super) fn unexpected(src: &[u8], at: usize, expected: &'static str) -> Error {
+pub(super) fn unexpected(src: &[u8], at: usize, code: ErrorCode) -> Error {
     let found = match src.get(at) {
         None => Found::End,
         Some(&b) => Found::Byte(b),
     };
     let end = if at < src.len() { at + 1 } else { at };
-    error(ErrorKind::Unexpected { expected, found }, at, end)
+    error(code, Detail::Found(found), at, end)
 }
 
 /// True for the characters of a bare key: `A-Z a-z 0-9 _ -`.
@@ -62,7 +62,7 @@ pub(super) fn comment(src: &[u8], start: usize) -> Result<usize, Error> {
             break;
         }
         if is_forbidden_control(b) {
-            return Err(error(ErrorKind::Syntax("control character in comment"), i, i + 1));
+            return Err(error(ErrorCode::TomlControlInComment, Detail::None, i, i + 1));
         }
         i += 1;
     }
@@ -75,7 +75,7 @@ pub(super) fn line_break(src: &[u8], i: usize) -> Result<usize, Error> {
     match src.get(i) {
         Some(b'\n') => Ok(1),
         Some(b'\r') if src.get(i + 1) == Some(&b'\n') => Ok(2),
-        Some(b'\r') => Err(syntax("carriage return without a line feed", i, i + 1)),
+        Some(b'\r') => Err(syntax(ErrorCode::BareCarriageReturn, i, i + 1)),
         _ => Ok(0),
     }
 }
@@ -114,7 +114,7 @@ pub(super) fn string(src: &[u8], start: usize, multiline: bool, out: &mut Vec<u8
     let triple = src.get(start + 1) == Some(&quote) && src.get(start + 2) == Some(&quote);
     if triple {
         if !multiline {
-            return Err(syntax("multi-line strings cannot be keys", start, start + 3));
+            return Err(syntax(ErrorCode::TomlMultilineKey, start, start + 3));
         }
         return multiline_string(src, start, quote, out);
     }
@@ -124,7 +124,7 @@ pub(super) fn string(src: &[u8], start: usize, multiline: bool, out: &mut Vec<u8
     loop {
         i = plain_run(src, i, quote);
         let Some(&b) = src.get(i) else {
-            return Err(error(ErrorKind::UnterminatedString, start, i));
+            return Err(error(ErrorCode::UnterminatedString, Detail::None, start, i));
         };
         if b == quote {
             return Ok(Str { end: i + 1, raw: Some((start + 1, i)) });
@@ -141,7 +141,7 @@ pub(super) fn string(src: &[u8], start: usize, multiline: bool, out: &mut Vec<u8
     out.extend_from_slice(&src[start + 1..i]);
     loop {
         let Some(&b) = src.get(i) else {
-            return Err(error(ErrorKind::UnterminatedString, start, i));
+            return Err(error(ErrorCode::UnterminatedString, Detail::None, start, i));
         };
         match b {
             b'"' => return Ok(Str { end: i + 1, raw: None }),
@@ -159,13 +159,9 @@ pub(super) fn string(src: &[u8], start: usize, multiline: bool, out: &mut Vec<u8
 /// The error for a control character at `i` in the string that starts at `start`.
 fn control(src: &[u8], start: usize, i: usize) -> Error {
     if src[i] == b'\n' || src[i] == b'\r' {
-        return syntax(
-            "line break in a single-line string; close the quote, or use \"\"\" for several lines",
-            start,
-            i,
-        );
+        return syntax(ErrorCode::TomlLineBreakInString, start, i);
     }
-    error(ErrorKind::ControlCharacter(src[i]), i, i + 1)
+    error(ErrorCode::ControlCharacter, Detail::CodePoint(u32::from(src[i])), i, i + 1)
 }
 
 /// Decodes the escape at `i` (a backslash) into `out`, returning where it ends.
@@ -181,11 +177,7 @@ fn escape(src: &[u8], i: usize, out: &mut Vec<u8>) -> Result<usize, Error> {
         Some(b'u') => return unicode(src, i, 4, out),
         Some(b'U') => return unicode(src, i, 8, out),
         _ => {
-            return Err(syntax(
-                "invalid escape; expected one of \\b \\t \\n \\f \\r \\\" \\\\ \\uXXXX \\UXXXXXXXX",
-                i,
-                (i + 2).min(src.len()),
-            ));
+            return Err(syntax(ErrorCode::TomlInvalidEscape, i, (i + 2).min(src.len())));
         }
     };
     out.push(simple);
@@ -197,11 +189,11 @@ fn unicode(src: &[u8], i: usize, digits: usize, out: &mut Vec<u8>) -> Result<usi
     let end = i + 2 + digits;
     let hex = src.get(i + 2..end).filter(|h| h.iter().all(u8::is_ascii_hexdigit));
     let Some(hex) = hex else {
-        return Err(error(ErrorKind::InvalidUnicodeEscape, i, end.min(src.len())));
+        return Err(error(ErrorCode::InvalidUnicodeEscape, Detail::None, i, end.min(src.len())));
     };
     let code = hex.iter().fold(0u32, |n, &h| n * 16 + (h as char).to_digit(16).unwrap_or(0));
     let Some(c) = char::from_u32(code) else {
-        return Err(syntax("escape is not a Unicode scalar value", i, end));
+        return Err(syntax(ErrorCode::TomlEscapeNotScalar, i, end));
     };
     let mut utf8 = [0u8; 4];
     out.extend_from_slice(c.encode_utf8(&mut utf8).as_bytes());
@@ -225,7 +217,7 @@ fn multiline_string(src: &[u8], start: usize, quote: u8, out: &mut Vec<u8>) -> R
         }
         i = run;
         let Some(&b) = src.get(i) else {
-            return Err(error(ErrorKind::UnterminatedString, start, i));
+            return Err(error(ErrorCode::UnterminatedString, Detail::None, start, i));
         };
         if b == quote && src.get(i + 1) == Some(&quote) && src.get(i + 2) == Some(&quote) {
             // Up to two more quotes belong to the value: `""""` ends with one quote in the text.
@@ -249,11 +241,13 @@ fn multiline_string(src: &[u8], start: usize, quote: u8, out: &mut Vec<u8>) -> R
                 continue;
             }
             b'\r' if src.get(i + 1) != Some(&b'\n') => {
-                return Err(syntax("carriage return without a line feed", i, i + 1));
+                return Err(syntax(ErrorCode::BareCarriageReturn, i, i + 1));
             }
             b'\r' => {}
             b'\n' => {}
-            _ if is_forbidden_control(b) => return Err(error(ErrorKind::ControlCharacter(b), i, i + 1)),
+            _ if is_forbidden_control(b) => {
+                return Err(error(ErrorCode::ControlCharacter, Detail::CodePoint(u32::from(b)), i, i + 1));
+            }
             _ => {}
         }
         if decoded {
@@ -292,7 +286,7 @@ pub(super) fn key(src: &[u8], i: usize, out: &mut Vec<u8>) -> Result<Str, Error>
             }
             Ok(Str { end, raw: Some((i, end)) })
         }
-        _ => Err(unexpected(src, i, "a key (letters, digits, '_', '-', or a quoted string)")),
+        _ => Err(unexpected(src, i, ErrorCode::TomlExpectedKey)),
     }
 }
 
@@ -319,7 +313,7 @@ pub(super) fn bare(src: &[u8], start: usize, out: &mut Vec<u8>) -> Result<Bare, 
         end += 1;
     }
     if end == start {
-        return Err(unexpected(src, start, "a value (a string, a number, true, false, a date-time, '[' or '{')"));
+        return Err(unexpected(src, start, ErrorCode::TomlExpectedValue));
     }
     let word = &src[start..end];
     let plain = |kind, end| Ok(Bare { kind, end, respelled: false });
@@ -349,7 +343,7 @@ fn is_date_time_start(word: &[u8]) -> bool {
 /// A number in `src[start..end]`.
 fn number(src: &[u8], start: usize, end: usize, out: &mut Vec<u8>) -> Result<Bare, Error> {
     let word = &src[start..end];
-    let bad = |message| Err(error(ErrorKind::InvalidNumber(message), start, end));
+    let bad = |code| Err(error(code, Detail::None, start, end));
     if let [b'0', prefix @ (b'x' | b'o' | b'b'), digits @ ..] = word {
         let radix = match prefix {
             b'x' => 16,
@@ -357,7 +351,7 @@ fn number(src: &[u8], start: usize, end: usize, out: &mut Vec<u8>) -> Result<Bar
             _ => 2,
         };
         let Some(value) = radix_digits(digits, radix) else {
-            return bad("invalid digits after the radix prefix, or more than a 64-bit signed integer holds");
+            return bad(ErrorCode::NumberRadixDigits);
         };
         out.clear();
         out.extend_from_slice(alloc::format!("{value}").as_bytes());
@@ -370,17 +364,17 @@ fn number(src: &[u8], start: usize, end: usize, out: &mut Vec<u8>) -> Result<Bar
     // Integer part: `0`, or digits without a leading zero, with single underscores between digits.
     let int_len = digit_run(unsigned);
     if int_len == 0 {
-        return bad("expected a digit");
+        return bad(ErrorCode::NumberExpectedDigit);
     }
     if unsigned[0] == b'0' && int_len > 1 {
-        return bad("leading zeros are not allowed");
+        return bad(ErrorCode::NumberLeadingZero);
     }
     let mut i = int_len;
     let mut kind = ScalarKind::Integer;
     if unsigned.get(i) == Some(&b'.') {
         let frac = digit_run(&unsigned[i + 1..]);
         if frac == 0 {
-            return bad("expected a digit after the decimal point");
+            return bad(ErrorCode::NumberExpectedFraction);
         }
         i += 1 + frac;
         kind = ScalarKind::Float;
@@ -392,17 +386,17 @@ fn number(src: &[u8], start: usize, end: usize, out: &mut Vec<u8>) -> Result<Bar
         }
         let exp = digit_run(&unsigned[i..]);
         if exp == 0 {
-            return bad("expected a digit in the exponent");
+            return bad(ErrorCode::NumberExpectedExponent);
         }
         i += exp;
         kind = ScalarKind::Float;
     }
     if i != unsigned.len() {
-        return bad("unexpected character in a number");
+        return bad(ErrorCode::NumberUnexpectedCharacter);
     }
     let has_underscore = word.contains(&b'_');
     if kind == ScalarKind::Integer && !fits_i64(word[0] == b'-', unsigned, has_underscore) {
-        return bad("more than a 64-bit signed integer holds");
+        return bad(ErrorCode::NumberOverflow);
     }
     if !has_underscore && word[0] != b'+' {
         return Ok(Bare { kind, end, respelled: false });
@@ -470,12 +464,12 @@ fn date_time(src: &[u8], start: usize, end: usize) -> Result<usize, Error> {
     let bad = |message, to| Err(syntax(message, start, to));
     if word.get(2) == Some(&b':') {
         if !time(word) {
-            return bad("invalid time; expected HH:MM:SS with an optional fraction", end);
+            return bad(ErrorCode::TomlInvalidTime, end);
         }
         return Ok(end);
     }
     if word.len() < 10 || !date(&word[..10]) {
-        return bad("invalid date; expected YYYY-MM-DD", end);
+        return bad(ErrorCode::TomlInvalidDate, end);
     }
     let (rest, end) = match word.get(10) {
         None => {
@@ -494,12 +488,12 @@ fn date_time(src: &[u8], start: usize, end: usize) -> Result<usize, Error> {
             (&src[end + 1..time_end], time_end)
         }
         Some(b'T' | b't') => (&word[11..], end),
-        Some(_) => return bad("invalid date-time; expected 'T' or a space between date and time", end),
+        Some(_) => return bad(ErrorCode::TomlDateTimeSeparator, end),
     };
     let offset_at = rest.iter().position(|&b| matches!(b, b'Z' | b'z' | b'+' | b'-')).unwrap_or(rest.len());
     let (clock, offset) = rest.split_at(offset_at);
     if !time(clock) || !time_offset(offset) {
-        return bad("invalid date-time; expected YYYY-MM-DDTHH:MM:SS with an optional fraction and offset", end);
+        return bad(ErrorCode::TomlInvalidDateTime, end);
     }
     Ok(end)
 }

@@ -18,7 +18,7 @@ pub use write::Writer;
 
 use crate::error::Error;
 use crate::event::{Comment, CommentStyle, Event, EventKind, Sink};
-use crate::job::Fingerprint;
+use crate::fingerprint::Fingerprint;
 use crate::limits::Limits;
 use crate::source::Span;
 use alloc::vec::Vec;

@@ -6,7 +6,7 @@
 //! that of the formatter ([`super::fmt`]); both are visitors.
 
 use super::lex::{self, is_bare_key_byte};
-use crate::error::{Error, ErrorKind};
+use crate::error::{Detail, Error, ErrorCode};
 use crate::event::ScalarKind;
 use crate::limits::Limits;
 use crate::source::Span;
@@ -107,7 +107,7 @@ pub trait Visit {
 pub fn read<V: Visit>(src: &[u8], limits: &Limits, visit: &mut V) -> Result<(), Error> {
     if let Err(e) = core::str::from_utf8(src) {
         let at = e.valid_up_to();
-        return Err(lex::error(ErrorKind::InvalidUtf8, at, at + 1));
+        return Err(lex::error(ErrorCode::InvalidUtf8, Detail::None, at, at + 1));
     }
     let mut reader = Reader {
         src,
@@ -169,7 +169,7 @@ impl Reader<'_> {
                 i = end;
             }
             match lex::line_break(src, i)? {
-                0 if i < src.len() => return Err(lex::unexpected(src, i, "a line break after the value")),
+                0 if i < src.len() => return Err(lex::unexpected(src, i, ErrorCode::TomlExpectedLineBreak)),
                 n => i += n,
             }
         }
@@ -183,7 +183,7 @@ impl Reader<'_> {
         i = self.key_path(i)?;
         let close: &[u8] = if array { b"]]" } else { b"]" };
         if !src[i..].starts_with(close) {
-            let expected = if array { "']]' to close the array-of-tables header" } else { "']' to close the header" };
+            let expected = if array { ErrorCode::TomlUnclosedArrayHeader } else { ErrorCode::TomlUnclosedHeader };
             return Err(lex::unexpected(src, i, expected));
         }
         let end = i + close.len();
@@ -199,7 +199,7 @@ impl Reader<'_> {
         self.key_text.clear();
         loop {
             if self.parts.len() >= self.max_depth {
-                return Err(lex::error(ErrorKind::DepthLimit { limit: self.max_depth as u32 }, i, i));
+                return Err(lex::error(ErrorCode::DepthLimit, Detail::Limit(self.max_depth as u64), i, i));
             }
             let part = lex::key(src, i, &mut self.scratch)?;
             let text = match part.raw {
@@ -227,11 +227,11 @@ impl Reader<'_> {
     fn key_and_equals<V: Visit>(&mut self, visit: &mut V, start: usize) -> Result<usize, Error> {
         let src = self.src;
         if !src.get(start).is_some_and(|&b| is_bare_key_byte(b) || b == b'"' || b == b'\'') {
-            return Err(lex::unexpected(src, start, "a key, a [table] header or a comment"));
+            return Err(lex::unexpected(src, start, ErrorCode::TomlExpectedStatement));
         }
         let i = self.key_path(start)?;
         if src.get(i) != Some(&b'=') {
-            return Err(lex::unexpected(src, i, "'=' after the key"));
+            return Err(lex::unexpected(src, i, ErrorCode::TomlExpectedEquals));
         }
         visit.key(&KeyPath { parts: &self.parts, text: &self.key_text })?;
         Ok(lex::skip_blank(src, i + 1))
@@ -296,7 +296,7 @@ impl Reader<'_> {
                                 }
                             }
                             Some(b']') => {}
-                            _ => return Err(lex::unexpected(src, i, "',' or ']' after an array element")),
+                            _ => return Err(lex::unexpected(src, i, ErrorCode::TomlExpectedArraySeparator)),
                         }
                         self.stack.pop();
                         visit.array_end(i)?;
@@ -311,13 +311,9 @@ impl Reader<'_> {
                             }
                             Some(b'}') => {}
                             Some(b'\n' | b'\r') => {
-                                return Err(lex::syntax(
-                                    "line break in an inline table; TOML 1.0 inline tables fit on one line",
-                                    i,
-                                    i + 1,
-                                ));
+                                return Err(lex::syntax(ErrorCode::TomlInlineTableLineBreak, i, i + 1));
                             }
-                            _ => return Err(lex::unexpected(src, i, "',' or '}' after an inline table entry")),
+                            _ => return Err(lex::unexpected(src, i, ErrorCode::TomlExpectedInlineSeparator)),
                         }
                         self.stack.pop();
                         visit.table_end(i)?;
@@ -331,7 +327,7 @@ impl Reader<'_> {
     /// Opens an array or inline table at `at`, within the depth limit.
     fn open(&mut self, bracket: u8, at: usize) -> Result<(), Error> {
         if self.stack.len() >= self.max_depth {
-            return Err(lex::error(ErrorKind::DepthLimit { limit: self.max_depth as u32 }, at, at + 1));
+            return Err(lex::error(ErrorCode::DepthLimit, Detail::Limit(self.max_depth as u64), at, at + 1));
         }
         self.stack.push(bracket);
         Ok(())

@@ -9,7 +9,7 @@
 
 use super::doc::{Doc, Kind, Made};
 use super::lex::is_bare_key_byte;
-use crate::error::{Error, ErrorKind};
+use crate::error::{Detail, Error, ErrorCode};
 use crate::event::{Event, EventKind, ScalarKind, ScalarStyle, Sink};
 use crate::limits::Limits;
 use crate::output::Output;
@@ -83,14 +83,18 @@ impl Record {
     /// Adds a node for a value where the stream is: under the key just read, or as an array's next element.
     fn value(&mut self, kind: Kind, span: Span) -> Result<u32, Error> {
         let Some(&parent) = self.open.last() else {
-            return Err(Error::new(ErrorKind::Unsupported("TOML's top level must be a table"), span));
+            return Err(Error::new(ErrorCode::TomlTopLevelNotTable, span));
         };
         let key = if matches!(self.doc.node(parent).kind, Kind::Table(_)) {
             let Some(key) = self.key.take() else {
-                return Err(Error::new(ErrorKind::Unsupported("TOML keys are strings"), span));
+                return Err(Error::new(ErrorCode::TomlKeyNotString, span));
             };
             if let Some(first) = self.doc.find(parent, &key.0) {
-                return Err(Error::new(ErrorKind::DuplicateKey { first: self.doc.node(first).key_span.start }, key.1));
+                return Err(Error::with(
+                    ErrorCode::DuplicateKey,
+                    Detail::Earlier(self.doc.node(first).key_span.start),
+                    key.1,
+                ));
             }
             Some(key)
         } else {
@@ -111,7 +115,7 @@ impl Record {
             EventKind::DocumentStart { .. } => {
                 self.documents += 1;
                 if self.documents > 1 {
-                    return Err(Error::new(ErrorKind::Unsupported("TOML holds one document; this is a second"), span));
+                    return Err(Error::new(ErrorCode::TomlSecondDocument, span));
                 }
                 self.at_root = true;
             }
@@ -131,7 +135,7 @@ impl Record {
                 self.open.pop();
             }
             EventKind::Scalar(_) | EventKind::Alias(_) if self.at_root => {
-                return Err(Error::new(ErrorKind::Unsupported("TOML's top level must be a table"), span));
+                return Err(Error::new(ErrorCode::TomlTopLevelNotTable, span));
             }
             EventKind::Scalar(s) => {
                 let decoded;
@@ -150,7 +154,7 @@ impl Record {
                 self.doc.set_text(id, text)?;
             }
             EventKind::Alias(_) => {
-                return Err(Error::new(ErrorKind::Unsupported("aliases must be expanded before writing TOML"), span));
+                return Err(Error::new(ErrorCode::UnexpandedAlias, span));
             }
             EventKind::StreamStart
             | EventKind::StreamEnd
@@ -166,12 +170,8 @@ impl Record {
 /// floats).
 fn check_scalar(kind: ScalarKind, text: &[u8], span: Span) -> Result<(), Error> {
     match kind {
-        ScalarKind::Null => {
-            Err(Error::new(ErrorKind::Unsupported("null has no TOML form; remove the entry or give it a value"), span))
-        }
-        ScalarKind::Integer if !fits_i64(text) => {
-            Err(Error::new(ErrorKind::Unsupported("integer beyond TOML's 64-bit range"), span))
-        }
+        ScalarKind::Null => Err(Error::new(ErrorCode::TomlNull, span)),
+        ScalarKind::Integer if !fits_i64(text) => Err(Error::new(ErrorCode::TomlIntegerRange, span)),
         _ => Ok(()),
     }
 }

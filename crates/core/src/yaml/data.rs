@@ -10,7 +10,7 @@
 //! a mapping with more than [`LINEAR`] keys also gets an open-addressing hash table, one per depth, reused by the
 //! next mapping at that depth.
 
-use crate::error::{Error, ErrorKind};
+use crate::error::{Detail, Error, ErrorCode};
 use crate::event::{Event, EventKind, Props, Scalar, ScalarKind, ScalarStyle, Sink};
 use crate::source::Span;
 use crate::yaml::core_kind;
@@ -28,13 +28,13 @@ const SEQ: &[u8] = b"tag:yaml.org,2002:seq";
 /// Turns resolved YAML data into events a JSON writer can print: untagged, with JSON numbers and string keys.
 ///
 /// - Scalars: null, booleans and numbers are spelled as JSON spells them (integers of any size, in decimal;
-///   floats keep their literal where JSON accepts it); `.inf` and `.nan` are [`ErrorKind::NonFinite`].
+///   floats keep their literal where JSON accepts it); `.inf` and `.nan` are [`ErrorCode::NonFinite`].
 /// - Tags: `!!str` and `!` make a string; `!!int`, `!!float`, `!!bool`, `!!null` must match what the text
-///   resolves to ([`ErrorKind::Syntax`] otherwise; an integer is a valid `!!float` and is written with `.0`);
-///   `!!map` and `!!seq` must match the node. Any other tag is [`ErrorKind::UnsupportedTag`], or, with
+///   resolves to ([`ErrorCode::TagMismatch`] otherwise; an integer is a valid `!!float` and is written with `.0`);
+///   `!!map` and `!!seq` must match the node. Any other tag is [`ErrorCode::UnsupportedTag`], or, with
 ///   `drop_tags`, ignored. Keys are checked the same way.
 /// - Keys: scalars only, written as strings with their text as written; a key repeated in one mapping is
-///   [`ErrorKind::DuplicateKey`].
+///   [`ErrorCode::DuplicateKey`].
 #[derive(Debug)]
 pub struct ToJson<S> {
     inner: S,
@@ -76,7 +76,7 @@ impl<S: Sink> ToJson<S> {
 
     fn open(&mut self, props: Props<'_>, mapping: bool, span: Span) -> Result<(), Error> {
         if self.node_start() {
-            return Err(Error::new(ErrorKind::Unsupported("a mapping or sequence as a key has no JSON form"), span));
+            return Err(Error::new(ErrorCode::ComplexKey, span));
         }
         match props.tag {
             None | Some(b"!") => {}
@@ -84,7 +84,7 @@ impl<S: Sink> ToJson<S> {
             Some(SEQ) if !mapping => {}
             Some(STR | INT | FLOAT | BOOL | NULL | MAP | SEQ) => return Err(mismatch(span)),
             Some(_) if self.drop_tags => {}
-            Some(_) => return Err(Error::new(ErrorKind::UnsupportedTag, span)),
+            Some(_) => return Err(Error::new(ErrorCode::UnsupportedTag, span)),
         }
         let mark = self.keys.mark();
         self.frames.push(Frame { mapping, key_next: true, mark });
@@ -108,7 +108,7 @@ impl<S: Sink> ToJson<S> {
                     _ => ScalarKind::String,
                 });
             }
-            _ => return Err(Error::new(ErrorKind::UnsupportedTag, span)),
+            _ => return Err(Error::new(ErrorCode::UnsupportedTag, span)),
         };
         let found = core_kind(scalar.text);
         // `[-+]?[0-9]+` is also a float in the core schema's float grammar.
@@ -130,7 +130,7 @@ impl<S: Sink> ToJson<S> {
             let depth = self.frames.len() - 1;
             let mark = self.frames[depth].mark;
             if let Err(first) = self.keys.insert(depth, mark, scalar.text, span.start) {
-                return Err(Error::new(ErrorKind::DuplicateKey { first }, span));
+                return Err(Error::with(ErrorCode::DuplicateKey, Detail::Earlier(first), span));
             }
             let style = match scalar.style {
                 ScalarStyle::JsonQuoted => ScalarStyle::JsonQuoted,
@@ -153,7 +153,7 @@ impl<S: Sink> ToJson<S> {
             ScalarKind::Float => match float_into(scalar.text, &mut self.number) {
                 Ok(true) => &self.number,
                 Ok(false) => scalar.text,
-                Err(FloatError::NonFinite) => return Err(Error::new(ErrorKind::NonFinite, span)),
+                Err(FloatError::NonFinite) => return Err(Error::new(ErrorCode::NonFinite, span)),
                 Err(FloatError::Invalid) => return Err(invalid_number(span)),
             },
             ScalarKind::String | ScalarKind::DateTime => {
@@ -187,9 +187,7 @@ impl<S: Sink> Sink for ToJson<S> {
                 }
                 self.inner.event(event)
             }
-            EventKind::Alias(_) => {
-                Err(Error::new(ErrorKind::Unsupported("an alias must be expanded before writing JSON"), span))
-            }
+            EventKind::Alias(_) => Err(Error::new(ErrorCode::UnexpandedAlias, span)),
             EventKind::StreamStart
             | EventKind::StreamEnd
             | EventKind::DocumentStart { .. }
@@ -239,7 +237,7 @@ impl<S: Sink> Sink for UniqueKeys<S> {
                     self.key.extend_from_slice(scalar.text);
                     let mark = self.frames[depth].mark;
                     if let Err(first) = self.keys.insert(depth, mark, &self.key, event.span.start) {
-                        return Err(Error::new(ErrorKind::DuplicateKey { first }, event.span));
+                        return Err(Error::with(ErrorCode::DuplicateKey, Detail::Earlier(first), event.span));
                     }
                 }
             }
@@ -278,11 +276,11 @@ fn next_is_key(frames: &mut [Frame]) -> bool {
 }
 
 fn mismatch(span: Span) -> Error {
-    Error::new(ErrorKind::Syntax("the value does not match its tag"), span)
+    Error::new(ErrorCode::TagMismatch, span)
 }
 
 fn invalid_number(span: Span) -> Error {
-    Error::new(ErrorKind::InvalidNumber("not a number of the YAML core schema"), span)
+    Error::new(ErrorCode::YamlNotCoreNumber, span)
 }
 
 /// Splits an optional sign off `text`: (`-` or nothing, true when the sign was `+`, the rest).
@@ -623,9 +621,9 @@ mod tests {
     }
 
     #[track_caller]
-    fn check_error(src: &str, kind: ErrorKind, at: &str) {
+    fn check_error(src: &str, kind: ErrorCode, at: &str) {
         let err = run(src, false).expect_err(src);
-        assert_eq!(err.kind, kind, "{src}");
+        assert_eq!(err.code, kind, "{src}");
         assert_eq!(&src[err.span.start as usize..err.span.end as usize], at, "{src}");
     }
 
@@ -701,7 +699,7 @@ mod tests {
     #[test]
     fn non_finite_floats() {
         for text in [".inf", "-.inf", "+.inf", ".Inf", "-.INF", ".nan", ".NaN", ".NAN"] {
-            check_error(&format!("[ {text} ]"), ErrorKind::NonFinite, text);
+            check_error(&format!("[ {text} ]"), ErrorCode::NonFinite, text);
         }
     }
 
@@ -729,7 +727,7 @@ mod tests {
 
     #[test]
     fn tags_must_match() {
-        let mismatch = ErrorKind::Syntax("the value does not match its tag");
+        let mismatch = ErrorCode::TagMismatch;
         for (src, at) in [
             ("[ !!int 1.5 ]", "1.5"),
             ("[ !!int abc ]", "abc"),
@@ -746,7 +744,7 @@ mod tests {
             check_error(src, mismatch, at);
         }
         // A tagged float is still a float JSON cannot spell.
-        check_error("[ !!float .inf ]", ErrorKind::NonFinite, ".inf");
+        check_error("[ !!float .inf ]", ErrorCode::NonFinite, ".inf");
     }
 
     #[test]
@@ -761,7 +759,7 @@ mod tests {
             ("{ !!merge << v }", "<<"),
         ] {
             let err = run(src, false).expect_err(src);
-            assert_eq!(err.kind, ErrorKind::UnsupportedTag, "{src}");
+            assert_eq!(err.code, ErrorCode::UnsupportedTag, "{src}");
             assert!(src[err.span.start as usize..].starts_with(at), "{src}");
         }
         let dropped = |src| run(src, true).expect(src);
@@ -780,7 +778,7 @@ mod tests {
 
     #[test]
     fn complex_keys_are_unsupported() {
-        let complex = ErrorKind::Unsupported("a mapping or sequence as a key has no JSON form");
+        let complex = ErrorCode::ComplexKey;
         check_error("{ [ 1 ] v }", complex, "[");
         check_error("{ a { { } x } }", complex, "{");
     }
@@ -795,11 +793,11 @@ mod tests {
         let first = |src: &str, key: &str| src.find(key).expect("key") as u64;
         let src = "{ a 1 b 2 a 3 }";
         let err = run(src, false).expect_err(src);
-        assert_eq!(err.kind, ErrorKind::DuplicateKey { first: first(src, "a") });
+        assert_eq!(err.detail, Detail::Earlier(first(src, "a")));
         assert_eq!(err.span.start, src.rfind('a').expect("a") as u64);
         // Keys are compared as the strings they become.
         let src = "{ 1 x \"1 y }";
-        assert_eq!(run(src, false).map_err(|e| e.kind), Err(ErrorKind::DuplicateKey { first: 2 }));
+        assert_eq!(run(src, false).map_err(|e| (e.code, e.detail)), Err((ErrorCode::DuplicateKey, Detail::Earlier(2))));
         // Each mapping has its own keys; a closed mapping's keys are forgotten.
         check(
             "{ a { a 1 } b [ { a 1 } { a 2 } ] c { b 1 } }",
@@ -820,7 +818,7 @@ mod tests {
             src += &format!(" key{dup} again }}");
             let err = run(&src, false).expect_err(&src);
             let first = src.find(&format!(" key{dup} ")).expect("first") as u64 + 1;
-            assert_eq!(err.kind, ErrorKind::DuplicateKey { first }, "{dup} of {of}");
+            assert_eq!((err.code, err.detail), (ErrorCode::DuplicateKey, Detail::Earlier(first)), "{dup} of {of}");
             assert_eq!(&src[err.span.start as usize..err.span.end as usize], format!("key{dup}"));
         }
     }
@@ -846,7 +844,7 @@ mod tests {
             false,
         );
         let err = feed(&src, &mut to_json).expect_err("the last mapping repeats a key");
-        assert_eq!(err.kind, ErrorKind::DuplicateKey { first: src.rfind("{ a 1").expect("last") as u64 + 2 });
+        assert_eq!(err.detail, Detail::Earlier(src.rfind("{ a 1").expect("last") as u64 + 2));
         drop(to_json);
         assert_eq!(keys, 100_000 + 2 + 1);
     }
@@ -875,11 +873,12 @@ mod tests {
     fn unique_keys_for_validation() {
         let check = |src: &str| {
             let mut sink = super::UniqueKeys::new(|_: Event<'_>| Ok(()));
-            crate::yaml::read(src.as_bytes(), &crate::Limits::DEFAULT, &mut sink).map_err(|e| (e.kind, e.span.start))
+            crate::yaml::read(src.as_bytes(), &crate::Limits::DEFAULT, &mut sink)
+                .map_err(|e| (e.code, e.detail, e.span.start))
         };
         assert_eq!(check("a: 1\nb: {a: 2, b: 3}\nc: [x, x]\n"), Ok(()));
-        assert_eq!(check("a: 1\nb: 2\na: 3\n"), Err((ErrorKind::DuplicateKey { first: 0 }, 10)));
-        assert_eq!(check("m:\n  k: 1\n  k: 2\n"), Err((ErrorKind::DuplicateKey { first: 5 }, 12)));
+        assert_eq!(check("a: 1\nb: 2\na: 3\n"), Err((ErrorCode::DuplicateKey, Detail::Earlier(0), 10)));
+        assert_eq!(check("m:\n  k: 1\n  k: 2\n"), Err((ErrorCode::DuplicateKey, Detail::Earlier(5), 12)));
         // `1` and `"1"` are different keys in YAML; `.inf` and a complex key are fine here.
         assert_eq!(check("1: a\n\"1\": b\nx: .inf\n? [a]\n: c\n"), Ok(()));
         assert_eq!(check("- {a: 1}\n- {a: 2}\n"), Ok(()));
@@ -887,7 +886,7 @@ mod tests {
 
     #[test]
     fn aliases_must_be_expanded_first() {
-        check_error("[ &a 1 *a ]", ErrorKind::Unsupported("an alias must be expanded before writing JSON"), "*a");
+        check_error("[ &a 1 *a ]", ErrorCode::UnexpandedAlias, "*a");
     }
 
     #[test]
@@ -959,19 +958,16 @@ test:
 
     #[test]
     fn yaml_errors_through_the_pipeline() {
-        fn at(yaml: &str, max_nodes: u64) -> (ErrorKind, &str) {
+        fn at(yaml: &str, max_nodes: u64) -> (ErrorCode, &str) {
             let err = convert(yaml, max_nodes).expect_err(yaml);
-            (err.kind, &yaml[err.span.start as usize..err.span.end as usize])
+            (err.code, &yaml[err.span.start as usize..err.span.end as usize])
         }
-        assert_eq!(at("a: 1\nb: 2\na: 3\n", 100), (ErrorKind::DuplicateKey { first: 0 }, "a"));
-        assert_eq!(at("x: .inf\n", 100), (ErrorKind::NonFinite, ".inf"));
-        assert_eq!(at("x: *nope\n", 100), (ErrorKind::Syntax("alias to an undefined anchor"), "*nope"));
-        assert_eq!(at("a: &a [1, 2]\nb: [*a, *a]\n", 5), (ErrorKind::AliasLimit { limit: 5 }, "*a"));
-        assert_eq!(
-            at("? [1]\n: x\n", 100).0,
-            ErrorKind::Unsupported("a mapping or sequence as a key has no JSON form")
-        );
-        assert_eq!(at("x: !foo bar\n", 100).0, ErrorKind::UnsupportedTag);
+        assert_eq!(at("a: 1\nb: 2\na: 3\n", 100), (ErrorCode::DuplicateKey, "a"));
+        assert_eq!(at("x: .inf\n", 100), (ErrorCode::NonFinite, ".inf"));
+        assert_eq!(at("x: *nope\n", 100), (ErrorCode::YamlUndefinedAlias, "*nope"));
+        assert_eq!(at("a: &a [1, 2]\nb: [*a, *a]\n", 5), (ErrorCode::AliasLimit, "*a"));
+        assert_eq!(at("? [1]\n: x\n", 100).0, ErrorCode::ComplexKey);
+        assert_eq!(at("x: !foo bar\n", 100).0, ErrorCode::UnsupportedTag);
     }
 
     #[test]
@@ -982,7 +978,7 @@ test:
             yaml += &format!("a{level}: &a{level} [{aliases}]\n");
         }
         let err = convert(&yaml, 1_000_000).expect_err("too large");
-        assert_eq!(err.kind, ErrorKind::AliasLimit { limit: 1_000_000 });
+        assert_eq!((err.code, err.detail), (ErrorCode::AliasLimit, Detail::Limit(1_000_000)));
         assert_eq!(&yaml[err.span.start as usize..err.span.end as usize], "*a4");
     }
 }

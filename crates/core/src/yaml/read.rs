@@ -6,7 +6,7 @@
 
 use super::scan::{Aside, Scanner, Style, Tok, Token};
 use super::schema::core_kind;
-use crate::error::{Error, ErrorKind};
+use crate::error::{Detail, Error, ErrorCode};
 use crate::event::{Comment, CommentStyle, Event, EventKind, Props, Scalar, ScalarKind, ScalarStyle, Sink};
 use crate::limits::Limits;
 use crate::source::Span;
@@ -68,7 +68,7 @@ pub fn read_checked<S: Sink + ?Sized>(text: &CheckedText<'_>, limits: &Limits, s
 /// whether the text holds `<<` (a merge key needs it) and `&` (an anchor needs it), found in the same pass.
 fn check_text(src: &[u8]) -> Result<(bool, bool), Error> {
     if src.starts_with(&[0xff, 0xfe]) || src.starts_with(&[0xfe, 0xff]) {
-        return Err(Error::new(ErrorKind::NotUtf8Encoding, Span::new(0, 2)));
+        return Err(Error::new(ErrorCode::NotUtf8Encoding, Span::new(0, 2)));
     }
     // Most chunks hold no suspect byte; the vectorisable test over a whole chunk rules them out in bulk.
     const CHUNK: usize = 64;
@@ -104,7 +104,7 @@ fn check_text(src: &[u8]) -> Result<(bool, bool), Error> {
             }
             if let Err(e) = core::str::from_utf8(&src[start..end]) {
                 let at = (start + e.valid_up_to()) as u64;
-                return Err(Error::new(ErrorKind::InvalidUtf8, Span::new(at, at + 1)));
+                return Err(Error::new(ErrorCode::InvalidUtf8, Span::new(at, at + 1)));
             }
         }
         if chunk.iter().fold(false, |any, &b| any | suspect(b)) {
@@ -120,7 +120,11 @@ fn check_text(src: &[u8]) -> Result<(bool, bool), Error> {
         }
     }
     match bad {
-        Some(at) => Err(Error::new(ErrorKind::ControlCharacter(src[at]), Span::new(at as u64, at as u64 + 1))),
+        Some(at) => Err(Error::with(
+            ErrorCode::ControlCharacter,
+            Detail::CodePoint(u32::from(src[at])),
+            Span::new(at as u64, at as u64 + 1),
+        )),
         None => Ok((merge, anchors)),
     }
 }
@@ -175,8 +179,8 @@ struct NodeProps {
     start: Option<usize>,
 }
 
-fn syntax(message: &'static str, at: usize) -> Error {
-    Error::new(ErrorKind::Syntax(message), Span::at(at as u64))
+fn syntax(code: ErrorCode, at: usize) -> Error {
+    Error::new(code, Span::at(at as u64))
 }
 
 fn is(token: &Token, f: fn(&Tok) -> bool) -> bool {
@@ -282,10 +286,10 @@ impl<'a> Parser<'a> {
                     self.state = State::ImplicitDocumentStart;
                 } else {
                     if matches!(token.tok, Tok::VersionDirective | Tok::TagDirective { .. } | Tok::ReservedDirective) {
-                        return Err(syntax("a directive must follow '...' that ends the previous document", start));
+                        return Err(syntax(ErrorCode::YamlDirectiveAfterDocument, start));
                     }
                     if !matches!(token.tok, Tok::DocumentStart | Tok::StreamEnd) {
-                        return Err(syntax("expected the end of the document", start));
+                        return Err(syntax(ErrorCode::YamlExpectedDocumentEnd, start));
                     }
                     self.state = State::DocumentStart;
                 }
@@ -372,12 +376,12 @@ impl<'a> Parser<'a> {
             return sink.event(Event::new(EventKind::DocumentStart { explicit: false }, Span::at(start as u64)));
         }
         if !implicit && bare {
-            return Err(syntax("expected '---' to start a new document", start));
+            return Err(syntax(ErrorCode::YamlExpectedDocumentStart, start));
         }
         self.directives()?;
         let token = self.scanner.next()?;
         if !matches!(token.tok, Tok::DocumentStart) {
-            return Err(syntax("expected '---' after directives", token.start));
+            return Err(syntax(ErrorCode::YamlExpectedStartAfterDirectives, token.start));
         }
         self.states.push(State::DocumentEnd);
         self.state = State::DocumentContent;
@@ -391,14 +395,14 @@ impl<'a> Parser<'a> {
             match token.tok {
                 Tok::VersionDirective => {
                     if version {
-                        return Err(syntax("a document may have only one %YAML directive", token.start));
+                        return Err(syntax(ErrorCode::YamlDuplicateVersionDirective, token.start));
                     }
                     version = true;
                 }
                 Tok::TagDirective { handle, prefix } => {
                     let name = &self.src[handle.0..handle.1];
                     if self.tags.iter().any(|(h, _)| &self.src[h.0..h.1] == name) {
-                        return Err(syntax("this tag handle is already defined", token.start));
+                        return Err(syntax(ErrorCode::YamlDuplicateTagHandle, token.start));
                     }
                     self.tags.push((handle, prefix));
                 }
@@ -425,10 +429,7 @@ impl<'a> Parser<'a> {
             self.scanner.skip();
             let name = &self.src[s..e];
             if !self.anchors.contains(name) {
-                return Err(Error::new(
-                    ErrorKind::Syntax("alias to an undefined anchor"),
-                    Span::new(start as u64, end as u64),
-                ));
+                return Err(Error::new(ErrorCode::YamlUndefinedAlias, Span::new(start as u64, end as u64)));
             }
             self.state = self.pop();
             return self.emit(sink, EventKind::Alias(name), start, end);
@@ -439,7 +440,7 @@ impl<'a> Parser<'a> {
             match &token.tok {
                 Tok::Anchor(s, e) => {
                     if props.anchor.is_some() {
-                        return Err(syntax("a node can have only one anchor", token.start));
+                        return Err(syntax(ErrorCode::YamlTwoAnchors, token.start));
                     }
                     props.anchor = Some((*s, *e));
                     props.start.get_or_insert(token.start);
@@ -447,7 +448,7 @@ impl<'a> Parser<'a> {
                 }
                 Tok::Tag { .. } => {
                     if props.tag {
-                        return Err(syntax("a node can have only one tag", token.start));
+                        return Err(syntax(ErrorCode::YamlTwoTags, token.start));
                     }
                     let start = token.start;
                     let token = self.scanner.next()?;
@@ -546,7 +547,7 @@ impl<'a> Parser<'a> {
                 self.state = self.pop();
                 self.empty_scalar(sink, at, props)
             }
-            _ => Err(syntax("expected a node (a value)", token.start)),
+            _ => Err(syntax(ErrorCode::YamlExpectedNode, token.start)),
         }
     }
 
@@ -572,7 +573,7 @@ impl<'a> Parser<'a> {
             (None, b"!!") => self.tag.extend_from_slice(CORE_TAG_PREFIX),
             (None, _) => {
                 return Err(Error::new(
-                    ErrorKind::Syntax("undefined tag handle: declare it with a %TAG directive"),
+                    ErrorCode::YamlUndefinedTagHandle,
                     Span::new(token.start as u64, token.end as u64),
                 ));
             }
@@ -656,7 +657,7 @@ impl<'a> Parser<'a> {
                 self.state = self.pop();
                 self.emit_block_end(sink, EventKind::SequenceEnd, &token)
             }
-            _ => Err(syntax("expected '- ' (a sequence entry) or less indentation", token.start)),
+            _ => Err(syntax(ErrorCode::YamlExpectedSequenceEntry, token.start)),
         }
     }
 
@@ -714,7 +715,7 @@ impl<'a> Parser<'a> {
                 self.state = self.pop();
                 self.emit_block_end(sink, EventKind::MappingEnd, &token)
             }
-            _ => Err(syntax("expected a mapping key (`key: value`) or less indentation", token.start)),
+            _ => Err(syntax(ErrorCode::YamlExpectedMappingKey, token.start)),
         }
     }
 
@@ -741,7 +742,7 @@ impl<'a> Parser<'a> {
     fn flow_sequence_entry<S: Sink + ?Sized>(&mut self, sink: &mut S, first: bool) -> Result<(), Error> {
         let token = self.scanner.peek()?;
         if !matches!(token.tok, Tok::FlowSequenceEnd) {
-            self.flow_separator(first, "expected ',' or ']' in a flow sequence")?;
+            self.flow_separator(first, ErrorCode::YamlExpectedFlowSequenceSeparator)?;
             let token = self.scanner.peek()?;
             match token.tok {
                 Tok::Key => {
@@ -768,13 +769,13 @@ impl<'a> Parser<'a> {
     }
 
     /// Between the entries of a flow collection: a `,` (none before the first entry).
-    fn flow_separator(&mut self, first: bool, message: &'static str) -> Result<(), Error> {
+    fn flow_separator(&mut self, first: bool, code: ErrorCode) -> Result<(), Error> {
         if first {
             return Ok(());
         }
         let token = self.scanner.peek()?;
         if !matches!(token.tok, Tok::FlowEntry) {
-            return Err(syntax(message, token.start));
+            return Err(syntax(code, token.start));
         }
         self.scanner.skip();
         Ok(())
@@ -783,7 +784,7 @@ impl<'a> Parser<'a> {
     fn flow_mapping_key<S: Sink + ?Sized>(&mut self, sink: &mut S, first: bool) -> Result<(), Error> {
         let token = self.scanner.peek()?;
         if !matches!(token.tok, Tok::FlowMappingEnd) {
-            self.flow_separator(first, "expected ',' or '}' in a flow mapping")?;
+            self.flow_separator(first, ErrorCode::YamlExpectedFlowMappingSeparator)?;
             let token = self.scanner.peek()?;
             match token.tok {
                 Tok::Key => {
@@ -850,6 +851,7 @@ fn push_aside<S: Sink + ?Sized>(src: &[u8], aside: Aside, sink: &mut S) -> Resul
 #[cfg(test)]
 mod tests {
     use super::read;
+    use crate::error::{Detail, ErrorCode};
     use crate::event::{Event, EventKind};
     use crate::limits::Limits;
     use alloc::format;
@@ -896,17 +898,17 @@ mod tests {
     #[test]
     fn text_checks() {
         let ok =
-            |src: &[u8]| read(src, &Limits::DEFAULT, &mut |_: Event<'_>| Ok(())).map_err(|e| (e.kind, e.span.start));
+            |src: &[u8]| read(src, &Limits::DEFAULT, &mut |_: Event<'_>| Ok(())).map_err(|e| (e.code, e.span.start));
         let long = "é".repeat(100);
         assert!(ok(format!("a: {long}\n").as_bytes()).is_ok());
         let mut bad = format!("a: {long}").into_bytes();
         bad[40] = 0xff;
-        assert_eq!(ok(&bad), Err((crate::ErrorKind::InvalidUtf8, 39)));
+        assert_eq!(ok(&bad), Err((ErrorCode::InvalidUtf8, 39)));
         let mut cut = format!("a: {}", "x".repeat(61)).into_bytes();
         cut.extend_from_slice(&"é".as_bytes()[..1]);
         cut.extend_from_slice(b"bc\n");
-        assert_eq!(ok(&cut), Err((crate::ErrorKind::InvalidUtf8, 64)));
-        assert_eq!(ok(b"a: b\x01\n"), Err((crate::ErrorKind::ControlCharacter(1), 4)));
+        assert_eq!(ok(&cut), Err((ErrorCode::InvalidUtf8, 64)));
+        assert_eq!(ok(b"a: b\x01\n"), Err((ErrorCode::ControlCharacter, 4)));
         assert_eq!(ok("a: \u{85}\n".as_bytes()).map_err(|e| e.1), Ok(()));
         assert_eq!(ok("a: \u{9f}\n".as_bytes()).map_err(|e| e.1), Err(3));
     }
@@ -929,13 +931,13 @@ mod tests {
     fn depth_limit() {
         let deep = "[".repeat(100_000);
         let err = read(deep.as_bytes(), &Limits::DEFAULT, &mut |_: Event<'_>| Ok(())).unwrap_err();
-        assert!(matches!(err.kind, crate::ErrorKind::DepthLimit { limit: 1024 }));
+        assert_eq!((err.code, err.detail), (ErrorCode::DepthLimit, Detail::Limit(1024)));
         let mut block = String::new();
         for i in 0..2000 {
             block.push_str(&" ".repeat(i));
             block.push_str("- \n");
         }
         let err = read(block.as_bytes(), &Limits::DEFAULT, &mut |_: Event<'_>| Ok(())).unwrap_err();
-        assert!(matches!(err.kind, crate::ErrorKind::DepthLimit { .. }), "{err:?}");
+        assert_eq!(err.code, ErrorCode::DepthLimit, "{err:?}");
     }
 }

@@ -15,7 +15,7 @@
 //! outermost one closes every mapping it merges is already resolved. Mappings without `<<` never buffer: without
 //! anchors and merge keys, every event goes straight through.
 
-use crate::error::{Error, ErrorKind};
+use crate::error::{Detail, Error, ErrorCode};
 use crate::event::{Comment, CommentStyle, Event, EventKind, Props, Scalar, ScalarKind, ScalarStyle, Sink};
 use crate::source::Span;
 use alloc::collections::{BTreeMap, BTreeSet};
@@ -30,7 +30,7 @@ const MERGE_TAG: &[u8] = b"tag:yaml.org,2002:merge";
 /// Replayed events keep the spans of the node they copy, carry its tag and drop its anchor. Nodes produced by
 /// expansion (each scalar, mapping and sequence of a replayed node, which includes everything a `<<` entry merges
 /// through an alias) count against `max_nodes` for the whole input; an alias that would go past it fails with
-/// [`ErrorKind::AliasLimit`] before any of it is replayed.
+/// [`ErrorCode::AliasLimit`] before any of it is replayed.
 #[derive(Debug)]
 pub struct Resolve<S> {
     merge: Merge<S>,
@@ -121,13 +121,13 @@ impl<S: Sink> Resolve<S> {
         if let Some(open) = open
             && def.is_none_or(|def| def.start < open.start)
         {
-            return Err(Error::new(ErrorKind::Syntax("an alias cannot refer to the node that contains it"), span));
+            return Err(Error::new(ErrorCode::YamlRecursiveAlias, span));
         }
         let Some(def) = def else {
-            return Err(Error::new(ErrorKind::Syntax("alias to an undefined anchor"), span));
+            return Err(Error::new(ErrorCode::YamlUndefinedAlias, span));
         };
         if def.weight > self.max_nodes.saturating_sub(self.expanded) {
-            return Err(Error::new(ErrorKind::AliasLimit { limit: self.max_nodes }, span));
+            return Err(Error::with(ErrorCode::AliasLimit, Detail::Limit(self.max_nodes), span));
         }
         self.expanded += def.weight;
         if !self.open.is_empty() {
@@ -504,7 +504,7 @@ fn merge_mapping<'a>(
 }
 
 fn not_a_mapping(span: Span) -> Error {
-    Error::new(ErrorKind::Syntax("a merge key's value must be a mapping or a list of mappings"), span)
+    Error::new(ErrorCode::YamlInvalidMergeValue, span)
 }
 
 /// One step through a mapping's records.
@@ -689,7 +689,7 @@ impl Arena {
 }
 
 fn too_large(span: Span) -> Error {
-    Error::new(ErrorKind::Unsupported("the anchored or merged nodes are too large to hold in memory (4 GiB)"), span)
+    Error::new(ErrorCode::TooLargeToHold, span)
 }
 
 /// A compact text notation for event streams, shared by the tests of the YAML adapters.
@@ -868,9 +868,9 @@ mod tests {
     }
 
     #[track_caller]
-    fn check_error(src: &str, kind: ErrorKind, at: &str) {
+    fn check_error(src: &str, kind: ErrorCode, at: &str) {
         let err = run(src, 1000, true).expect_err(src);
-        assert_eq!(err.kind, kind, "{src}");
+        assert_eq!(err.code, kind, "{src}");
         let start = err.span.start as usize;
         assert_eq!(&src[start..err.span.end as usize], at, "{src}");
     }
@@ -909,13 +909,13 @@ mod tests {
 
     #[test]
     fn anchors_end_with_their_document() {
-        check_error("--- &a 1 ... --- *a ...", ErrorKind::Syntax("alias to an undefined anchor"), "*a");
+        check_error("--- &a 1 ... --- *a ...", ErrorCode::YamlUndefinedAlias, "*a");
     }
 
     #[test]
     fn undefined_and_recursive_aliases() {
-        check_error("[ *nope ]", ErrorKind::Syntax("alias to an undefined anchor"), "*nope");
-        let recursive = ErrorKind::Syntax("an alias cannot refer to the node that contains it");
+        check_error("[ *nope ]", ErrorCode::YamlUndefinedAlias, "*nope");
+        let recursive = ErrorCode::YamlRecursiveAlias;
         check_error("&a [ 1 *a ]", recursive, "*a");
         check_error("&a { k [ *a ] }", recursive, "*a");
         // An older definition does not make the open node's alias any less recursive.
@@ -949,7 +949,7 @@ mod tests {
         };
         let mut resolve = Resolve::new(&mut count, 1_000_000, true);
         let err = feed(&src, &mut resolve).expect_err("the expansion is too large");
-        assert_eq!(err.kind, ErrorKind::AliasLimit { limit: 1_000_000 });
+        assert_eq!((err.code, err.detail), (ErrorCode::AliasLimit, Detail::Limit(1_000_000)));
         // Levels 1 to 4 expand to 123,440 nodes; each `*a4` adds 111,111 more, and the eighth would pass the limit.
         assert_eq!(&src[err.span.start as usize..err.span.end as usize], "*a4");
         drop(resolve);
@@ -959,7 +959,7 @@ mod tests {
         assert!(started.elapsed() < std::time::Duration::from_secs(2), "{:?}", started.elapsed());
         // The budget is checked before replaying: a small limit stops the first alias that would pass it.
         let err = run(&src, 50, true).expect_err("limit");
-        assert_eq!(err.kind, ErrorKind::AliasLimit { limit: 50 });
+        assert_eq!((err.code, err.detail), (ErrorCode::AliasLimit, Detail::Limit(50)));
         assert_eq!(&src[err.span.start as usize..err.span.end as usize], "*a0");
     }
 
@@ -968,7 +968,7 @@ mod tests {
         // `*m` expands to 3 nodes (the mapping, its key and value): 3 fit in 3, a second time does not.
         let src = "[ &m { k v } *m *m ]";
         assert_eq!(run(src, 6, false).as_deref(), Ok("[ &m { k v } { k v } { k v } ]"));
-        assert_eq!(run(src, 5, false).map_err(|e| e.kind), Err(ErrorKind::AliasLimit { limit: 5 }));
+        assert_eq!(run(src, 5, false).map_err(|e| (e.code, e.detail)), Err((ErrorCode::AliasLimit, Detail::Limit(5))));
     }
 
     #[test]
@@ -1029,7 +1029,7 @@ mod tests {
 
     #[test]
     fn invalid_merge_values() {
-        let invalid = ErrorKind::Syntax("a merge key's value must be a mapping or a list of mappings");
+        let invalid = ErrorCode::YamlInvalidMergeValue;
         check_error("{ << 1 }", invalid, "1");
         check_error("{ << % }", invalid, "%");
         check_error("{ << [ { a 1 } x ] }", invalid, "x");
@@ -1058,6 +1058,6 @@ mod tests {
         // Each `*p` expands to 5 nodes: the mapping and two entries.
         let src = "[ &p { a 1 b 2 } { << [ *p *p ] } ]";
         assert_eq!(run(src, 10, true).as_deref(), Ok("[ &p { a 1 b 2 } { a 1 b 2 } ]"));
-        assert_eq!(run(src, 9, true).map_err(|e| e.kind), Err(ErrorKind::AliasLimit { limit: 9 }));
+        assert_eq!(run(src, 9, true).map_err(|e| (e.code, e.detail)), Err((ErrorCode::AliasLimit, Detail::Limit(9))));
     }
 }

@@ -10,7 +10,7 @@
 //! offsets, for the parser to interleave with the events.
 
 use crate::bytes::{count_char_starts, find_byte, first, word};
-use crate::error::{Error, ErrorKind};
+use crate::error::{Detail, Error, ErrorCode};
 use crate::json::scan::{eq_mask, lt_mask};
 use crate::limits::Limits;
 use crate::source::Span;
@@ -296,12 +296,12 @@ fn is_flow_indicator(b: u8) -> bool {
     matches!(b, b',' | b'[' | b']' | b'{' | b'}')
 }
 
-fn syntax(message: &'static str, at: usize) -> Error {
-    Error::new(ErrorKind::Syntax(message), Span::at(at as u64))
+fn syntax(code: ErrorCode, at: usize) -> Error {
+    Error::new(code, Span::at(at as u64))
 }
 
-fn syntax_span(message: &'static str, start: usize, end: usize) -> Error {
-    Error::new(ErrorKind::Syntax(message), Span::new(start as u64, end as u64))
+fn syntax_span(code: ErrorCode, start: usize, end: usize) -> Error {
+    Error::new(code, Span::new(start as u64, end as u64))
 }
 
 impl<'a> Scanner<'a> {
@@ -376,7 +376,7 @@ impl<'a> Scanner<'a> {
         if self.needs_more()? {
             self.fetch_more()?;
         }
-        self.tokens.front().ok_or_else(|| syntax("unexpected end of input", self.src.len()))
+        self.tokens.front().ok_or_else(|| syntax(ErrorCode::YamlUnexpectedEnd, self.src.len()))
     }
 
     /// Takes the next token.
@@ -385,7 +385,7 @@ impl<'a> Scanner<'a> {
         if self.needs_more()? {
             self.fetch_more()?;
         }
-        let token = self.tokens.pop_front().ok_or_else(|| syntax("unexpected end of input", self.src.len()))?;
+        let token = self.tokens.pop_front().ok_or_else(|| syntax(ErrorCode::YamlUnexpectedEnd, self.src.len()))?;
         self.tokens_parsed += 1;
         Ok(token)
     }
@@ -434,7 +434,7 @@ impl<'a> Scanner<'a> {
         for key in &mut self.simple_keys {
             if key.possible && !key.multiline && (key.line < line || too_long_for_key(self.src, key.at, pos)) {
                 if key.required {
-                    return Err(syntax("expected ':' after an implicit mapping key", key.at));
+                    return Err(syntax(ErrorCode::YamlExpectedColonAfterKey, key.at));
                 }
                 key.possible = false;
             }
@@ -504,7 +504,7 @@ impl<'a> Scanner<'a> {
             && self.indent >= 0
             && ((column as isize) < self.indent || ((column as isize) == self.indent && !closing))
         {
-            return Err(syntax("flow content must be indented more than the enclosing block", self.pos));
+            return Err(syntax(ErrorCode::YamlFlowUnderindented, self.pos));
         }
         let tok_start_adjacent = self.adjacent_value;
         self.adjacent_value = false;
@@ -528,14 +528,13 @@ impl<'a> Scanner<'a> {
             b'>' if self.flow_level == 0 => self.fetch_block_scalar(Style::Folded),
             b'\'' => self.fetch_quoted(Style::Single),
             b'"' => self.fetch_quoted(Style::Double),
-            b'%' | b'@' | b'`' => Err(syntax("a plain scalar cannot start with a reserved indicator", self.pos)),
-            b'-' | b'?' | b':' if self.flow_level > 0 && is_flow_indicator(self.at(1)) => Err(syntax(
-                "a plain scalar cannot start with an indicator followed by ',', '[', ']', '{' or '}'",
-                self.pos,
-            )),
+            b'%' | b'@' | b'`' => Err(syntax(ErrorCode::YamlReservedIndicator, self.pos)),
+            b'-' | b'?' | b':' if self.flow_level > 0 && is_flow_indicator(self.at(1)) => {
+                Err(syntax(ErrorCode::YamlIndicatorBeforeFlowIndicator, self.pos))
+            }
             b'-' | b'?' | b':' => self.fetch_plain(),
-            b'|' | b'>' | b'#' => Err(syntax("unexpected indicator", self.pos)),
-            b'\t' => Err(syntax("tabs are not allowed here", self.pos)),
+            b'|' | b'>' | b'#' => Err(syntax(ErrorCode::YamlUnexpectedIndicator, self.pos)),
+            b'\t' => Err(syntax(ErrorCode::YamlTab, self.pos)),
             _ => self.fetch_plain(),
         }
     }
@@ -567,7 +566,7 @@ impl<'a> Scanner<'a> {
             if b == b'#' {
                 let at = self.pos;
                 if !first_on_line && !is_blank(self.src[at - 1]) {
-                    return Err(syntax("a comment must be separated from content by a space", at));
+                    return Err(syntax(ErrorCode::YamlCommentWithoutSpace, at));
                 }
                 // To the end of the line (`\n`, or a lone `\r` before it).
                 let line_end = find_byte(self.src, at, b'\n').unwrap_or(self.src.len());
@@ -603,7 +602,7 @@ impl<'a> Scanner<'a> {
                 let spaces = self.src[self.line_start..self.pos].iter().take_while(|&&b| b == b' ').count();
                 let indicator = self.flow_level == 0 && matches!(b, b'-' | b'?' | b':') && self.blankz(1);
                 if spaces as isize <= self.indent || indicator {
-                    return Err(syntax("tabs cannot be used for indentation", self.pos));
+                    return Err(syntax(ErrorCode::YamlTabIndentation, self.pos));
                 }
             }
             return Ok(());
@@ -629,7 +628,7 @@ impl<'a> Scanner<'a> {
         self.remove_simple_key()?;
         self.simple_key_allowed = false;
         if self.flow_level > 0 {
-            return Err(syntax("unterminated flow collection: expected ']' or '}'", self.pos));
+            return Err(syntax(ErrorCode::YamlUnterminatedFlow, self.pos));
         }
         self.stream_ended = true;
         self.push(Tok::StreamEnd, self.pos, self.pos);
@@ -657,10 +656,10 @@ impl<'a> Scanner<'a> {
                 let version = &self.src[v..self.pos];
                 let dot = version.iter().filter(|&&b| b == b'.').count();
                 if version.is_empty() || dot != 1 || version[0] == b'.' || version[version.len() - 1] == b'.' {
-                    return Err(syntax_span("invalid %YAML directive: expected a version like 1.2", v, self.pos));
+                    return Err(syntax_span(ErrorCode::YamlInvalidVersionDirective, v, self.pos));
                 }
                 if !self.blankz(0) {
-                    return Err(syntax("invalid %YAML directive: expected a version like 1.2", self.pos));
+                    return Err(syntax(ErrorCode::YamlInvalidVersionDirective, self.pos));
                 }
                 Tok::VersionDirective
             }
@@ -668,7 +667,7 @@ impl<'a> Scanner<'a> {
                 self.skip_blanks();
                 let h = self.pos;
                 if self.at(0) != b'!' {
-                    return Err(syntax("invalid %TAG directive: expected a tag handle", self.pos));
+                    return Err(syntax(ErrorCode::YamlTagDirectiveHandle, self.pos));
                 }
                 self.pos += 1;
                 while self.at(0).is_ascii_alphanumeric() || self.at(0) == b'-' {
@@ -677,11 +676,11 @@ impl<'a> Scanner<'a> {
                 if self.at(0) == b'!' {
                     self.pos += 1;
                 } else if self.pos - h > 1 {
-                    return Err(syntax("invalid %TAG directive: a named handle ends with '!'", self.pos));
+                    return Err(syntax(ErrorCode::YamlTagDirectiveNamedHandle, self.pos));
                 }
                 let handle = (h, self.pos);
                 if !is_blank(self.at(0)) {
-                    return Err(syntax("invalid %TAG directive: expected a space after the handle", self.pos));
+                    return Err(syntax(ErrorCode::YamlTagDirectiveSpace, self.pos));
                 }
                 self.skip_blanks();
                 let p = self.pos;
@@ -689,7 +688,7 @@ impl<'a> Scanner<'a> {
                     self.pos += 1;
                 }
                 if p == self.pos {
-                    return Err(syntax("invalid %TAG directive: expected a tag prefix", self.pos));
+                    return Err(syntax(ErrorCode::YamlTagDirectivePrefix, self.pos));
                 }
                 Tok::TagDirective { handle, prefix: (p, self.pos) }
             }
@@ -707,10 +706,10 @@ impl<'a> Scanner<'a> {
         self.skip_blanks();
         if self.at(0) == b'#' {
             if !is_blank(self.src[self.pos - 1]) {
-                return Err(syntax("a comment must be separated from content by a space", self.pos));
+                return Err(syntax(ErrorCode::YamlCommentWithoutSpace, self.pos));
             }
         } else if !self.breakz(0) {
-            return Err(syntax("unexpected content after a directive", self.pos));
+            return Err(syntax(ErrorCode::YamlContentAfterDirective, self.pos));
         }
         self.push(tok, start, end);
         Ok(())
@@ -732,7 +731,7 @@ impl<'a> Scanner<'a> {
             // Only a comment may follow `...` on its line.
             self.skip_blanks();
             if !self.breakz(0) && self.at(0) != b'#' {
-                return Err(syntax("unexpected content after '...'", self.pos));
+                return Err(syntax(ErrorCode::YamlContentAfterDocumentEnd, self.pos));
             }
         }
         self.push(tok, start, start + 3);
@@ -742,8 +741,9 @@ impl<'a> Scanner<'a> {
     fn fetch_flow_start(&mut self, tok: Tok) -> Result<(), Error> {
         self.save_simple_key()?;
         if self.flow_level + self.indents.len() >= self.max_depth {
-            return Err(Error::new(
-                ErrorKind::DepthLimit { limit: self.max_depth as u32 },
+            return Err(Error::with(
+                ErrorCode::DepthLimit,
+                Detail::Limit(self.max_depth as u64),
                 Span::new(self.pos as u64, self.pos as u64 + 1),
             ));
         }
@@ -786,7 +786,7 @@ impl<'a> Scanner<'a> {
         if self.breakz(i) || b == b':' || (b == b'#' && i > 0) {
             return Ok(());
         }
-        Err(syntax("unexpected content after a complete value on the same line", self.pos + i))
+        Err(syntax(ErrorCode::YamlContentAfterValue, self.pos + i))
     }
 
     fn fetch_flow_entry(&mut self) -> Result<(), Error> {
@@ -802,12 +802,12 @@ impl<'a> Scanner<'a> {
         let start = self.pos;
         if self.flow_level == 0 {
             if !self.simple_key_allowed {
-                return Err(syntax("a sequence entry ('- ') is not allowed here", start));
+                return Err(syntax(ErrorCode::YamlSequenceEntryNotAllowed, start));
             }
             let column = self.column();
             self.roll_indent(column, None, Tok::BlockSequenceStart, start)?;
         } else {
-            return Err(syntax("a block sequence entry ('- ') is not allowed in a flow collection", start));
+            return Err(syntax(ErrorCode::YamlBlockEntryInFlow, start));
         }
         self.remove_simple_key()?;
         self.simple_key_allowed = true;
@@ -828,7 +828,7 @@ impl<'a> Scanner<'a> {
             i += 1;
         }
         if tab && matches!(self.at(i), b'-' | b'?' | b':') && self.blankz(i + 1) {
-            return Err(syntax("tabs cannot be used for indentation", self.pos + i));
+            return Err(syntax(ErrorCode::YamlTabIndentation, self.pos + i));
         }
         Ok(())
     }
@@ -837,7 +837,7 @@ impl<'a> Scanner<'a> {
         let start = self.pos;
         if self.flow_level == 0 {
             if !self.simple_key_allowed {
-                return Err(syntax("an explicit key ('? ') is not allowed here", start));
+                return Err(syntax(ErrorCode::YamlExplicitKeyNotAllowed, start));
             }
             let column = self.column();
             self.roll_indent(column, None, Tok::BlockMappingStart, start)?;
@@ -865,7 +865,7 @@ impl<'a> Scanner<'a> {
         } else {
             if self.flow_level == 0 {
                 if !self.simple_key_allowed {
-                    return Err(syntax("a mapping value (':') is not allowed here", start));
+                    return Err(syntax(ErrorCode::YamlMappingValueNotAllowed, start));
                 }
                 let column = self.column();
                 self.roll_indent(column, None, Tok::BlockMappingStart, start)?;
@@ -901,7 +901,7 @@ impl<'a> Scanner<'a> {
         let level = self.flow_level;
         let key = &mut self.simple_keys[level];
         if key.possible && key.required {
-            return Err(syntax("expected ':' after an implicit mapping key", key.at));
+            return Err(syntax(ErrorCode::YamlExpectedColonAfterKey, key.at));
         }
         key.possible = false;
         Ok(())
@@ -915,11 +915,12 @@ impl<'a> Scanner<'a> {
         }
         if (column as isize) > self.indent {
             if self.last_tab >= self.line_start && self.last_tab < at {
-                return Err(syntax("tabs cannot be used for indentation", at));
+                return Err(syntax(ErrorCode::YamlTabIndentation, at));
             }
             if self.indents.len() + 1 > self.max_depth {
-                return Err(Error::new(
-                    ErrorKind::DepthLimit { limit: self.max_depth as u32 },
+                return Err(Error::with(
+                    ErrorCode::DepthLimit,
+                    Detail::Limit(self.max_depth as u64),
                     Span::new(at as u64, at as u64 + 1),
                 ));
             }
@@ -956,7 +957,7 @@ impl<'a> Scanner<'a> {
         }
         if self.pos == name {
             return Err(syntax(
-                if alias { "expected an alias name after '*'" } else { "expected an anchor name after '&'" },
+                if alias { ErrorCode::YamlExpectedAliasName } else { ErrorCode::YamlExpectedAnchorName },
                 start,
             ));
         }
@@ -990,12 +991,12 @@ impl<'a> Scanner<'a> {
                 self.pos += 1;
             }
             if self.at(0) != b'>' {
-                return Err(syntax("unterminated verbatim tag: expected '>'", self.pos));
+                return Err(syntax(ErrorCode::YamlUnterminatedVerbatimTag, self.pos));
             }
             let uri = self.decode_uri(s, self.pos)?;
             self.pos += 1;
             if uri.is_empty() {
-                return Err(syntax("a verbatim tag cannot be empty", start));
+                return Err(syntax(ErrorCode::YamlEmptyVerbatimTag, start));
             }
             handle = (start, start);
             suffix = self.keep(&uri);
@@ -1016,18 +1017,18 @@ impl<'a> Scanner<'a> {
             while !(self.blankz(0) || (self.flow_level > 0 && is_flow_indicator(self.at(0)))) {
                 let b = self.at(0);
                 if !(b.is_ascii_alphanumeric() || b"-#;/?:@&=+$_.~*'()%".contains(&b) || b >= 0x80) {
-                    return Err(syntax("invalid character in a tag", self.pos));
+                    return Err(syntax(ErrorCode::YamlInvalidTagCharacter, self.pos));
                 }
                 self.pos += 1;
             }
             if s == self.pos && handle.1 - handle.0 > 1 {
-                return Err(syntax("expected a tag suffix after the handle", self.pos));
+                return Err(syntax(ErrorCode::YamlExpectedTagSuffix, self.pos));
             }
             let uri = self.decode_uri(s, self.pos)?;
             suffix = self.keep(&uri);
         }
         if !(self.blankz(0) || (self.flow_level > 0 && is_flow_indicator(self.at(0)))) {
-            return Err(syntax("expected a space after a tag", self.pos));
+            return Err(syntax(ErrorCode::YamlExpectedSpaceAfterTag, self.pos));
         }
         self.push(Tok::Tag { handle, suffix }, start, self.pos);
         Ok(())
@@ -1044,7 +1045,7 @@ impl<'a> Scanner<'a> {
                 let value = hex.and_then(|h| u8::from_str_radix(h, 16).ok());
                 match value {
                     Some(v) => out.push(v),
-                    None => return Err(syntax("invalid %-escape in a tag", start + i)),
+                    None => return Err(syntax(ErrorCode::YamlInvalidTagEscape, start + i)),
                 }
                 i += 3;
             } else {
@@ -1053,7 +1054,7 @@ impl<'a> Scanner<'a> {
             }
         }
         if core::str::from_utf8(&out).is_err() {
-            return Err(syntax("a tag's %-escapes do not form UTF-8", start));
+            return Err(syntax(ErrorCode::YamlTagEscapeNotUtf8, start));
         }
         Ok(out)
     }
@@ -1082,7 +1083,7 @@ impl<'a> Scanner<'a> {
                     increment = usize::from(self.at(0) - b'0');
                     self.pos += 1;
                 }
-                b'0' => return Err(syntax("a block scalar's indentation indicator cannot be 0", self.pos)),
+                b'0' => return Err(syntax(ErrorCode::YamlZeroIndentationIndicator, self.pos)),
                 _ => break,
             }
         }
@@ -1090,7 +1091,7 @@ impl<'a> Scanner<'a> {
         self.skip_blanks();
         if self.at(0) == b'#' {
             if self.pos == header_end {
-                return Err(syntax("a comment must be separated from content by a space", self.pos));
+                return Err(syntax(ErrorCode::YamlCommentWithoutSpace, self.pos));
             }
             let at = self.pos;
             let column = self.column();
@@ -1104,7 +1105,7 @@ impl<'a> Scanner<'a> {
             self.asides.push_back(Aside { at, end, column, trailing: true, blank: false });
         }
         if !self.breakz(0) {
-            return Err(syntax("unexpected content after a block scalar header", self.pos));
+            return Err(syntax(ErrorCode::YamlContentAfterBlockHeader, self.pos));
         }
         if self.at_end(0) {
             return Ok(Text::Source(self.pos, self.pos));
@@ -1120,7 +1121,7 @@ impl<'a> Scanner<'a> {
             let floor = if parent < 0 { 0 } else { parent as usize + 1 };
             let content = if self.breakz(0) { 0 } else { self.column() };
             if !self.breakz(0) && content < detected && content >= floor {
-                return Err(syntax("a leading empty line of a block scalar is indented more than its text", self.pos));
+                return Err(syntax(ErrorCode::YamlLeadingLineOverindented, self.pos));
             }
             indent = Some(detected.max(floor).max(usize::from(parent >= 0)));
         }
@@ -1189,12 +1190,12 @@ impl<'a> Scanner<'a> {
                     // tab stands where the indentation must be.
                     let floor = if self.indent < 0 { 0 } else { self.indent as usize + 1 };
                     if self.column() < floor {
-                        return Err(syntax("a tab where block scalar indentation was expected", self.pos));
+                        return Err(syntax(ErrorCode::YamlTabInBlockIndentation, self.pos));
                     }
                     return Ok(max);
                 }
                 if !self.breakz(i) {
-                    return Err(syntax("a tab where block scalar indentation was expected", self.pos));
+                    return Err(syntax(ErrorCode::YamlTabInBlockIndentation, self.pos));
                 }
                 self.pos += i;
             }
@@ -1257,10 +1258,10 @@ impl<'a> Scanner<'a> {
         let min_indent = (self.indent + 1).max(0) as usize;
         loop {
             if self.at_end(0) {
-                return Err(syntax_span("unterminated quoted scalar", start, self.pos));
+                return Err(syntax_span(ErrorCode::YamlUnterminatedQuoted, start, self.pos));
             }
             if self.column() == 0 && (self.document_marker(b'-') || self.document_marker(b'.')) {
-                return Err(syntax("a document marker inside a quoted scalar", self.pos));
+                return Err(syntax(ErrorCode::YamlDocumentMarkerInQuoted, self.pos));
             }
             // Non-blank characters.
             while !self.blankz(0) {
@@ -1313,7 +1314,7 @@ impl<'a> Scanner<'a> {
                 continue;
             }
             if self.at_end(0) {
-                return Err(syntax_span("unterminated quoted scalar", start, self.pos));
+                return Err(syntax_span(ErrorCode::YamlUnterminatedQuoted, start, self.pos));
             }
             // One or more line breaks: the first becomes a space unless more follow.
             self.skip_break();
@@ -1351,11 +1352,11 @@ impl<'a> Scanner<'a> {
                 i += 1;
             }
             if !self.breakz(i) {
-                return Err(syntax("a quoted scalar's continuation line must be indented", self.pos));
+                return Err(syntax(ErrorCode::YamlQuotedContinuationIndent, self.pos));
             }
         }
         if self.column() == 0 && (self.document_marker(b'-') || self.document_marker(b'.')) {
-            return Err(syntax("a document marker inside a quoted scalar", self.pos));
+            return Err(syntax(ErrorCode::YamlDocumentMarkerInQuoted, self.pos));
         }
         Ok(())
     }
@@ -1401,7 +1402,7 @@ impl<'a> Scanner<'a> {
                 b'U' => 8,
                 _ => {
                     let end = (at + 2).min(self.src.len());
-                    return Err(syntax_span("invalid escape in a double-quoted scalar", at, end));
+                    return Err(syntax_span(ErrorCode::YamlInvalidEscape, at, end));
                 }
             };
             let hex = self.src.get(self.pos + 2..self.pos + 2 + len).and_then(|h| core::str::from_utf8(h).ok());
@@ -1415,7 +1416,7 @@ impl<'a> Scanner<'a> {
                 }
                 None => {
                     let end = (at + 2 + len).min(self.src.len());
-                    return Err(syntax_span("invalid escape in a double-quoted scalar", at, end));
+                    return Err(syntax_span(ErrorCode::YamlInvalidEscape, at, end));
                 }
             }
         };

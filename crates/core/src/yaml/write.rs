@@ -796,7 +796,7 @@ impl<O: Output> Sink for Writer<O> {
 
 /// Gives an error without a place of its own the event's.
 fn at_event(e: Error, event: &Event<'_>) -> Error {
-    if e.span == Default::default() { Error::new(e.kind, event.span) } else { e }
+    if e.span == Default::default() { Error { span: event.span, ..e } } else { e }
 }
 
 /// What a string's text allows, found in one pass.
@@ -2006,14 +2006,14 @@ f:
         let mut writer = Writer::new(Full, WriteOptions::default());
         let mut input = crate::SliceInput::new(b"[1, 2]");
         let error = crate::json::read(&mut input, crate::json::Dialect::Json, &crate::Limits::DEFAULT, &mut writer);
-        assert_eq!(error.unwrap_err().kind, crate::ErrorKind::Output);
+        assert_eq!(error.unwrap_err().code, crate::ErrorCode::Output);
         // Large output goes out before the stream ends.
         let big = format!("[{}]", vec!["\"abcdefghij\""; 20_000].join(","));
         let mut writer = Writer::new(Full, WriteOptions::default());
         let mut input = crate::SliceInput::new(big.as_bytes());
         let error = crate::json::read(&mut input, crate::json::Dialect::Json, &crate::Limits::DEFAULT, &mut writer);
         let error = error.unwrap_err();
-        assert_eq!(error.kind, crate::ErrorKind::Output);
+        assert_eq!(error.code, crate::ErrorCode::Output);
         assert!(error.span.start > 0 && error.span.start < big.len() as u64 - 10, "{error:?}");
     }
 
