@@ -45,6 +45,19 @@ pub(crate) fn tail_word_zeroed(rest: &[u8]) -> u64 {
 pub(crate) fn nonzero_bytes(x: u64) -> u64 {
     ((x & LOW7).wrapping_add(LOW7) | x) & HIGHS
 }
+/// Flags (high bit set) the bytes of `w` that equal `b`. Exact for the lowest flagged byte, which is all the
+/// callers use: a borrow can only carry into bytes above a true match.
+#[inline(always)]
+pub(crate) fn eq_mask(w: u64, b: u8) -> u64 {
+    let x = w ^ (ONES * b as u64);
+    x.wrapping_sub(ONES) & !x & HIGHS
+}
+
+/// Flags the bytes of `w` below `n` (for `n <= 0x80`), exact for the lowest flagged byte as above.
+#[inline(always)]
+pub(crate) fn lt_mask(w: u64, n: u8) -> u64 {
+    w.wrapping_sub(ONES * n as u64) & !w & HIGHS
+}
 
 /// Index of the first (lowest) flagged byte of a non-zero mask.
 #[inline(always)]
@@ -80,6 +93,7 @@ pub(crate) fn copy_short(dst: &mut [u8], src: &[u8]) {
 /// Appends `src` to `out`; up to 64 bytes through fixed-size copies ([`copy_short`], or two overlapping
 /// 32-byte ones) and one fixed-size append (then cut to length) instead of a `memcpy` call.
 #[inline(always)]
+#[cfg_attr(not(any(feature = "yaml", feature = "toml")), allow(dead_code))]
 pub(crate) fn extend_short(out: &mut alloc::vec::Vec<u8>, src: &[u8]) {
     let n = src.len();
     if n > 64 {

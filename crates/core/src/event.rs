@@ -8,8 +8,11 @@
 //! The shape is YAML's event model, the most general of the formats: a stream holds documents, a document holds
 //! one node, a mapping holds alternating key and value nodes, and any node may carry an anchor and a tag.
 
+use crate::bytes::find_byte;
 use crate::error::Error;
 use crate::source::Span;
+use alloc::borrow::Cow;
+use alloc::vec::Vec;
 
 /// One step of a document, with the bytes of the source it came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -139,6 +142,100 @@ impl ScalarStyle {
     }
 }
 
+impl<'a> Scalar<'a> {
+    /// The value's text: a [`ScalarStyle::JsonQuoted`] string without its quotes and with its escapes decoded
+    /// (an escaped lone surrogate, which has no UTF-8 form, becomes U+FFFD); any other scalar's text as it is.
+    /// Borrowed unless an escape had to be decoded.
+    pub fn decoded(&self) -> Cow<'a, [u8]> {
+        decoded(self.text, self.style)
+    }
+
+    /// The value's text as [`Scalar::decoded`] gives it, decoded into `scratch` (cleared first) only when an escape
+    /// must be: for a consumer that decodes many strings and reuses one buffer.
+    pub fn decode_into<'s>(&'s self, scratch: &'s mut Vec<u8>) -> &'s [u8] {
+        if self.style.is_decoded() {
+            return self.text;
+        }
+        let body = json_body(self.text);
+        match find_byte(body, 0, b'\\') {
+            None => body,
+            Some(escape) => {
+                unescape_json(body, escape, scratch);
+                scratch
+            }
+        }
+    }
+}
+
+/// A scalar's text in `style`, decoded (see [`Scalar::decoded`]).
+pub(crate) fn decoded(text: &[u8], style: ScalarStyle) -> Cow<'_, [u8]> {
+    if style.is_decoded() {
+        return Cow::Borrowed(text);
+    }
+    let body = json_body(text);
+    match find_byte(body, 0, b'\\') {
+        None => Cow::Borrowed(body),
+        Some(escape) => {
+            let mut out = Vec::with_capacity(body.len());
+            unescape_json(body, escape, &mut out);
+            Cow::Owned(out)
+        }
+    }
+}
+
+/// A JSON string as written, without its quotes.
+fn json_body(quoted: &[u8]) -> &[u8] {
+    quoted.get(1..quoted.len().saturating_sub(1)).unwrap_or_default()
+}
+
+/// Decodes the body of a JSON string, which has no escape before `escape`, into `out` (cleared first), copying
+/// the runs between escapes whole. The reader has checked the escapes; text it did not check decodes without
+/// panicking (a cut `\u` escape becomes U+FFFD, a lone surrogate too).
+fn unescape_json(body: &[u8], escape: usize, out: &mut Vec<u8>) {
+    let hex = |at: usize| -> Option<u32> {
+        let digits = body.get(at..at + 4)?;
+        digits.iter().try_fold(0u32, |n, &b| Some(n << 4 | char::from(b).to_digit(16)?))
+    };
+    out.clear();
+    let mut from = 0;
+    let mut at = Some(escape);
+    while let Some(i) = at {
+        out.extend_from_slice(&body[from..i]);
+        from = i + 2;
+        match body.get(i + 1) {
+            None => {
+                out.push(b'\\');
+                from = i + 1;
+            }
+            Some(b'u') => {
+                let unit = hex(i + 2).unwrap_or(0xfffd);
+                from = i + 6;
+                let mut code = unit;
+                if (0xd800..0xdc00).contains(&unit)
+                    && body.get(from..from + 2) == Some(b"\\u")
+                    && let Some(low) = hex(from + 2).filter(|low| (0xdc00..0xe000).contains(low))
+                {
+                    code = 0x10000 + ((unit - 0xd800) << 10) + (low - 0xdc00);
+                    from += 6;
+                }
+                let c = char::from_u32(code).unwrap_or('\u{fffd}');
+                out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
+            }
+            Some(&c) => out.push(match c {
+                b'b' => 0x08,
+                b'f' => 0x0c,
+                b'n' => b'\n',
+                b'r' => b'\r',
+                b't' => b'\t',
+                other => other,
+            }),
+        }
+        from = from.min(body.len());
+        at = find_byte(body, from, b'\\');
+    }
+    out.extend_from_slice(&body[from..]);
+}
+
 /// A comment and where it stood.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Comment<'a> {
@@ -186,5 +283,40 @@ impl<A: Sink, B: Sink> Sink for Tee<A, B> {
     fn event(&mut self, event: Event<'_>) -> Result<(), Error> {
         self.0.event(event)?;
         self.1.event(event)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn value(quoted: &str) -> Vec<u8> {
+        let scalar = Scalar {
+            text: quoted.as_bytes(),
+            kind: ScalarKind::String,
+            style: ScalarStyle::JsonQuoted,
+            props: Props::NONE,
+        };
+        let mut scratch = Vec::new();
+        let reused = scalar.decode_into(&mut scratch).to_vec();
+        assert_eq!(reused, &*scalar.decoded(), "{quoted}");
+        reused
+    }
+
+    #[test]
+    fn json_strings_are_decoded_once() {
+        assert_eq!(value(r#""a\u0041\n""#), b"aA\n");
+        assert_eq!(value(r#""\ud83d\ude00""#), "😀".as_bytes());
+        assert_eq!(value(r#""\ud800x""#), "\u{fffd}x".as_bytes());
+        assert_eq!(value(r#""\udc00\ud800""#), "\u{fffd}\u{fffd}".as_bytes());
+        assert_eq!(value(r#""\/\\\b\f\r\t\"""#), b"/\\\x08\x0c\r\t\"");
+        assert_eq!(value(r#""plain""#), b"plain");
+        // Text the reader would refuse still decodes without a panic.
+        for odd in [r#""end\""#, r#""short \u12""#, r#""\ud800\u""#, "\"", "", r#""x\ud83d\u0041""#] {
+            value(odd);
+        }
+        let yaml =
+            Scalar { text: b"a\\n", kind: ScalarKind::String, style: ScalarStyle::DoubleQuoted, props: Props::NONE };
+        assert!(matches!(yaml.decoded(), Cow::Borrowed(b"a\\n")));
     }
 }

@@ -12,7 +12,7 @@ use crate::format::Format;
 use crate::input::Input;
 use crate::json::{self, WriteOptions, Writer};
 use crate::limits::Limits;
-use crate::options::{Indent, Options};
+use crate::options::{Indent, Options, ParseError, ParseErrorKind};
 use crate::output::{Discard, Output};
 use crate::reshape::{ArrayToDocuments, DocumentsToArray};
 use crate::source::Span;
@@ -173,6 +173,52 @@ impl Options {
     }
 }
 
+/// A job's settings given as named parameters, as `dfmt serve`'s query and the web page's options name them:
+/// `format` (or `from`), `to`, `indent` (0 to 16 or `tab`), `compact` and `sort_keys` (`true`, `false`, `1`,
+/// `0`, or empty for true).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Params {
+    /// The input's format.
+    pub from: Option<Format>,
+    /// The output's format.
+    pub to: Option<Format>,
+    /// Indentation; two spaces when not given.
+    pub indent: Option<Indent>,
+    /// Compact output; wins over `indent`.
+    pub compact: bool,
+    /// Sort keys.
+    pub sort_keys: bool,
+}
+
+impl Params {
+    /// Sets the parameter `name` to `value`.
+    pub fn set(&mut self, name: &str, value: &str) -> Result<(), ParseError> {
+        match name {
+            "format" | "from" => self.from = Some(value.parse()?),
+            "to" => self.to = Some(value.parse()?),
+            "indent" => self.indent = Some(value.parse()?),
+            "compact" => self.compact = parse_bool("compact", value)?,
+            "sort_keys" => self.sort_keys = parse_bool("sort_keys", value)?,
+            _ => return Err(ParseError::new(ParseErrorKind::UnknownParameter, name)),
+        }
+        Ok(())
+    }
+
+    /// `base` with these parameters' layout and sorting.
+    pub fn options(&self, base: Options) -> Options {
+        let indent = if self.compact { Indent::Compact } else { self.indent.unwrap_or(Indent::Spaces(2)) };
+        Options { indent, sort_keys: self.sort_keys, ..base }
+    }
+}
+
+fn parse_bool(name: &'static str, value: &str) -> Result<bool, ParseError> {
+    match value {
+        "" | "true" | "1" => Ok(true),
+        "false" | "0" => Ok(false),
+        _ => Err(ParseError::new(ParseErrorKind::Bool(name), value)),
+    }
+}
+
 /// The error for a format this build was made without.
 #[allow(dead_code)]
 fn not_built(format: Format) -> Error {
@@ -222,7 +268,7 @@ fn convert_fingerprinted<I: Input, O: Output>(
     from: Format,
     to: Format,
     options: &Options,
-    mut out: O,
+    out: O,
 ) -> Result<(O, Fingerprint), Error> {
     match to {
         #[cfg(feature = "yaml")]
@@ -237,6 +283,7 @@ fn convert_fingerprinted<I: Input, O: Output>(
                 return Err(sort_keys_unsupported(Format::Toml));
             }
             let formatted = toml::format(whole(input)?, &options.limits, options.toml_indent())?;
+            let mut out = out;
             out.write(&formatted.text)?;
             Ok((out, formatted.fingerprint))
         }
@@ -333,6 +380,7 @@ fn json_dialect(format: Format) -> Result<json::Dialect, Error> {
     format.dialect().ok_or(not_built(format))
 }
 
+#[cfg_attr(not(any(feature = "yaml", feature = "toml")), allow(dead_code))]
 fn sort_keys_unsupported(to: Format) -> Error {
     Error::with(ErrorCode::SortKeysUnsupported, Detail::Name(to.display_name()), Span::at(0))
 }
@@ -399,4 +447,28 @@ fn read_toml<I: Input, S: Sink>(input: &mut I, to: Format, options: &Options, mu
         doc.emit(&mut sink, finite_only)?;
     }
     Ok(sink)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::string::ToString;
+
+    #[test]
+    fn parameters() {
+        let mut params = Params::default();
+        params.set("from", "YML").unwrap();
+        params.set("indent", "tab").unwrap();
+        params.set("sort_keys", "").unwrap();
+        assert_eq!(params.from, Some(Format::Yaml));
+        let options = params.options(Options::default());
+        assert_eq!((options.indent, options.sort_keys), (Indent::Tab, true));
+        params.set("compact", "1").unwrap();
+        assert_eq!(params.options(Options::default()).indent, Indent::Compact);
+        let hostile = "x".repeat(60_000);
+        let error = params.set(&hostile, "1").unwrap_err();
+        assert_eq!(error.kind(), ParseErrorKind::UnknownParameter);
+        assert!(error.to_string().len() < 100);
+        assert_eq!(params.set("compact", "yes").unwrap_err().to_string(), "compact must be true or false, not 'yes'");
+    }
 }

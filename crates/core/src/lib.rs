@@ -63,9 +63,9 @@ pub use format::Format;
 #[cfg(feature = "std")]
 pub use input::IoFill;
 pub use input::{ChunkedInput, Fill, Input, PieceFill, SliceInput};
-pub use job::{Action, Done, Job, convert, events, format, validate};
+pub use job::{Action, Done, Job, Params, convert, events, format, validate};
 pub use limits::Limits;
-pub use options::{Indent, Options, Params, ParseError, ParseErrorKind};
+pub use options::{Indent, Options, ParseError, ParseErrorKind};
 #[cfg(feature = "std")]
 pub use output::IoOutput;
 pub use output::{Discard, Output};

@@ -1,7 +1,6 @@
 //! What a job does besides reading and writing: layout, sorting, limits, YAML's choices. Every surface reads its
 //! settings into these types, with one parser for each ([`core::str::FromStr`]).
 
-use crate::format::Format;
 use crate::limits::Limits;
 use alloc::string::String;
 use core::fmt;
@@ -133,52 +132,6 @@ impl fmt::Display for ParseError {
 
 impl core::error::Error for ParseError {}
 
-/// A job's settings given as named parameters, as `dfmt serve`'s query and the web page's options name them:
-/// `format` (or `from`), `to`, `indent` (0 to 16 or `tab`), `compact` and `sort_keys` (`true`, `false`, `1`,
-/// `0`, or empty for true).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Params {
-    /// The input's format.
-    pub from: Option<Format>,
-    /// The output's format.
-    pub to: Option<Format>,
-    /// Indentation; two spaces when not given.
-    pub indent: Option<Indent>,
-    /// Compact output; wins over `indent`.
-    pub compact: bool,
-    /// Sort keys.
-    pub sort_keys: bool,
-}
-
-impl Params {
-    /// Sets the parameter `name` to `value`.
-    pub fn set(&mut self, name: &str, value: &str) -> Result<(), ParseError> {
-        match name {
-            "format" | "from" => self.from = Some(value.parse()?),
-            "to" => self.to = Some(value.parse()?),
-            "indent" => self.indent = Some(value.parse()?),
-            "compact" => self.compact = parse_bool("compact", value)?,
-            "sort_keys" => self.sort_keys = parse_bool("sort_keys", value)?,
-            _ => return Err(ParseError::new(ParseErrorKind::UnknownParameter, name)),
-        }
-        Ok(())
-    }
-
-    /// `base` with these parameters' layout and sorting.
-    pub fn options(&self, base: Options) -> Options {
-        let indent = if self.compact { Indent::Compact } else { self.indent.unwrap_or(Indent::Spaces(2)) };
-        Options { indent, sort_keys: self.sort_keys, ..base }
-    }
-}
-
-fn parse_bool(name: &'static str, value: &str) -> Result<bool, ParseError> {
-    match value {
-        "" | "true" | "1" => Ok(true),
-        "false" | "0" => Ok(false),
-        _ => Err(ParseError::new(ParseErrorKind::Bool(name), value)),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -196,23 +149,5 @@ mod tests {
         let message = long.parse::<Indent>().unwrap_err().to_string();
         assert!(message.len() < 100, "{message}");
         assert!(message.ends_with("…'"), "{message}");
-    }
-
-    #[test]
-    fn parameters() {
-        let mut params = Params::default();
-        params.set("from", "YML").unwrap();
-        params.set("indent", "tab").unwrap();
-        params.set("sort_keys", "").unwrap();
-        assert_eq!(params.from, Some(Format::Yaml));
-        let options = params.options(Options::default());
-        assert_eq!((options.indent, options.sort_keys), (Indent::Tab, true));
-        params.set("compact", "1").unwrap();
-        assert_eq!(params.options(Options::default()).indent, Indent::Compact);
-        let hostile = "x".repeat(60_000);
-        let error = params.set(&hostile, "1").unwrap_err();
-        assert_eq!(error.kind(), ParseErrorKind::UnknownParameter);
-        assert!(error.to_string().len() < 100);
-        assert_eq!(params.set("compact", "yes").unwrap_err().to_string(), "compact must be true or false, not 'yes'");
     }
 }

@@ -2,7 +2,7 @@
 //! rather than the text ("null has no TOML form"), whose position alone does not say which entry it is.
 
 use crate::error::{Error, ErrorCode};
-use crate::event::{Event, EventKind, ScalarStyle, Sink};
+use crate::event::{Event, EventKind, Sink};
 use crate::format::Format;
 use crate::input::SliceInput;
 use crate::job::events;
@@ -113,11 +113,7 @@ impl Sink for &mut Tracker {
             }
             EventKind::Scalar(scalar) => {
                 if self.node_starts() {
-                    let text = if scalar.style == ScalarStyle::JsonQuoted {
-                        crate::json::unescape_for_order(scalar.text.get(1..scalar.text.len() - 1).unwrap_or_default())
-                    } else {
-                        scalar.text.to_vec()
-                    };
+                    let text = scalar.decoded();
                     if let Some(Frame::Mapping(key)) = self.stack.last_mut() {
                         *key = Some(String::from_utf8_lossy(&text).into_owned());
                     }

@@ -7,7 +7,6 @@
 use crate::error::Error;
 use crate::error::ErrorCode;
 use crate::event::{Comment, CommentStyle, Event, EventKind, Props, Scalar, ScalarKind, ScalarStyle, Sink};
-use crate::json::unescape_for_order;
 use crate::source::Span;
 use alloc::vec::Vec;
 use core::ops::Range;
@@ -126,10 +125,7 @@ impl Tree {
             }
             let key_node = &self.nodes[key];
             let order = match key_node.kind {
-                Kind::Scalar(_, ScalarStyle::JsonQuoted) => {
-                    let quoted = self.text(key_node);
-                    unescape_for_order(quoted.get(1..quoted.len().saturating_sub(1)).unwrap_or_default())
-                }
+                Kind::Scalar(_, style) => crate::event::decoded(self.text(key_node), style).into_owned(),
                 _ => self.text(key_node).to_vec(),
             };
             entries.push((entry_start..next, order));

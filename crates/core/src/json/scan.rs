@@ -1,21 +1,7 @@
 //! Word-at-a-time scanning for the JSON reader's inner loops, built on the SWAR primitives of `crate::bytes`.
 
-use crate::bytes::{HIGHS, LOW7, ONES, nonzero_bytes};
+use crate::bytes::{HIGHS, LOW7, ONES, eq_mask, lt_mask, nonzero_bytes};
 pub(crate) use crate::bytes::{first, word};
-
-/// Flags (high bit set) the bytes of `w` that equal `b`. Exact for the lowest flagged byte, which is all the
-/// callers use: a borrow can only carry into bytes above a true match.
-#[inline(always)]
-pub(crate) fn eq_mask(w: u64, b: u8) -> u64 {
-    let x = w ^ (ONES * b as u64);
-    x.wrapping_sub(ONES) & !x & HIGHS
-}
-
-/// Flags the bytes of `w` below `n` (for `n <= 0x80`), exact for the lowest flagged byte as above.
-#[inline(always)]
-pub(crate) fn lt_mask(w: u64, n: u8) -> u64 {
-    w.wrapping_sub(ONES * n as u64) & !w & HIGHS
-}
 
 /// Flags the bytes that end the fast path of a string: `"`, `\` and control characters.
 #[inline(always)]

@@ -5,10 +5,9 @@
 //! the text straight from the source. Numbers come back in the spelling JSON and YAML also read: decimal, no
 //! underscores, no leading `+`.
 
-use crate::bytes::{first, word};
+use crate::bytes::{eq_mask, first, lt_mask, word};
 use crate::error::{Detail, Error, ErrorCode, Found};
 use crate::event::ScalarKind;
-use crate::json::scan::{eq_mask, lt_mask};
 use crate::source::Span;
 use alloc::vec::Vec;
 

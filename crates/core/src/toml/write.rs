@@ -10,7 +10,7 @@
 use super::doc::{Doc, Kind, Made};
 use super::lex::is_bare_key_byte;
 use crate::error::{Detail, Error, ErrorCode};
-use crate::event::{Event, EventKind, ScalarKind, ScalarStyle, Sink};
+use crate::event::{Event, EventKind, ScalarKind, Sink};
 use crate::limits::Limits;
 use crate::output::Output;
 use crate::source::Span;
@@ -138,13 +138,8 @@ impl Record {
                 return Err(Error::new(ErrorCode::TomlTopLevelNotTable, span));
             }
             EventKind::Scalar(s) => {
-                let decoded;
-                let text = if s.style == ScalarStyle::JsonQuoted {
-                    decoded = crate::json::unescape_for_order(s.text.get(1..s.text.len() - 1).unwrap_or_default());
-                    &decoded[..]
-                } else {
-                    s.text
-                };
+                let decoded = s.decoded();
+                let text = &decoded[..];
                 if self.at_key() {
                     self.key = Some((text.to_vec(), span));
                     return Ok(());

@@ -9,9 +9,8 @@
 //! Comments and blank lines are not tokens (they may stand anywhere); they are collected on the side, with their
 //! offsets, for the parser to interleave with the events.
 
-use crate::bytes::{count_char_starts, find_byte, first, word};
+use crate::bytes::{count_char_starts, eq_mask, find_byte, first, lt_mask, word};
 use crate::error::{Detail, Error, ErrorCode};
-use crate::json::scan::{eq_mask, lt_mask};
 use crate::limits::Limits;
 use crate::source::Span;
 use alloc::collections::VecDeque;

@@ -648,19 +648,9 @@ impl<O: Output> Writer<O> {
             }
             return;
         }
-        if scalar.style == ScalarStyle::JsonQuoted {
-            let body = scalar.text.get(1..scalar.text.len().saturating_sub(1)).unwrap_or_default();
-            if let Some(escape) = find_byte(body, 0, b'\\') {
-                let mut decoded = core::mem::take(&mut self.scratch);
-                decode_json(body, escape, &mut decoded);
-                self.string(&decoded, scalar.style, place);
-                self.scratch = decoded;
-            } else {
-                self.string(body, scalar.style, place);
-            }
-        } else {
-            self.string(scalar.text, scalar.style, place);
-        }
+        let mut scratch = core::mem::take(&mut self.scratch);
+        self.string(scalar.decode_into(&mut scratch), scalar.style, place);
+        self.scratch = scratch;
     }
 
     /// Writes the decoded string `text` at `place`, or in key position when `place` is `None`.
@@ -1000,54 +990,6 @@ fn choose_form(text: &[u8], style: ScalarStyle, key: bool, nested: bool) -> Form
     }
 }
 
-/// Decodes the body of a JSON string, which has no escape before `escape`, into `out`: the same bytes as
-/// [`crate::json::unescape_for_order`] gives (an escaped lone surrogate, which has no UTF-8 form, becomes
-/// U+FFFD), but into a buffer that is reused, copying the runs between escapes whole.
-fn decode_json(body: &[u8], escape: usize, out: &mut Vec<u8>) {
-    let hex = |at: usize| -> Option<u32> {
-        let digits = body.get(at..at + 4)?;
-        digits.iter().try_fold(0u32, |n, &b| Some(n << 4 | char::from(b).to_digit(16)?))
-    };
-    out.clear();
-    let mut from = 0;
-    let mut at = find_byte(body, escape, b'\\');
-    while let Some(i) = at {
-        out.extend_from_slice(&body[from..i]);
-        from = i + 2;
-        match body.get(i + 1) {
-            None => {
-                out.push(b'\\');
-                from = i + 1;
-            }
-            Some(b'u') => {
-                let unit = hex(i + 2).unwrap_or(0xfffd);
-                from = i + 6;
-                let mut code = unit;
-                if (0xd800..0xdc00).contains(&unit)
-                    && body.get(from..from + 2) == Some(b"\\u")
-                    && let Some(low) = hex(from + 2).filter(|low| (0xdc00..0xe000).contains(low))
-                {
-                    code = 0x10000 + ((unit - 0xd800) << 10) + (low - 0xdc00);
-                    from += 6;
-                }
-                let c = char::from_u32(code).unwrap_or('\u{fffd}');
-                out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
-            }
-            Some(&c) => out.push(match c {
-                b'b' => 0x08,
-                b'f' => 0x0c,
-                b'n' => b'\n',
-                b'r' => b'\r',
-                b't' => b'\t',
-                other => other,
-            }),
-        }
-        from = from.min(body.len());
-        at = find_byte(body, from, b'\\');
-    }
-    out.extend_from_slice(&body[from..]);
-}
-
 /// Writes `&anchor` and the tag, separated by a space.
 fn write_props(buf: &mut Vec<u8>, props: &Props<'_>) {
     if let Some(anchor) = props.anchor {
@@ -1326,11 +1268,7 @@ mod tests {
 
     /// A scalar's value as text: decoded, by kind.
     fn scalar_value(s: &Scalar<'_>) -> String {
-        let text = if s.style == ScalarStyle::JsonQuoted {
-            crate::json::unescape_for_order(&s.text[1..s.text.len() - 1])
-        } else {
-            s.text.to_vec()
-        };
+        let text = s.decoded().into_owned();
         format!("{:?} {:?}", s.kind, String::from_utf8(text).unwrap())
     }
 
@@ -1667,27 +1605,6 @@ h:
             props: Props { anchor: None, tag: Some(b"tag:yaml.org,2002:int") },
         });
         assert_eq!(value(tagged), "!!int \"12\"");
-    }
-
-    #[test]
-    fn json_strings_decode_as_for_key_order() {
-        for body in [
-            r"plain",
-            r"a\u0041\n",
-            r"\ud83d\ude00 and \u00e9",
-            r"\ud800x",
-            r"\udc00\ud800",
-            r#"\/\\\b\f\r\t\""#,
-            r"end\",
-            r"short \u12",
-            r"\ud800\u",
-            r"x\ud83d\u0041",
-        ] {
-            let mut out = Vec::new();
-            let escape = body.find('\\').unwrap_or(body.len());
-            decode_json(body.as_bytes(), escape, &mut out);
-            assert_eq!(out, crate::json::unescape_for_order(body.as_bytes()), "{body}");
-        }
     }
 
     #[test]
