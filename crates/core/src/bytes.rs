@@ -119,87 +119,28 @@ pub(crate) fn copy_upto_64(dst: &mut [u8], src: &[u8]) {
     }
 }
 
-/// The index of the last line feed in `bytes`, searched a word at a time from the end.
+/// The index of the last line feed in `bytes`.
+#[inline]
 pub(crate) fn last_newline(bytes: &[u8]) -> Option<usize> {
-    let mut end = bytes.len();
-    while end >= 8 {
-        let newlines = zero_bytes(word(bytes, end - 8) ^ (ONES * u64::from(b'\n')));
-        if newlines != 0 {
-            return Some(end - 1 - (newlines.leading_zeros() / 8) as usize);
-        }
-        end -= 8;
-    }
-    bytes[..end].iter().rposition(|&b| b == b'\n')
+    memchr::memrchr(b'\n', bytes)
 }
 
-/// 0x01 in each byte lane of `w` where `flag` has its high bit set.
-#[inline(always)]
-fn lanes(flag: u64) -> u64 {
-    (flag & HIGHS) >> 7
-}
-
-/// High bit set in each byte of `x` that is zero; exact for every byte.
-#[inline(always)]
-fn zero_bytes(x: u64) -> u64 {
-    !nonzero_bytes(x) & HIGHS
-}
-
-/// The index of the first `needle` in `bytes` at or after `from`, searched a word at a time.
-pub(crate) fn find_byte(bytes: &[u8], mut from: usize, needle: u8) -> Option<usize> {
-    while from + 8 <= bytes.len() {
-        let hits = zero_bytes(word(bytes, from) ^ (ONES * u64::from(needle)));
-        if hits != 0 {
-            return Some(from + first(hits));
-        }
-        from += 8;
-    }
-    bytes.get(from..)?.iter().position(|&b| b == needle).map(|i| from + i)
-}
-
-/// Sums per-byte-lane counters, each below 256 and all together below 2^16 per word of lanes.
-#[inline(always)]
-fn sum_lanes(acc: u64) -> u64 {
-    // Widen to 16-bit lanes, then add the four with one multiply.
-    let pairs = (acc & 0x00ff_00ff_00ff_00ff) + ((acc >> 8) & 0x00ff_00ff_00ff_00ff);
-    pairs.wrapping_mul(0x0001_0001_0001_0001) >> 48
-}
-
-#[inline(always)]
-fn count_with(bytes: &[u8], flag: impl Fn(u64) -> u64, scalar: impl Fn(u8) -> bool) -> u64 {
-    let mut total = 0u64;
-    // 255 words at most per accumulator, so that no byte lane overflows.
-    let mut chunks = bytes.chunks_exact(8 * 255);
-    for chunk in &mut chunks {
-        let (mut a, mut b) = (0u64, 0u64);
-        for pair in chunk.chunks_exact(16) {
-            a += lanes(flag(word(pair, 0)));
-            b += lanes(flag(word(pair, 8)));
-        }
-        if chunk.len() % 16 == 8 {
-            a += lanes(flag(word(chunk, chunk.len() - 8)));
-        }
-        total += sum_lanes(a) + sum_lanes(b);
-    }
-    let rest = chunks.remainder();
-    let mut words = rest.chunks_exact(8);
-    let mut acc = 0u64;
-    for w in &mut words {
-        acc += lanes(flag(word(w, 0)));
-    }
-    total + sum_lanes(acc) + words.remainder().iter().filter(|&&b| scalar(b)).count() as u64
+/// The index of the first `needle` in `bytes` at or after `from`.
+#[inline]
+pub(crate) fn find_byte(bytes: &[u8], from: usize, needle: u8) -> Option<usize> {
+    memchr::memchr(needle, bytes.get(from..)?).map(|i| from + i)
 }
 
 /// Counts the bytes equal to `needle`.
+#[inline]
 pub(crate) fn count_byte(bytes: &[u8], needle: u8) -> u64 {
-    let pattern = ONES * u64::from(needle);
-    count_with(bytes, |w| zero_bytes(w ^ pattern), |b| b == needle)
+    bytecount::count(bytes, needle) as u64
 }
 
 /// Counts the bytes that start a UTF-8 character: all but the continuation bytes 0x80..=0xBF.
+#[inline]
 pub(crate) fn count_char_starts(bytes: &[u8]) -> u64 {
-    // A continuation byte has its top bits 10: high bit set and bit 6 clear.
-    let continuations = count_with(bytes, |w| w & !(w << 1), |b| (b as i8) < -0x40);
-    bytes.len() as u64 - continuations
+    bytecount::num_chars(bytes) as u64
 }
 
 #[cfg(test)]
