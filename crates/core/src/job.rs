@@ -248,7 +248,7 @@ pub fn convert<I: Input, O: Output>(
         Format::Toml if from == Format::Toml => format_toml(input, options, out),
         #[cfg(feature = "toml")]
         Format::Toml => {
-            let writer = toml::Writer::new(out, options.toml_indent());
+            let writer = toml::Writer::new(out, options.toml_indent()).seeded(options.limits.hash_seed);
             events(input, from, to, options, writer)?.finish()
         }
         Format::Json | Format::Jsonc | Format::Ndjson => {
@@ -289,7 +289,7 @@ fn convert_fingerprinted<I: Input, O: Output>(
         }
         #[cfg(feature = "toml")]
         Format::Toml => {
-            let writer = toml::Writer::new(out, options.toml_indent());
+            let writer = toml::Writer::new(out, options.toml_indent()).seeded(options.limits.hash_seed);
             let Tee(writer, fingerprint) = events(input, from, to, options, Tee(writer, Fingerprint::default()))?;
             Ok((writer.finish()?, fingerprint))
         }
@@ -317,7 +317,7 @@ pub fn validate<I: Input>(input: &mut I, format: Format, limits: &Limits) -> Res
         #[cfg(feature = "yaml")]
         Format::Yaml => {
             let src = whole(input)?;
-            let unique = yaml::UniqueKeys::new(discard);
+            let unique = yaml::UniqueKeys::new(discard).seeded(limits.hash_seed);
             let mut resolve = yaml::Resolve::new(unique, limits.alias_nodes_for(src.len() as u64), true);
             yaml::read(src, limits, &mut resolve)
         }
@@ -401,7 +401,7 @@ fn read_yaml<I: Input, S: Sink>(input: &mut I, to: Format, options: &Options, mu
     let merge_keys = options.yaml_merge_keys && text.may_have_merge_keys();
     if !merge_keys && !text.may_have_anchors() && !options.sort_keys {
         // Nothing to resolve: no anchor can be defined and no merge key written.
-        let mut data = yaml::ToJson::new(sink, options.yaml_drop_tags);
+        let mut data = yaml::ToJson::new(sink, options.yaml_drop_tags).seeded(limits.hash_seed);
         yaml::read_checked(&text, limits, &mut data)?;
         return Ok(data.into_inner());
     }
@@ -409,14 +409,14 @@ fn read_yaml<I: Input, S: Sink>(input: &mut I, to: Format, options: &Options, mu
     if options.sort_keys {
         let mut tree = Tree::new();
         let record = |event: Event<'_>| tree.event(event);
-        let data = yaml::ToJson::new(record, options.yaml_drop_tags);
+        let data = yaml::ToJson::new(record, options.yaml_drop_tags).seeded(limits.hash_seed);
         let mut resolve = yaml::Resolve::new(data, max_nodes, merge_keys);
         yaml::read_checked(&text, limits, &mut resolve)?;
         drop(resolve);
         tree.replay(&mut sink, true)?;
         return Ok(sink);
     }
-    let data = yaml::ToJson::new(sink, options.yaml_drop_tags);
+    let data = yaml::ToJson::new(sink, options.yaml_drop_tags).seeded(limits.hash_seed);
     let mut resolve = yaml::Resolve::new(data, max_nodes, merge_keys);
     yaml::read_checked(&text, limits, &mut resolve)?;
     Ok(resolve.into_inner().into_inner())

@@ -43,6 +43,7 @@ mod format;
 mod input;
 mod job;
 pub mod json;
+mod keys;
 mod limits;
 mod options;
 mod output;
@@ -64,6 +65,9 @@ pub use format::Format;
 pub use input::IoFill;
 pub use input::{ChunkedInput, Fill, Input, PieceFill, SliceInput};
 pub use job::{Action, Done, Job, Params, convert, events, format, validate};
+#[cfg(feature = "test-hooks")]
+#[doc(hidden)]
+pub use keys::DEGENERATE_SEED;
 pub use limits::Limits;
 pub use options::{Indent, Options, ParseError, ParseErrorKind};
 #[cfg(feature = "std")]

@@ -13,12 +13,22 @@ pub struct Limits {
     /// Nodes alias expansion may produce per byte of input, for inputs large enough that this exceeds
     /// `max_alias_nodes`: the bound grows with the input, so output stays proportional to it.
     pub alias_nodes_per_byte: u64,
+    /// The seed of the hash that indexes mapping keys (YAML's duplicate check, TOML's tables). The core has no
+    /// entropy of its own: a program that reads untrusted input passes a seed drawn once per process, so that a
+    /// key set crafted to collide under one seed does not under another. (The indexes also bound the work of one
+    /// lookup, whatever the seed.)
+    pub hash_seed: u64,
 }
 
 impl Limits {
     /// The defaults: depth 1024, scalars up to 1 GiB, alias expansion up to 1,000,000 nodes or 10 per input byte.
-    pub const DEFAULT: Limits =
-        Limits { max_depth: 1024, max_token_bytes: 1 << 30, max_alias_nodes: 1_000_000, alias_nodes_per_byte: 10 };
+    pub const DEFAULT: Limits = Limits {
+        max_depth: 1024,
+        max_token_bytes: 1 << 30,
+        max_alias_nodes: 1_000_000,
+        alias_nodes_per_byte: 10,
+        hash_seed: 0x5851_f42d_4c95_7f2d,
+    };
 
     /// The most nodes alias expansion may produce for an input of `input_len` bytes.
     pub fn alias_nodes_for(&self, input_len: u64) -> u64 {

@@ -2,7 +2,7 @@
 //! fails on a forbidden edge, so the rule cannot rot silently.
 //!
 //! - The foundation (`bytes`, `error`, `event`, `source`, `limits`, `input`, `output`, `options`, `fingerprint`,
-//!   `diagnostic`) uses nothing above it.
+//!   `diagnostic`, `keys`) uses nothing above it.
 //! - A format (`json/`, `yaml/`, `toml/`) uses the foundation and itself: never another format, nor the job layer
 //!   (`job`, `format`, `path`, `tree`, `reshape`), so there is no cycle between the job and a format.
 //!
@@ -15,7 +15,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 const FOUNDATION: &[&str] =
-    &["bytes", "error", "event", "source", "limits", "input", "output", "options", "fingerprint", "diagnostic"];
+    &["bytes", "error", "event", "source", "limits", "input", "output", "options", "fingerprint", "diagnostic", "keys"];
 const FORMATS: &[&str] = &["json", "yaml", "toml"];
 
 /// The module a source file belongs to: its folder for a format, else its file name.

@@ -7,9 +7,12 @@ use super::lex;
 use super::read::{KeyPath, Value, Visit};
 use crate::error::{Detail, Error, ErrorCode};
 use crate::event::{Event, EventKind, Props, Scalar, ScalarKind, ScalarStyle, Sink};
+use crate::keys::{KeyHasher, MAX_COMPARISONS};
 use crate::limits::Limits;
 use crate::source::Span;
+use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
+use hashbrown::HashTable;
 
 /// No node.
 const NONE: u32 = u32::MAX;
@@ -73,8 +76,13 @@ impl Default for Doc {
 }
 
 impl Doc {
-    /// A document holding an empty root table.
+    /// A document holding an empty root table, with the default seed for its key index.
     pub fn new() -> Doc {
+        Doc::seeded(Limits::DEFAULT.hash_seed)
+    }
+
+    /// A document holding an empty root table, its key index keyed by `seed` ([`Limits::hash_seed`]).
+    pub fn seeded(seed: u64) -> Doc {
         let root = Node {
             kind: Kind::Table(Made::Header),
             parent: NONE,
@@ -88,7 +96,7 @@ impl Doc {
             children: 0,
             depth: 0,
         };
-        Doc { nodes: alloc::vec![root], text: Vec::new(), index: Index::default() }
+        Doc { nodes: alloc::vec![root], text: Vec::new(), index: Index::new(seed) }
     }
 
     pub(super) fn node(&self, id: u32) -> &Node {
@@ -290,7 +298,7 @@ pub struct Build<'l> {
 impl<'l> Build<'l> {
     /// A builder of an empty document.
     pub fn new(limits: &'l Limits) -> Self {
-        Build { doc: Doc::new(), limits, section: 0, open: Vec::new(), pending: None }
+        Build { doc: Doc::seeded(limits.hash_seed), limits, section: 0, open: Vec::new(), pending: None }
     }
 
     /// The document built.
@@ -426,25 +434,29 @@ impl Visit for Build<'_> {
     }
 }
 
-/// An open-addressing index from (table, key) to the child node, for tables too large to scan.
-#[derive(Debug, Default)]
+/// An index from (table, key) to the child node, for tables too large to scan: hashbrown's table, keyed by the
+/// caller's seed, with each node's hash kept beside it. A lookup that compares more than [`MAX_COMPARISONS`]
+/// keys (only keys crafted to collide do) moves the whole index to a tree.
+#[derive(Debug)]
 struct Index {
-    slots: Vec<u32>,
-    used: usize,
+    table: HashTable<u32>,
+    /// The hash of each node in the table, by node id (0 for nodes not in it).
+    hashes: Vec<u64>,
+    tree: Option<BTreeMap<(u32, Vec<u8>), u32>>,
+    hasher: KeyHasher,
+    /// Key comparisons made in the hash table so far, lookups and insertions (tests bound it).
+    compared: core::cell::Cell<u64>,
 }
 
 impl Index {
-    fn hash(parent: u32, key: &[u8]) -> u64 {
-        let mut h = u64::from(parent).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        let mut chunks = key.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(chunk);
-            h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(0x517c_c1b7_2722_0a95);
+    fn new(seed: u64) -> Index {
+        Index {
+            table: HashTable::new(),
+            hashes: Vec::new(),
+            tree: None,
+            hasher: KeyHasher::new(seed),
+            compared: core::cell::Cell::new(0),
         }
-        let w = crate::bytes::tail_word_zeroed(chunks.remainder());
-        h = (h.rotate_left(5) ^ w ^ key.len() as u64).wrapping_mul(0x517c_c1b7_2722_0a95);
-        h ^ (h >> 29)
     }
 
     fn key<'a>(nodes: &[Node], text: &'a [u8], id: u32) -> &'a [u8] {
@@ -453,43 +465,80 @@ impl Index {
     }
 
     fn find(&self, nodes: &[Node], text: &[u8], parent: u32, key: &[u8]) -> Option<u32> {
-        if self.slots.is_empty() {
-            return None;
+        if let Some(tree) = &self.tree {
+            return tree.get(&(parent, key.to_vec())).copied();
         }
-        let mask = self.slots.len() - 1;
-        let mut slot = Index::hash(parent, key) as usize & mask;
-        loop {
-            let id = self.slots[slot];
-            if id == NONE {
-                return None;
-            }
-            if nodes[id as usize].parent == parent && Index::key(nodes, text, id) == key {
-                return Some(id);
-            }
-            slot = (slot + 1) & mask;
-        }
+        let hash = self.hasher.hash(parent, key);
+        let eq = |&id: &u32| {
+            self.compared.set(self.compared.get() + 1);
+            nodes[id as usize].parent == parent && Index::key(nodes, text, id) == key
+        };
+        self.table.find(hash, eq).copied()
     }
 
     fn insert(&mut self, nodes: &[Node], text: &[u8], id: u32) {
-        if (self.used + 1) * 2 > self.slots.len() {
-            let old = core::mem::take(&mut self.slots);
-            self.slots = alloc::vec![NONE; (old.len() * 2).max(64)];
-            self.used = 0;
-            for id in old.into_iter().filter(|&id| id != NONE) {
-                self.put(nodes, text, id);
-            }
+        let node = &nodes[id as usize];
+        let key = Index::key(nodes, text, id);
+        if let Some(tree) = &mut self.tree {
+            tree.insert((node.parent, key.to_vec()), id);
+            return;
         }
-        self.put(nodes, text, id);
+        let hash = self.hasher.hash(node.parent, key);
+        if self.hashes.len() <= id as usize {
+            self.hashes.resize(nodes.len().max(id as usize + 1), 0);
+        }
+        self.hashes[id as usize] = hash;
+        // Count the keys that share the hash's probe path: the cost of every later lookup of this key.
+        let mut comparisons = 0;
+        let _ = self.table.find(hash, |_| {
+            comparisons += 1;
+            false
+        });
+        self.compared.set(self.compared.get() + comparisons as u64);
+        if comparisons > MAX_COMPARISONS {
+            let mut tree = BTreeMap::new();
+            for &other in self.table.iter() {
+                tree.insert((nodes[other as usize].parent, Index::key(nodes, text, other).to_vec()), other);
+            }
+            tree.insert((node.parent, key.to_vec()), id);
+            self.table = HashTable::new();
+            self.tree = Some(tree);
+            return;
+        }
+        let hashes = &self.hashes;
+        self.table.insert_unique(hash, id, |&other| hashes[other as usize]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::keys::{DEGENERATE_SEED, MAX_COMPARISONS};
+    use crate::limits::Limits;
+    use alloc::format;
+    use alloc::string::String;
+
+    fn table(n: usize) -> String {
+        (0..n).map(|i| format!("k{i} = {i}\n")).collect()
     }
 
-    fn put(&mut self, nodes: &[Node], text: &[u8], id: u32) {
-        let mask = self.slots.len() - 1;
-        let node = &nodes[id as usize];
-        let mut slot = Index::hash(node.parent, Index::key(nodes, text, id)) as usize & mask;
-        while self.slots[slot] != NONE {
-            slot = (slot + 1) & mask;
-        }
-        self.slots[slot] = id;
-        self.used += 1;
+    #[test]
+    fn keys_that_collide_move_to_a_tree_and_bound_the_comparisons() {
+        let n = 150_000;
+        let text = table(n);
+        // Under the degenerate seed every key hashes alike: the worst any crafted key set can do.
+        let limits = Limits { hash_seed: DEGENERATE_SEED, ..Limits::DEFAULT };
+        let doc = crate::toml::load(text.as_bytes(), &limits).unwrap();
+        assert!(doc.index.tree.is_some());
+        let bound = (MAX_COMPARISONS as u64 + 2) * (MAX_COMPARISONS as u64 + 2);
+        assert!(doc.index.compared.get() <= bound, "{} comparisons", doc.index.compared.get());
+        let again = format!("{text}k77 = 0\n");
+        let error = crate::toml::load(again.as_bytes(), &limits).unwrap_err();
+        assert_eq!(error.code, crate::ErrorCode::DuplicateKey);
+
+        // Random keys under a real seed: no tree, and few comparisons: a 7-bit tag in the probed group matches by
+        // chance about once in ten lookups, and every new key is looked up twice (for a duplicate, then to insert).
+        let doc = crate::toml::load(text.as_bytes(), &Limits { hash_seed: 42, ..Limits::DEFAULT }).unwrap();
+        assert!(doc.index.tree.is_none());
+        assert!(doc.index.compared.get() < n as u64 / 4, "{} comparisons", doc.index.compared.get());
     }
 }

@@ -35,6 +35,12 @@ impl<O: Output> Writer<O> {
         Writer { out, record: Record::new(), indent }
     }
 
+    /// Keys the hash of the index that finds duplicate keys with `seed` ([`crate::Limits::hash_seed`]).
+    pub fn seeded(mut self, seed: u64) -> Self {
+        self.record.doc = Doc::seeded(seed);
+        self
+    }
+
     /// Writes the document (if the stream held one) and returns the output.
     pub fn finish(mut self) -> Result<O, Error> {
         if self.record.documents > 0 {

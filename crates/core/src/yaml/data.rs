@@ -7,15 +7,17 @@
 //!
 //! The duplicate check sits on the hot path of large conversions, so it allocates nothing in the steady state:
 //! the keys of all open mappings share one byte arena and one entry stack, each mapping owning the tail it added;
-//! a mapping with more than [`LINEAR`] keys also gets an open-addressing hash table, one per depth, reused by the
-//! next mapping at that depth.
+//! a mapping with more than [`LINEAR`] keys also gets a hash table (hashbrown's, keyed by the caller's seed), one
+//! per depth, reused by the next mapping at that depth.
 
 use crate::error::{Detail, Error, ErrorCode};
 use crate::event::{Event, EventKind, Props, Scalar, ScalarKind, ScalarStyle, Sink};
+use crate::keys::{KeyHasher, MAX_COMPARISONS};
 use crate::source::Span;
 use crate::yaml::core_kind;
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
+use hashbrown::HashTable;
 
 const STR: &[u8] = b"tag:yaml.org,2002:str";
 const INT: &[u8] = b"tag:yaml.org,2002:int";
@@ -61,6 +63,12 @@ impl<S: Sink> ToJson<S> {
     /// Forwards to `inner`; with `drop_tags`, tags JSON has no meaning for are ignored instead of refused.
     pub fn new(inner: S, drop_tags: bool) -> Self {
         ToJson { inner, drop_tags, frames: Vec::new(), keys: Keys::default(), number: Vec::new(), limbs: Vec::new() }
+    }
+
+    /// Keys the hash of the duplicate-key index with `seed` ([`crate::Limits::hash_seed`]).
+    pub fn seeded(mut self, seed: u64) -> Self {
+        self.keys = Keys::new(seed);
+        self
     }
 
     /// The sink the events go to.
@@ -214,6 +222,12 @@ impl<S: Sink> UniqueKeys<S> {
     /// Forwards to `inner`.
     pub fn new(inner: S) -> Self {
         UniqueKeys { inner, frames: Vec::new(), keys: Keys::default(), key: Vec::new() }
+    }
+
+    /// Keys the hash of the duplicate-key index with `seed` ([`crate::Limits::hash_seed`]).
+    pub fn seeded(mut self, seed: u64) -> Self {
+        self.keys = Keys::new(seed);
+        self
     }
 
     /// The sink the events go to.
@@ -452,28 +466,38 @@ struct Entry {
 }
 
 /// The keys of the open mappings, for finding duplicates.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Keys {
     bytes: Vec<u8>,
     entries: Vec<Entry>,
     /// Per depth, used only while the mapping at that depth has more than [`LINEAR`] keys.
     tables: Vec<Table>,
+    hasher: KeyHasher,
+    /// Key comparisons made in hash tables so far (tests bound it).
+    compared: u64,
 }
 
 /// The index of one mapping's keys.
 #[derive(Debug, Default)]
 struct Table {
-    /// Slots holding the high half of a key's hash and its index within its mapping plus one (zero: empty).
-    slots: Vec<u64>,
-    /// Set once a probe runs past [`MAX_PROBE`] slots, which only keys crafted to collide make happen (the hash
-    /// is not keyed): the mapping's keys then go in a tree, which no choice of keys can slow down.
+    /// Indexes into [`Keys::entries`], by the key's hash.
+    index: HashTable<usize>,
+    /// Set once a lookup compares more than [`MAX_COMPARISONS`] keys, which only keys crafted to collide make
+    /// happen: the mapping's keys then go in a tree, which no choice of keys can slow down.
     tree: Option<BTreeMap<Vec<u8>, u64>>,
 }
 
-/// The longest probe sequence tolerated before a mapping's keys move to a tree.
-const MAX_PROBE: usize = 64;
+impl Default for Keys {
+    fn default() -> Self {
+        Keys::new(crate::Limits::DEFAULT.hash_seed)
+    }
+}
 
 impl Keys {
+    fn new(seed: u64) -> Keys {
+        Keys { bytes: Vec::new(), entries: Vec::new(), tables: Vec::new(), hasher: KeyHasher::new(seed), compared: 0 }
+    }
+
     fn mark(&self) -> Mark {
         Mark { entries: self.entries.len(), bytes: self.bytes.len() }
     }
@@ -483,7 +507,7 @@ impl Keys {
         self.entries.truncate(mark.entries);
         self.bytes.truncate(mark.bytes);
         if let Some(table) = self.tables.get_mut(depth) {
-            table.slots.clear();
+            table.index.clear();
             table.tree = None;
         }
     }
@@ -500,7 +524,7 @@ impl Keys {
                 return Err(first.at);
             }
         } else {
-            hash = self::hash(key);
+            hash = self.hasher.hash(0, key);
             if self.tables.len() <= depth {
                 self.tables.resize_with(depth + 1, Table::default);
             }
@@ -508,43 +532,38 @@ impl Keys {
             if let Some(tree) = &mut table.tree {
                 return tree_insert(tree, key, at);
             }
-            if table.slots.is_empty() {
+            let bytes = &self.bytes;
+            if table.index.is_empty() {
                 for e in &mut self.entries[mark.entries..] {
-                    e.hash = self::hash(&self.bytes[e.start..e.end]);
+                    e.hash = self.hasher.hash(0, &bytes[e.start..e.end]);
+                }
+                let entries = &self.entries;
+                for n in mark.entries..entries.len() {
+                    table.index.insert_unique(entries[n].hash, n, |&i| entries[i].hash);
                 }
             }
-            let own = &self.entries[mark.entries..];
-            if (count + 1) * 2 > table.slots.len() {
-                rebuild(&mut table.slots, own, ((count + 1) * 4).next_power_of_two());
+            let entries = &self.entries;
+            let mut comparisons = 0;
+            let found = table.index.find(hash, |&i| {
+                comparisons += 1;
+                let e = &entries[i];
+                e.hash == hash && &bytes[e.start..e.end] == key
+            });
+            self.compared += comparisons as u64;
+            if let Some(&i) = found {
+                return Err(entries[i].at);
             }
-            let slots = &mut table.slots;
-            let mask = slots.len() - 1;
-            let mut i = hash as usize & mask;
-            let mut probes = 0;
-            loop {
-                let slot = slots[i];
-                if slot == 0 {
-                    slots[i] = (hash & HIGH) | (count as u64 + 1);
-                    break;
+            if comparisons > MAX_COMPARISONS {
+                let mut tree = BTreeMap::new();
+                for e in &entries[mark.entries..] {
+                    tree.insert(bytes[e.start..e.end].to_vec(), e.at);
                 }
-                if slot & HIGH == hash & HIGH {
-                    let e = &own[(slot & !HIGH) as usize - 1];
-                    if e.hash == hash && &self.bytes[e.start..e.end] == key {
-                        return Err(e.at);
-                    }
-                }
-                probes += 1;
-                if probes > MAX_PROBE {
-                    let mut tree = BTreeMap::new();
-                    for e in own {
-                        tree.insert(self.bytes[e.start..e.end].to_vec(), e.at);
-                    }
-                    let result = tree_insert(&mut tree, key, at);
-                    table.tree = Some(tree);
-                    return result;
-                }
-                i = (i + 1) & mask;
+                let result = tree_insert(&mut tree, key, at);
+                table.index.clear();
+                table.tree = Some(tree);
+                return result;
             }
+            table.index.insert_unique(hash, entries.len(), |&i| entries[i].hash);
         }
         let start = self.bytes.len();
         crate::bytes::extend_short(&mut self.bytes, key);
@@ -561,45 +580,6 @@ fn tree_insert(tree: &mut BTreeMap<Vec<u8>, u64>, key: &[u8], at: u64) -> Result
             Ok(())
         }
     }
-}
-
-const HIGH: u64 = 0xFFFF_FFFF_0000_0000;
-
-/// Refills `table` with `size` slots (a power of two) for the distinct keys `entries`.
-fn rebuild(table: &mut Vec<u64>, entries: &[Entry], size: usize) {
-    table.clear();
-    table.resize(size, 0);
-    let mask = size - 1;
-    for (n, e) in entries.iter().enumerate() {
-        let mut i = e.hash as usize & mask;
-        while table[i] != 0 {
-            i = (i + 1) & mask;
-        }
-        table[i] = (e.hash & HIGH) | (n as u64 + 1);
-    }
-}
-
-/// A fast hash of a key, eight bytes at a time, with a final mix so that both halves are usable.
-///
-/// It is not keyed, so keys can be crafted to collide; [`Table::tree`] takes over when they do.
-fn hash(bytes: &[u8]) -> u64 {
-    const K: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut h = bytes.len() as u64;
-    let mut chunks = bytes.chunks_exact(8);
-    for chunk in &mut chunks {
-        let mut word = [0; 8];
-        word.copy_from_slice(chunk);
-        h = (h.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(K);
-    }
-    let rest = chunks.remainder();
-    if !rest.is_empty() {
-        h = (h.rotate_left(5) ^ crate::bytes::tail_word_zeroed(rest)).wrapping_mul(K);
-    }
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xFF51_AFD7_ED55_8CCD);
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xC4CE_B9FE_1A85_EC53);
-    h ^ (h >> 33)
 }
 
 #[cfg(test)]
@@ -850,23 +830,31 @@ mod tests {
     }
 
     #[test]
-    fn keys_crafted_to_collide_move_to_a_tree() {
-        // Keys whose hashes agree in their low 12 bits, so they share one probe sequence in every table size
-        // these few keys reach.
-        let target = hash(b"k0") & 0xFFF;
-        let colliding: Vec<String> =
-            (0u32..).map(|i| format!("k{i}")).filter(|k| hash(k.as_bytes()) & 0xFFF == target).take(200).collect();
-        let mut keys = Keys::default();
+    fn keys_that_collide_move_to_a_tree_and_bound_the_comparisons() {
+        // Under the degenerate seed every key hashes alike: the worst any crafted key set can do.
+        let n = 150_000;
+        let mut keys = Keys::new(crate::keys::DEGENERATE_SEED);
         let mark = keys.mark();
-        for (i, key) in colliding.iter().enumerate() {
-            assert_eq!(keys.insert(0, mark, key.as_bytes(), i as u64), Ok(()), "{key}");
+        for i in 0..n {
+            assert_eq!(keys.insert(0, mark, format!("k{i}").as_bytes(), i), Ok(()));
         }
         assert!(keys.tables[0].tree.is_some());
-        assert_eq!(keys.insert(0, mark, colliding[150].as_bytes(), 999), Err(150));
-        assert_eq!(keys.insert(0, mark, colliding[3].as_bytes(), 999), Err(3));
+        // The hash table compared keys only until the lookup that moved them to the tree: at most 1 + 2 + … + 65.
+        let bound = (MAX_COMPARISONS as u64 + 1) * (MAX_COMPARISONS as u64 + 2) / 2;
+        assert!(keys.compared <= bound, "{} comparisons", keys.compared);
+        assert_eq!(keys.insert(0, mark, b"k149999", 999), Err(149_999));
+        assert_eq!(keys.insert(0, mark, b"k3", 999), Err(3));
         assert_eq!(keys.insert(0, mark, b"fresh", 999), Ok(()));
         keys.close(0, mark);
-        assert!(keys.tables[0].tree.is_none() && keys.tables[0].slots.is_empty());
+        assert!(keys.tables[0].tree.is_none() && keys.tables[0].index.is_empty());
+
+        // Random keys under a real seed: about one comparison per insertion past the linear search, no tree.
+        let mut keys = Keys::new(42);
+        for i in 0..n {
+            assert_eq!(keys.insert(0, mark, format!("k{i}").as_bytes(), i), Ok(()));
+        }
+        assert!(keys.tables[0].tree.is_none());
+        assert!(keys.compared < n / 10, "{} comparisons", keys.compared);
     }
 
     #[test]
