@@ -113,7 +113,12 @@ fn serve(args: args::ServeArgs) -> Result<Status> {
         max_body_bytes: args.max_body_bytes,
         request_timeout: Duration::from_millis(args.request_timeout_ms),
         inline_below: args.inline_below_bytes,
-        limits: Limits { max_depth: args.max_depth, max_alias_nodes: args.max_alias_nodes, ..Limits::DEFAULT },
+        limits: Limits {
+            max_depth: args.max_depth,
+            max_alias_nodes: args.max_alias_nodes,
+            hash_seed: dfmt_server::process_seed(),
+            ..Limits::DEFAULT
+        },
         ..dfmt_server::Settings::default()
     };
     if let Some(n) = args.max_conversions {
@@ -141,7 +146,12 @@ fn serve(args: args::ServeArgs) -> Result<Status> {
 }
 
 fn settings(input: &InputArgs, task: Task, layout: Option<&LayoutArgs>) -> Settings {
-    let limits = Limits { max_depth: input.max_depth, max_alias_nodes: input.max_alias_nodes, ..Limits::DEFAULT };
+    let limits = Limits {
+        max_depth: input.max_depth,
+        max_alias_nodes: input.max_alias_nodes,
+        hash_seed: dfmt_server::process_seed(),
+        ..Limits::DEFAULT
+    };
     let mut options = Options {
         limits,
         yaml_merge_keys: input.yaml_merge_keys,

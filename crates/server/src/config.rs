@@ -56,9 +56,17 @@ impl Default for Settings {
             request_timeout: Duration::from_secs(30),
             max_conversions: 4 * cores,
             inline_below: 64 << 10,
-            limits: Limits::DEFAULT,
+            limits: Limits { hash_seed: process_seed(), ..Limits::DEFAULT },
         }
     }
+}
+
+/// A seed for the core's key indexes drawn once per process (from the standard library's randomly keyed
+/// hasher), so that keys crafted to collide under one process's seed do not under another's.
+pub fn process_seed() -> u64 {
+    use std::hash::{BuildHasher, RandomState};
+    static SEED: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *SEED.get_or_init(|| RandomState::new().hash_one(std::process::id()))
 }
 
 /// Why a config file could not be used.

@@ -16,7 +16,7 @@ mod listener;
 mod metrics;
 mod pages;
 
-pub use config::{Config, ConfigError, Settings};
+pub use config::{Config, ConfigError, Settings, process_seed};
 
 use api::Endpoint;
 use axum::Router;

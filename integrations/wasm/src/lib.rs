@@ -132,7 +132,19 @@ fn options_of(options: &JsValue) -> Result<Options, Box<Failure>> {
         params.compact = options.compact().is_truthy();
         params.sort_keys = options.sort_keys().is_truthy();
     }
-    Ok(params.options(Options::default()))
+    let limits = dfmt_core::Limits { hash_seed: page_seed(), ..dfmt_core::Limits::DEFAULT };
+    Ok(params.options(Options { limits, ..Options::default() }))
+}
+
+/// A seed for the core's key indexes, drawn once per page load from the browser's random numbers (the core has
+/// no entropy of its own), so that keys crafted to collide under one seed do not here.
+fn page_seed() -> u64 {
+    static SEED: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *SEED.get_or_init(|| {
+        let high = (js_sys::Math::random() * 4_294_967_296.0) as u64;
+        let low = (js_sys::Math::random() * 4_294_967_296.0) as u64;
+        high << 32 | low
+    })
 }
 
 /// The format called `name` (`json`, `jsonc`, `ndjson`/`jsonl`, `yaml`/`yml`, `toml`).
