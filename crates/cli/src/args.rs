@@ -235,8 +235,22 @@ pub(crate) struct ServeArgs {
     /// YAML alias expansion budget (nodes; or 10 per input byte if more).
     #[arg(long, env = "DFMT_MAX_ALIAS_NODES", value_name = "N", default_value_t = dfmt_core::Limits::DEFAULT.max_alias_nodes)]
     pub(crate) max_alias_nodes: u64,
+    /// Longest a client may take to send a request's headers, in milliseconds.
+    #[arg(long, env = "DFMT_HEADER_READ_TIMEOUT_MS", value_name = "MS", default_value_t = 10_000)]
+    pub(crate) header_read_timeout_ms: u64,
+    /// Longest a connection may wait to read (between requests, or a stalled upload), in milliseconds.
+    #[arg(long, env = "DFMT_IDLE_TIMEOUT_MS", value_name = "MS", default_value_t = 60_000)]
+    pub(crate) idle_timeout_ms: u64,
+    /// Longest a response may make no progress (a client that stopped reading), in milliseconds.
+    #[arg(long, env = "DFMT_WRITE_TIMEOUT_MS", value_name = "MS", default_value_t = 30_000)]
+    pub(crate) write_timeout_ms: u64,
+    /// Most connections served at once (kept below the open-file limit); past it, 64 more are served for
+    /// /healthz, /readyz and /metrics only, then new connections are closed at once.
+    #[arg(long, env = "DFMT_MAX_CONNECTIONS", value_name = "N", default_value_t = 10_000)]
+    pub(crate) max_connections: usize,
     /// A TOML file of settings (max_body_bytes, request_timeout_ms, max_conversions, inline_below_bytes,
-    /// max_depth, max_alias_nodes), applied over the flags at start and reloaded on SIGHUP.
+    /// max_depth, max_alias_nodes, header_read_timeout_ms, idle_timeout_ms, write_timeout_ms, max_connections),
+    /// applied over the flags at start and reloaded on SIGHUP.
     #[arg(long, env = "DFMT_CONFIG", value_name = "FILE")]
     pub(crate) config: Option<PathBuf>,
     /// Folder of the web page's static files, served at / [default: a minimal page].

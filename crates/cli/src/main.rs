@@ -113,6 +113,10 @@ fn serve(args: args::ServeArgs) -> Result<Status> {
         max_body_bytes: args.max_body_bytes,
         request_timeout: Duration::from_millis(args.request_timeout_ms),
         inline_below: args.inline_below_bytes,
+        header_read_timeout: Duration::from_millis(args.header_read_timeout_ms.max(1)),
+        idle_timeout: Duration::from_millis(args.idle_timeout_ms.max(1)),
+        write_timeout: Duration::from_millis(args.write_timeout_ms.max(1)),
+        max_connections: args.max_connections.max(1),
         limits: Limits {
             max_depth: args.max_depth,
             max_alias_nodes: args.max_alias_nodes,

@@ -15,7 +15,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use dfmt_core::{Action, Diagnostic, Format, Hint, Job, Options, Params, ParseErrorKind, SliceInput};
 use http_body_util::BodyExt;
-use std::borrow::{Borrow, Cow};
+use std::borrow::Borrow;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
@@ -67,6 +67,11 @@ pub(crate) struct ApiError {
 }
 
 impl ApiError {
+    /// Asks the client to retry after a second.
+    pub(crate) fn retry_after(&mut self) {
+        self.retry_after = true;
+    }
+
     pub(crate) fn new(status: StatusCode, kind: &'static str, message: impl Into<String>) -> Self {
         ApiError { status, kind, message: message.into(), diagnostic: None, retry_after: false, close: false }
     }
@@ -164,42 +169,6 @@ fn format_of_content_type(headers: &HeaderMap) -> Option<Format> {
     })
 }
 
-/// The query's `name=value` pairs, percent-decoded. A pair is borrowed from the query unless it holds `%` or
-/// `+`: the usual `?format=json` costs no allocation.
-fn query_pairs(query: &str) -> impl Iterator<Item = (Cow<'_, str>, Cow<'_, str>)> {
-    query.split('&').filter(|p| !p.is_empty()).map(|pair| {
-        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-        (decode(name), decode(value))
-    })
-}
-
-/// `s` with `+` as a space and `%XX` as the byte it names (invalid UTF-8 replaced); a `%` not followed by two
-/// hex digits stays as it is.
-fn decode(s: &str) -> Cow<'_, str> {
-    let bytes = s.as_bytes();
-    if !bytes.iter().any(|&b| b == b'%' || b == b'+') {
-        return Cow::Borrowed(s);
-    }
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' => match (bytes.get(i + 1).and_then(|&b| hex(b)), bytes.get(i + 2).and_then(|&b| hex(b))) {
-                (Some(h), Some(l)) => {
-                    out.push((h * 16 + l) as u8);
-                    i += 2;
-                }
-                _ => out.push(b'%'),
-            },
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    Cow::Owned(String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
-}
-
 fn bad_request(message: impl Into<String>) -> ApiError {
     ApiError::new(StatusCode::BAD_REQUEST, "bad_request", message)
 }
@@ -207,7 +176,8 @@ fn bad_request(message: impl Into<String>) -> ApiError {
 /// Reads the query (and `Content-Type`) into a job, with the core's one parser of parameters.
 pub(crate) fn job(endpoint: Endpoint, uri: &Uri, headers: &HeaderMap, settings: &Settings) -> Result<Work, ApiError> {
     let mut params = Params::default();
-    for (name, value) in query_pairs(uri.query().unwrap_or("")) {
+    // `form_urlencoded` borrows a pair from the query unless it holds `%` or `+`: `?format=json` allocates nothing.
+    for (name, value) in form_urlencoded::parse(uri.query().unwrap_or("").as_bytes()) {
         params.set(&name, &value).map_err(|error| match error.kind() {
             ParseErrorKind::Format => ApiError::new(StatusCode::BAD_REQUEST, "unsupported_format", error.to_string()),
             _ => bad_request(error.to_string()),
@@ -533,20 +503,5 @@ fn answer(job: Work, body: &[u8], metrics: &Metrics, output: Vec<u8>) -> Result<
             tracing::error!(?job, "a conversion panicked; answered 500");
             Err(ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error"))
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn query_pairs_borrow_unless_encoded() {
-        let pairs: Vec<_> = query_pairs("format=json&&indent=%09x&sort_keys&to=a+b&bad=%zz%4").collect();
-        let plain: Vec<(&str, &str)> = pairs.iter().map(|(n, v)| (&**n, &**v)).collect();
-        assert_eq!(plain, [("format", "json"), ("indent", "\tx"), ("sort_keys", ""), ("to", "a b"), ("bad", "%zz%4")]);
-        assert!(matches!(pairs[0], (Cow::Borrowed(_), Cow::Borrowed(_))));
-        assert!(matches!(pairs[1].1, Cow::Owned(_)));
-        assert_eq!(decode("%ff"), "\u{fffd}");
     }
 }

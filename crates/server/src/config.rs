@@ -46,6 +46,15 @@ pub struct Settings {
     pub inline_below: usize,
     /// The readers' limits.
     pub limits: Limits,
+    /// Longest a client may take to send a request's headers (slowloris).
+    pub header_read_timeout: Duration,
+    /// Longest a connection may wait to read: between requests on a kept-alive connection, or in a stalled upload.
+    pub idle_timeout: Duration,
+    /// Longest a response may make no progress (a client that stopped reading); the connection is then closed.
+    pub write_timeout: Duration,
+    /// Most connections served at once; past it, a few more are accepted for probes only (see
+    /// `connections.rs`), then new ones are closed at once. Kept below the process's open-file limit.
+    pub max_connections: usize,
 }
 
 impl Default for Settings {
@@ -57,6 +66,10 @@ impl Default for Settings {
             max_conversions: 4 * cores,
             inline_below: 64 << 10,
             limits: Limits { hash_seed: process_seed(), ..Limits::DEFAULT },
+            header_read_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(60),
+            write_timeout: Duration::from_secs(30),
+            max_connections: 10_000,
         }
     }
 }
@@ -112,6 +125,10 @@ impl Settings {
     /// inline_below_bytes = 65536
     /// max_depth = 1024
     /// max_alias_nodes = 1000000
+    /// header_read_timeout_ms = 10000
+    /// idle_timeout_ms = 60000
+    /// write_timeout_ms = 30000
+    /// max_connections = 10000
     /// ```
     pub fn with_file(self, path: &std::path::Path) -> Result<Settings, ConfigError> {
         let name = path.display().to_string();
@@ -139,6 +156,10 @@ impl Settings {
                     settings.limits.max_depth = u32::try_from(number).map_err(|_| bad(format!("{key}: too large")))?
                 }
                 "max_alias_nodes" => settings.limits.max_alias_nodes = number,
+                "header_read_timeout_ms" => settings.header_read_timeout = Duration::from_millis(number.max(1)),
+                "idle_timeout_ms" => settings.idle_timeout = Duration::from_millis(number.max(1)),
+                "write_timeout_ms" => settings.write_timeout = Duration::from_millis(number.max(1)),
+                "max_connections" => settings.max_connections = size.max(1),
                 _ => return Err(bad(format!("unknown setting '{key}'"))),
             }
         }

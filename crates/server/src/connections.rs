@@ -1,26 +1,34 @@
-//! Serving accepted connections with hyper (HTTP/1.1), and closing them gracefully on shutdown.
+//! Serving accepted connections with hyper (HTTP/1.1): timeouts, a cap on connections, graceful shutdown.
 //!
-//! axum's `serve` does the same, but it polls a shutdown notification beside every connection each time the
-//! connection is polled, and that notification's state sits behind one lock that all connections share: on 2
-//! cores at 100k requests a second, its cache line went from core to core several times per request
-//! (`Notified::poll_notified` and `watch::Sender::closed`, about 1 % of the server's CPU time, plus the waiting).
-//! It also cloned the whole service for every request, and boxed every request's body. Here a connection reads
-//! one flag that nothing writes until shutdown, hands the shutdown its waker once, and calls the service by
-//! reference with hyper's body as it is.
+//! - hyper's header read timeout (given tokio's timer) bounds how long a client may take to send a request's
+//!   headers; the connection's own deadlines ([`crate::listener`]) bound idle waits and stalled writes.
+//! - At most `max_connections` connections are served. Past the cap, a connection is still accepted, for probes:
+//!   it is served one request, with a short header timeout, and only `/healthz`, `/readyz` and `/metrics` are
+//!   answered (anything else is 503 with `Retry-After`); past the cap plus [`PROBE_ROOM`], it is closed at once.
+//!   The cap is kept below the process's limit of open files, so the service never runs out of descriptors.
+//! - Shutdown: hyper-util's `GracefulShutdown` has every connection finish the request in flight and close.
 
-use crate::App;
-use crate::listener::Counted;
+use crate::listener::{Counted, Deadlines};
+use crate::{App, Settings};
 use hyper::body::Incoming;
-use hyper_util::rt::TokioIo;
-use parking_lot::Mutex;
-use std::collections::HashMap;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
 use std::future::Future;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::task::Waker;
+use std::sync::atomic::Ordering::Relaxed;
+use std::time::Duration;
+
+/// Connections accepted past the cap, for probes, before new ones are closed at once.
+pub(crate) const PROBE_ROOM: usize = 64;
+
+/// The header timeout of a connection accepted past the cap.
+const PROBE_HEADER_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// The service hyper calls for each request of a connection: the [`App`], by reference.
-struct PerConnection(App);
+struct PerConnection {
+    app: App,
+    /// Accepted past the cap: probes only.
+    probes_only: bool,
+}
 
 impl hyper::service::Service<hyper::Request<Incoming>> for PerConnection {
     type Response = axum::response::Response;
@@ -28,86 +36,67 @@ impl hyper::service::Service<hyper::Request<Incoming>> for PerConnection {
     type Future = crate::Observed;
 
     fn call(&self, request: hyper::Request<Incoming>) -> crate::Observed {
-        self.0.answer(request)
-    }
-}
-
-/// What connections need to know of a shutdown: whether it has begun, and how to wake them when it does.
-#[derive(Debug, Default)]
-struct Shutdown {
-    begun: AtomicBool,
-    next_id: AtomicU64,
-    /// The waker of every open connection that has waited at least once.
-    wakers: Mutex<HashMap<u64, Waker>>,
-}
-
-impl Shutdown {
-    /// Begins the shutdown: every connection is woken, and finishes the request it is answering (if any) and
-    /// closes.
-    fn begin(&self) {
-        self.begun.store(true, Ordering::SeqCst);
-        for waker in self.wakers.lock().values() {
-            waker.wake_by_ref();
+        if self.probes_only && !crate::is_probe(request.method(), request.uri().path()) {
+            return self.app.over_capacity(request);
         }
-    }
-
-    /// Keeps `waker` for [`Shutdown::begin`]. A shutdown that began meanwhile wakes it at once: `begin` sets the
-    /// flag before it takes the lock, so either it sees this waker or this sees the flag.
-    fn register(&self, id: u64, waker: &Waker) {
-        self.wakers.lock().insert(id, waker.clone());
-        if self.begun.load(Ordering::SeqCst) {
-            waker.wake_by_ref();
-        }
+        self.app.answer(request)
     }
 }
 
 /// Serves connections from `listener` with `app` until `stop` completes; then stops accepting, has every open
 /// connection finish its request in flight and close, and returns when all are closed.
 pub(crate) async fn serve(listener: Counted, app: App, stop: impl Future<Output = ()>) {
-    use axum::serve::Listener as _;
     let mut listener = listener;
-    let shutdown = Arc::new(Shutdown::default());
-    // Every connection task holds a sender; when the last is dropped, `recv` ends.
-    let (open, mut all_closed) = tokio::sync::mpsc::channel::<()>(1);
+    let graceful = GracefulShutdown::new();
+    // Descriptors beyond the connections: the listener, files of the web page, the log, a reserve.
+    let fd_cap = usize::try_from(raise_open_files_limit()).unwrap_or(usize::MAX).saturating_sub(PROBE_ROOM + 64);
     let mut stop = std::pin::pin!(stop);
     loop {
-        let (stream, _) = tokio::select! {
+        let settings: Settings = app.state.settings();
+        let deadlines = Deadlines { idle: settings.idle_timeout, write: settings.write_timeout };
+        let connection = tokio::select! {
             biased;
             () = &mut stop => break,
-            accepted = listener.accept() => accepted,
+            connection = listener.accept(deadlines) => connection,
         };
-        let (app, shutdown, open) = (app.clone(), shutdown.clone(), open.clone());
+        let open = usize::try_from(app.state.metrics.active_connections.load(Relaxed)).unwrap_or(0);
+        let cap = settings.max_connections.min(fd_cap).max(1);
+        let over = open > cap;
+        if open > cap + PROBE_ROOM {
+            app.state.metrics.connections_refused.fetch_add(1, Relaxed);
+            drop(connection);
+            continue;
+        }
+        let mut builder = hyper::server::conn::http1::Builder::new();
+        builder.timer(TokioTimer::new());
+        if over {
+            builder.keep_alive(false).header_read_timeout(PROBE_HEADER_TIMEOUT);
+        } else {
+            builder.header_read_timeout(settings.header_read_timeout);
+        }
+        let service = PerConnection { app: app.clone(), probes_only: over };
+        let served = graceful.watch(builder.serve_connection(TokioIo::new(connection), service));
         tokio::spawn(async move {
-            let _open = open;
-            let id = shutdown.next_id.fetch_add(1, Ordering::Relaxed);
-            let connection =
-                hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), PerConnection(app));
-            let mut connection = std::pin::pin!(connection);
-            let (mut asked, mut registered) = (false, None::<Waker>);
-            let served = std::future::poll_fn(|cx| {
-                if !asked && shutdown.begun.load(Ordering::SeqCst) {
-                    connection.as_mut().graceful_shutdown();
-                    asked = true;
-                }
-                let poll = connection.as_mut().poll(cx);
-                // A task's waker stays the same from poll to poll: it is handed over once.
-                if poll.is_pending() && !asked && !registered.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
-                    shutdown.register(id, cx.waker());
-                    registered = Some(cx.waker().clone());
-                }
-                poll
-            })
-            .await;
-            if let Err(error) = served {
+            if let Err(error) = served.await {
                 tracing::debug!(%error, "connection ended with an error");
-            }
-            if registered.is_some() {
-                shutdown.wakers.lock().remove(&id);
             }
         });
     }
     drop(listener);
-    shutdown.begin();
-    drop(open);
-    let _ = all_closed.recv().await;
+    graceful.shutdown().await;
+}
+
+/// Raises the soft limit of open files to the hard limit (systemd's default soft limit, 1024, would cap the
+/// service at about a thousand connections) and returns the limit in force.
+fn raise_open_files_limit() -> u64 {
+    use rustix::process::{Resource, getrlimit, setrlimit};
+    let mut limit = getrlimit(Resource::Nofile);
+    if limit.current < limit.maximum {
+        let raised = rustix::process::Rlimit { current: limit.maximum, maximum: limit.maximum };
+        match setrlimit(Resource::Nofile, raised) {
+            Ok(()) => limit = getrlimit(Resource::Nofile),
+            Err(error) => tracing::warn!(%error, "could not raise the open-files limit"),
+        }
+    }
+    limit.current.unwrap_or(u64::MAX)
 }

@@ -108,9 +108,8 @@ fn router(state: AppState) -> Router {
 /// The service: the router, with every request (every route, 404s, static files) counted in the metrics and
 /// logged as one line with method, path, status and latency.
 ///
-/// It wraps the router from outside and its future, [`Observed`], is a plain struct: axum's
-/// `middleware::from_fn` boxed the future and cloned a boxed service on every request, and `Router::layer`
-/// would wrap each route in one more boxed service.
+/// It wraps the router from outside and its future, [`Observed`], is a plain struct around the router's: axum's
+/// `middleware::from_fn` boxes the future, and `Router::layer` wraps each route in one more service.
 #[derive(Clone, Debug)]
 pub struct App {
     router: Router,
@@ -138,9 +137,12 @@ impl tower::Service<Request> for App {
 }
 
 impl App {
-    /// Answers one request: a conversion directly, with the body as it came; anything else through (a clone
-    /// of) the router.
-    fn answer<B: api::RequestBody>(&self, request: axum::http::Request<B>) -> Observed {
+    /// Answers one request through (a clone of) the router.
+    fn answer<B>(&self, request: axum::http::Request<B>) -> Observed
+    where
+        B: axum::body::HttpBody<Data = axum::body::Bytes> + Send + 'static,
+        B::Error: Into<axum::BoxError>,
+    {
         let started = Instant::now();
         let method = request.method().clone();
         let (route, exact) = metrics::route_index(request.uri().path());
@@ -149,40 +151,42 @@ impl App {
             true => Cow::Borrowed(metrics::ROUTES[route]),
             false => Cow::Owned(request.uri().path().to_owned()),
         };
-        let (inner, state) = match CONVERSIONS.get(route) {
-            Some(&endpoint) if exact && method == Method::POST => {
-                (Answer::Conversion(Box::pin(api::handle(self.state.clone(), endpoint, request, started))), None)
-            }
-            _ => {
-                let request = request.map(axum::body::Body::new);
-                (Answer::Routed(tower::Service::call(&mut self.router.clone(), request)), Some(self.state.clone()))
-            }
+        let request = request.map(axum::body::Body::new);
+        let inner = Answer::Routed(tower::Service::call(&mut self.router.clone(), request));
+        Observed { inner, state: self.state.clone(), started, method, route, path }
+    }
+
+    /// The answer to a request on a connection accepted past the connection cap that is not a probe: 503.
+    fn over_capacity<B>(&self, request: axum::http::Request<B>) -> Observed {
+        let (route, exact) = metrics::route_index(request.uri().path());
+        let path = match exact {
+            true => Cow::Borrowed(metrics::ROUTES[route]),
+            false => Cow::Owned(request.uri().path().to_owned()),
         };
-        Observed { inner, state, started, method, route, path }
+        let mut error =
+            api::ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "overloaded", "too many connections; retry shortly");
+        error.retry_after();
+        let response = error.into_response();
+        let (method, started) = (request.method().clone(), Instant::now());
+        Observed { inner: Answer::Ready(Some(response)), state: self.state.clone(), started, method, route, path }
     }
 }
 
-/// The endpoints of the first routes in [`metrics::ROUTES`].
-const CONVERSIONS: [Endpoint; 3] = [Endpoint::Format, Endpoint::Convert, Endpoint::Validate];
+/// True for the requests a connection accepted past the cap still answers: the probes and the metrics.
+pub(crate) fn is_probe(method: &Method, path: &str) -> bool {
+    method == Method::GET && matches!(path, "/healthz" | "/readyz" | "/metrics")
+}
 
-/// How a request is answered. `POST` to a conversion endpoint is called here, not through the router, which
-/// would match the path, clone a boxed service, clone the state twice (here: once), insert an empty map of
-/// path parameters into the request's extensions and copy the body's length into a header (hyper writes it
-/// anyway): allocations, and atomics both I/O threads write, on the path small requests take. The routes stay
-/// in the router, which answers every other method there (405).
-#[allow(clippy::large_enum_variant)] // Moving the router's future costs less than boxing it (an allocation).
+/// How a request is answered: by the router, or at once.
 enum Answer {
-    /// The conversion's answer, and the state it held (one clone of the `Arc` per request, not two: both I/O
-    /// threads write its count).
-    Conversion(Pin<Box<dyn Future<Output = (Response, AppState)> + Send>>),
     Routed(RouteFuture<Infallible>),
+    Ready(Option<Response>),
 }
 
 /// One request through [`App`]: the router's answer, counted and logged when it is ready.
 pub struct Observed {
     inner: Answer,
-    /// The state, for a routed answer (a conversion hands its own back).
-    state: Option<AppState>,
+    state: AppState,
     started: Instant,
     method: Method,
     route: usize,
@@ -200,21 +204,18 @@ impl Future for Observed {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = &mut *self;
-        let (response, state) = match &mut this.inner {
-            Answer::Conversion(answer) => {
-                let (response, state) = ready!(answer.as_mut().poll(cx));
-                (response, Some(state))
-            }
+        let mut response = match &mut this.inner {
             Answer::Routed(answer) => {
                 let Ok(response) = ready!(Pin::new(answer).poll(cx));
-                (response, this.state.take())
+                response
             }
+            Answer::Ready(response) => response.take().unwrap_or_default(),
         };
+        // No answer of this service is to be sniffed into another media type (an error's JSON, a YAML output).
+        response.headers_mut().insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
         let elapsed = this.started.elapsed();
         let status = response.status().as_u16();
-        if let Some(state) = state {
-            state.metrics.request(this.route, status, elapsed);
-        }
+        this.state.metrics.request(this.route, status, elapsed);
         let (method, path) = (&this.method, &*this.path);
         tracing::info!(%method, path, status, latency_us = elapsed.as_micros() as u64, "request");
         Poll::Ready(Ok(response))

@@ -56,6 +56,7 @@ pub(crate) struct Metrics {
     pub(crate) active_connections: AtomicI64,
     pub(crate) in_flight: AtomicI64,
     pub(crate) panics: AtomicU64,
+    pub(crate) connections_refused: AtomicU64,
 }
 
 /// The index of a route in [`ROUTES`], and whether `path` is that route exactly (not a static file counted
@@ -124,6 +125,11 @@ impl Metrics {
             ("dfmt_request_bytes_total", "Request body bytes read.", self.sum(|c| &c.bytes_in)),
             ("dfmt_response_bytes_total", "Response body bytes written.", self.sum(|c| &c.bytes_out)),
             ("dfmt_panics_total", "Conversions that panicked (answered with 500).", self.panics.load(Relaxed)),
+            (
+                "dfmt_connections_refused_total",
+                "Connections closed at once: past the connection cap and its room for probes.",
+                self.connections_refused.load(Relaxed),
+            ),
         ];
         for (name, help, value) in counters {
             let _ = write!(out, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}\n");

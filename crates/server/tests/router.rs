@@ -412,9 +412,10 @@ async fn pages_methods_and_unknown_paths() {
     assert_eq!(a.headers[header::CONTENT_TYPE], "text/javascript; charset=utf-8");
     // The page's policy comes with every file (a worker script takes it from its own response).
     assert!(a.headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap().contains("connect-src 'self'"));
-    // Revalidation: the ETag given back is answered 304, without a body.
-    let etag = a.headers[header::ETAG].clone();
-    let again = Request::get("/app.js").header(header::IF_NONE_MATCH, etag).body(Body::empty()).unwrap();
+    assert_eq!(a.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+    // Revalidation: the Last-Modified given back is answered 304, without a body.
+    let modified = a.headers[header::LAST_MODIFIED].clone();
+    let again = Request::get("/app.js").header(header::IF_MODIFIED_SINCE, modified).body(Body::empty()).unwrap();
     let a = send(&c, again).await;
     assert_eq!((a.status, a.body.len()), (StatusCode::NOT_MODIFIED, 0));
     // A precompressed copy goes to clients that accept gzip, and only to them.
@@ -424,6 +425,17 @@ async fn pages_methods_and_unknown_paths() {
     assert_eq!((a.headers[header::CONTENT_ENCODING].to_str().unwrap(), a.text()), ("gzip", "gzipped bytes"));
     let a = send(&c, Request::get("/app.js").body(Body::empty()).unwrap()).await;
     assert_eq!((a.headers.get(header::CONTENT_ENCODING), a.text()), (None, "export {}"));
+    // `q=0` refuses an encoding.
+    let refused = Request::get("/app.js").header(header::ACCEPT_ENCODING, "gzip;q=0").body(Body::empty()).unwrap();
+    let a = send(&c, refused).await;
+    assert_eq!((a.headers.get(header::CONTENT_ENCODING), a.text()), (None, "export {}"));
+    // A symbolic link inside the web root that points out of it serves nothing.
+    std::os::unix::fs::symlink(dir.path().join("secret.txt"), dir.path().join("web/linked.txt")).unwrap();
+    std::os::unix::fs::symlink(dir.path(), dir.path().join("web/up")).unwrap();
+    for path in ["/linked.txt", "/up/secret.txt"] {
+        let a = send(&c, Request::get(path).body(Body::empty()).unwrap()).await;
+        assert_eq!((a.status, a.error_kind().as_str()), (StatusCode::NOT_FOUND, "not_found"), "{path}");
+    }
     for path in ["/../secret.txt", "/%2e%2e/secret.txt", "/.hidden"] {
         let a = send(&c, Request::get(path).body(Body::empty()).unwrap()).await;
         assert_eq!(a.status, StatusCode::NOT_FOUND, "{path}");

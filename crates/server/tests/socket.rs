@@ -277,3 +277,96 @@ fn shutdown_is_bounded_by_the_grace_period() {
     server.join(Duration::from_secs(5)).unwrap();
     assert!(started.elapsed() < Duration::from_secs(2), "took {:?}", started.elapsed());
 }
+
+/// True when the server closed `stream` (a read returns end of file or an error) within `limit`.
+fn closed_within(stream: &mut TcpStream, limit: Duration) -> bool {
+    stream.set_read_timeout(Some(limit)).unwrap();
+    let mut byte = [0u8; 1];
+    match stream.read(&mut byte) {
+        Ok(0) => true,
+        Ok(_) => false,
+        Err(e) => !matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut),
+    }
+}
+
+#[test]
+fn a_client_that_never_finishes_its_headers_is_closed() {
+    let settings = Settings { header_read_timeout: Duration::from_millis(300), ..Settings::default() };
+    let server = Server::start(Config { settings, ..Config::default() });
+    let mut slow = server.connect();
+    slow.write_all(b"POST /v1/format?format=json HTTP/1.1\r\nHost: t\r\n").unwrap();
+    let started = Instant::now();
+    for _ in 0..3 {
+        std::thread::sleep(Duration::from_millis(100));
+        let _ = slow.write_all(b"X-Slow: 1\r\n");
+    }
+    assert!(closed_within(&mut slow, Duration::from_secs(5)), "a slowloris connection stayed open");
+    assert!(started.elapsed() < Duration::from_secs(3), "closed only after {:?}", started.elapsed());
+}
+
+#[test]
+fn an_idle_kept_alive_connection_is_closed() {
+    let settings = Settings { idle_timeout: Duration::from_millis(300), ..Settings::default() };
+    let server = Server::start(Config { settings, ..Config::default() });
+    let mut stream = server.connect();
+    stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n").unwrap();
+    let mut answer = Vec::new();
+    while !answer.ends_with(b"ok\n") {
+        let mut chunk = [0u8; 256];
+        let n = stream.read(&mut chunk).unwrap();
+        assert!(n > 0, "closed before the answer");
+        answer.extend_from_slice(&chunk[..n]);
+    }
+    let started = Instant::now();
+    assert!(closed_within(&mut stream, Duration::from_secs(5)), "an idle connection stayed open");
+    let elapsed = started.elapsed();
+    assert!(elapsed >= Duration::from_millis(250) && elapsed < Duration::from_secs(3), "closed after {elapsed:?}");
+}
+
+#[test]
+fn a_client_that_stops_reading_its_answer_is_dropped() {
+    let settings = Settings { write_timeout: Duration::from_millis(300), ..Settings::default() };
+    let server = Server::start(Config { settings, ..Config::default() });
+    // A 12 MB answer (a few long strings, quick to format): more than the socket buffers hold, so the write
+    // stalls when the client stops reading.
+    let string = format!("\"{}\"", "x".repeat(1 << 20));
+    let body = format!("[{}]", vec![string; 12].join(","));
+    let mut stream = server.connect();
+    let head = format!("POST /v1/format?format=json HTTP/1.1\r\nHost: t\r\nContent-Length: {}\r\n\r\n", body.len());
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(body.as_bytes()).unwrap();
+    std::thread::sleep(Duration::from_secs(3));
+    // The server gave up on the stalled write and closed: what is left to read ends well short of the answer.
+    stream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut received = Vec::new();
+    let _ = stream.read_to_end(&mut received);
+    assert!(received.len() < 12 << 20, "the whole answer arrived ({} bytes)", received.len());
+    let (status, _) = request(&server, "GET", "/metrics", b"");
+    assert_eq!(status, 200);
+}
+
+#[test]
+fn thousands_of_idle_connections_leave_the_probes_answering() {
+    let server = Server::start(Config::default());
+    let idle: Vec<TcpStream> = (0..2000).map(|_| server.connect()).collect();
+    let started = Instant::now();
+    let (status, body) = request(&server, "GET", "/healthz", b"");
+    assert_eq!((status, body.as_str()), (200, "ok\n"));
+    assert!(started.elapsed() < Duration::from_secs(2), "/healthz took {:?}", started.elapsed());
+    drop(idle);
+}
+
+#[test]
+fn past_the_connection_cap_only_probes_are_answered() {
+    let settings = Settings { max_connections: 5, ..Settings::default() };
+    let server = Server::start(Config { settings, ..Config::default() });
+    let held: Vec<TcpStream> = (0..6).map(|_| server.connect()).collect();
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(request(&server, "GET", "/healthz", b"").0, 200);
+    let (status, body) = request(&server, "POST", "/v1/format?format=json", b"[1]");
+    assert_eq!(status, 503, "{body}");
+    assert!(body.contains("\"kind\":\"overloaded\""), "{body}");
+    drop(held);
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(request(&server, "POST", "/v1/format?format=json", b"[1]").0, 200);
+}
