@@ -103,12 +103,7 @@ fn serve(args: args::ServeArgs) -> Result<Status> {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let color = std::io::IsTerminal::is_terminal(&std::io::stderr()) && std::env::var_os("NO_COLOR").is_none();
     let log = log::Batched::start();
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(log.clone())
-        .with_ansi(color)
-        .event_format(log::Line::new())
-        .init();
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(log.clone()).with_ansi(color).init();
     let mut settings = dfmt_server::Settings {
         max_body_bytes: args.max_body_bytes,
         request_timeout: Duration::from_millis(args.request_timeout_ms),
