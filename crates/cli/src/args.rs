@@ -133,6 +133,14 @@ pub(crate) struct InputArgs {
     /// YAML: most nodes that alias expansion (`*name`, `<<`) may produce, or 10 per input byte if more.
     #[arg(long, value_name = "N", default_value_t = dfmt_core::Limits::DEFAULT.max_alias_nodes)]
     pub(crate) max_alias_nodes: u64,
+    /// YAML: most bytes alias expansion may produce (the text of each expanded node plus 16 bytes for its
+    /// structure), or 10 per input byte if more.
+    #[arg(long, value_name = "BYTES", default_value_t = dfmt_core::Limits::DEFAULT.max_alias_bytes)]
+    pub(crate) max_alias_bytes: u64,
+    /// Most bytes of a document held in memory where a job must hold it (--sort-keys, YAML anchors and merge
+    /// keys, TOML tables).
+    #[arg(long, value_name = "BYTES", default_value_t = dfmt_core::Limits::DEFAULT.max_held_bytes)]
+    pub(crate) max_held_bytes: u64,
     /// YAML: apply `<<` merge keys when converting to another format.
     #[arg(long, value_name = "BOOL", default_value_t = true, action = clap::ArgAction::Set)]
     pub(crate) yaml_merge_keys: bool,
@@ -248,9 +256,21 @@ pub(crate) struct ServeArgs {
     /// /healthz, /readyz and /metrics only, then new connections are closed at once.
     #[arg(long, env = "DFMT_MAX_CONNECTIONS", value_name = "N", default_value_t = 10_000)]
     pub(crate) max_connections: usize,
+    /// Longest answer, in bytes [default: 8 × --max-body-bytes]; past it, 422 with kind `output_limit`.
+    #[arg(long, env = "DFMT_MAX_OUTPUT_BYTES", value_name = "BYTES")]
+    pub(crate) max_output_bytes: Option<u64>,
+    /// Most bytes of a document one conversion may hold in memory (sorting keys, YAML anchors, TOML tables)
+    /// [default: 8 × --max-body-bytes]; past it, 422 with kind `memory_limit`.
+    #[arg(long, env = "DFMT_MAX_HELD_BYTES", value_name = "BYTES")]
+    pub(crate) max_held_bytes: Option<u64>,
+    /// Most bytes of request bodies read or held at once, over all requests [default: 16 × --max-body-bytes];
+    /// past it, 503 with `Retry-After`.
+    #[arg(long, env = "DFMT_MAX_BODIES_IN_FLIGHT", value_name = "BYTES")]
+    pub(crate) max_bodies_in_flight: Option<u64>,
     /// A TOML file of settings (max_body_bytes, request_timeout_ms, max_conversions, inline_below_bytes,
-    /// max_depth, max_alias_nodes, header_read_timeout_ms, idle_timeout_ms, write_timeout_ms, max_connections),
-    /// applied over the flags at start and reloaded on SIGHUP.
+    /// max_depth, max_alias_nodes, header_read_timeout_ms, idle_timeout_ms, write_timeout_ms, max_connections,
+    /// max_output_bytes, max_held_bytes, max_bodies_in_flight), applied over the flags at start and reloaded on
+    /// SIGHUP.
     #[arg(long, env = "DFMT_CONFIG", value_name = "FILE")]
     pub(crate) config: Option<PathBuf>,
     /// Folder of the web page's static files, served at / [default: a minimal page].

@@ -115,9 +115,12 @@ fn serve(args: args::ServeArgs) -> Result<Status> {
         limits: Limits {
             max_depth: args.max_depth,
             max_alias_nodes: args.max_alias_nodes,
+            max_output_bytes: args.max_output_bytes.unwrap_or(8 * args.max_body_bytes as u64),
+            max_held_bytes: args.max_held_bytes.unwrap_or(8 * args.max_body_bytes as u64),
             hash_seed: dfmt_server::process_seed(),
             ..Limits::DEFAULT
         },
+        max_bodies_in_flight: args.max_bodies_in_flight.unwrap_or(16 * args.max_body_bytes as u64),
         ..dfmt_server::Settings::default()
     };
     if let Some(n) = args.max_conversions {
@@ -148,6 +151,8 @@ fn settings(input: &InputArgs, task: Task, layout: Option<&LayoutArgs>) -> Setti
     let limits = Limits {
         max_depth: input.max_depth,
         max_alias_nodes: input.max_alias_nodes,
+        max_alias_bytes: input.max_alias_bytes,
+        max_held_bytes: input.max_held_bytes,
         hash_seed: dfmt_server::process_seed(),
         ..Limits::DEFAULT
     };

@@ -70,7 +70,7 @@ impl Error {
             C::DepthLimit => Hint::RaiseDepthLimit,
             C::ControlCharacter if self.detail == Detail::CodePoint(0x0a) => Hint::EscapeLineBreak,
             C::UnsupportedTag => Hint::DropTags,
-            C::AliasLimit => Hint::RaiseAliasLimit,
+            C::AliasLimit | C::AliasBytesLimit => Hint::RaiseAliasLimit,
             _ => return None,
         })
     }
@@ -168,13 +168,19 @@ pub enum ErrorClass {
     AliasLimit,
     /// A value the target format cannot express, or a job the core does not offer.
     NotRepresentable,
+    /// The document needs more memory held at once than the limit allows (sorting keys, anchors, TOML tables).
+    MemoryLimit,
+    /// The output would be larger than the limit.
+    OutputLimit,
+    /// The job was stopped from outside (its deadline passed).
+    Cancelled,
     /// The input source or the output failed.
     Io,
 }
 
 impl ErrorClass {
     /// The class's stable name: `syntax`, `encoding`, `duplicate`, `depth_limit`, `too_long`, `alias_limit`,
-    /// `not_representable`, `io`.
+    /// `not_representable`, `memory_limit`, `output_limit`, `cancelled`, `io`.
     pub const fn name(self) -> &'static str {
         match self {
             ErrorClass::Syntax => "syntax",
@@ -184,6 +190,9 @@ impl ErrorClass {
             ErrorClass::TooLong => "too_long",
             ErrorClass::AliasLimit => "alias_limit",
             ErrorClass::NotRepresentable => "not_representable",
+            ErrorClass::MemoryLimit => "memory_limit",
+            ErrorClass::OutputLimit => "output_limit",
+            ErrorClass::Cancelled => "cancelled",
             ErrorClass::Io => "io",
         }
     }
@@ -357,7 +366,12 @@ codes! {
         DepthLimit = "depth_limit", DepthLimit, "nesting is deeper than the limit of {}";
         TokenTooLong = "token_too_long", TooLong, "a single value is longer than the limit of {} bytes";
         AliasLimit = "alias_limit", AliasLimit, "alias expansion exceeds the limit of {} nodes";
+        AliasBytesLimit = "alias_bytes_limit", AliasLimit, "alias expansion exceeds the limit of {} bytes";
         TooLargeToHold = "too_large_to_hold", NotRepresentable, "the document is too large to hold in memory (4 GiB)";
+        HeldBytesLimit = "held_bytes_limit", MemoryLimit,
+            "the document needs more than the limit of {} bytes held in memory";
+        OutputLimit = "output_limit", OutputLimit, "the output exceeds the limit of {} bytes";
+        Cancelled = "cancelled", Cancelled, "the job was stopped before it finished: its time limit passed";
     }
     "data (any reader into any writer)" {
         DuplicateKey = "duplicate_key", Duplicate, "duplicate key";

@@ -13,7 +13,7 @@ use crate::input::Input;
 use crate::json::{self, WriteOptions, Writer};
 use crate::limits::Limits;
 use crate::options::{Indent, Options, ParseError, ParseErrorKind};
-use crate::output::{Discard, Output};
+use crate::output::{Bounded, Discard, Output};
 use crate::reshape::{ArrayToDocuments, DocumentsToArray};
 use crate::source::Span;
 #[cfg(feature = "toml")]
@@ -79,21 +79,35 @@ impl Job {
         self.run_raw(input, output).map_err(|error| alloc::vec![self.diagnose(&error, input)])
     }
 
+    /// [`Job::run`], asking `stop` every few thousand events whether to give up (a deadline passed): when it
+    /// says yes, the job stops inside the reader or writer with [`ErrorCode::Cancelled`].
+    pub fn run_until<I: Input, O: Output>(
+        &self,
+        input: &mut I,
+        output: O,
+        stop: &dyn Fn() -> bool,
+    ) -> Result<Done<O>, Vec<Diagnostic>> {
+        self.run_inner(input, output, Some(stop)).map_err(|error| alloc::vec![self.diagnose(&error, input)])
+    }
+
     /// [`Job::run`] with the core's plain error.
     pub fn run_raw<I: Input, O: Output>(&self, input: &mut I, output: O) -> Result<Done<O>, Error> {
+        self.run_inner(input, output, None)
+    }
+
+    fn run_inner<I: Input, O: Output>(&self, input: &mut I, output: O, stop: Stop<'_>) -> Result<Done<O>, Error> {
         let options = &self.options;
+        let to = self.to().unwrap_or(self.from);
         match self.action {
             Action::Validate => {
-                validate(input, self.from, &options.limits)?;
+                validate_until(input, self.from, &options.limits, stop)?;
                 Ok(Done { output, fingerprint: None })
             }
             Action::Format | Action::Convert(_) if !self.fingerprint => {
-                let to = self.to().unwrap_or(self.from);
-                Ok(Done { output: convert(input, self.from, to, options, output)?, fingerprint: None })
+                Ok(Done { output: convert_until(input, self.from, to, options, output, stop)?, fingerprint: None })
             }
             Action::Format | Action::Convert(_) => {
-                let to = self.to().unwrap_or(self.from);
-                let (output, fingerprint) = convert_fingerprinted(input, self.from, to, options, output)?;
+                let (output, fingerprint) = convert_fingerprinted(input, self.from, to, options, output, stop)?;
                 Ok(Done { output, fingerprint: Some(fingerprint) })
             }
         }
@@ -238,44 +252,62 @@ pub fn convert<I: Input, O: Output>(
     options: &Options,
     out: O,
 ) -> Result<O, Error> {
-    match to {
+    convert_until(input, from, to, options, out, None)
+}
+
+/// [`convert`], asking `stop` now and then whether to give up ([`ErrorCode::Cancelled`]); the output is bounded
+/// by [`Limits::max_output_bytes`].
+fn convert_until<I: Input, O: Output>(
+    input: &mut I,
+    from: Format,
+    to: Format,
+    options: &Options,
+    out: O,
+    stop: Stop<'_>,
+) -> Result<O, Error> {
+    let out = Bounded::new(out, options.limits.max_output_bytes);
+    let out = match to {
         #[cfg(feature = "yaml")]
         Format::Yaml => {
             let writer = yaml::Writer::new(out, options.yaml_write_options());
-            events(input, from, to, options, writer)?.finish()
+            pipeline(input, from, to, options, writer, stop)?.finish()
         }
         #[cfg(feature = "toml")]
         Format::Toml if from == Format::Toml => format_toml(input, options, out),
         #[cfg(feature = "toml")]
         Format::Toml => {
-            let writer = toml::Writer::new(out, options.toml_indent()).seeded(options.limits.hash_seed);
-            events(input, from, to, options, writer)?.finish()
+            let writer = toml::Writer::new(out, options.toml_indent()).limited(&options.limits);
+            pipeline(input, from, to, options, writer, stop)?.finish()
         }
         Format::Json | Format::Jsonc | Format::Ndjson => {
             // The input read so far (all of it, for a whole text) gives the output's likely size.
             let writer = Writer::with_size_hint(out, options.write_options(to), input.buffer().len());
-            events(input, from, to, options, writer)?.finish()
+            pipeline(input, from, to, options, writer, stop)?.finish()
         }
         #[allow(unreachable_patterns)]
         _ => Err(not_built(to)),
-    }
+    }?;
+    Ok(out.into_inner())
 }
 
-/// As [`convert`], with the fingerprint of the data the writer received (for TOML formatted as TOML, of the
-/// data and every comment).
+/// As [`convert_until`], with the fingerprint of the data the writer received (for TOML formatted as TOML, of
+/// the data and every comment).
 fn convert_fingerprinted<I: Input, O: Output>(
     input: &mut I,
     from: Format,
     to: Format,
     options: &Options,
     out: O,
+    stop: Stop<'_>,
 ) -> Result<(O, Fingerprint), Error> {
-    match to {
+    let out = Bounded::new(out, options.limits.max_output_bytes);
+    let (out, fingerprint) = match to {
         #[cfg(feature = "yaml")]
         Format::Yaml => {
             let writer = yaml::Writer::new(out, options.yaml_write_options());
-            let Tee(writer, fingerprint) = events(input, from, to, options, Tee(writer, Fingerprint::default()))?;
-            Ok((writer.finish()?, fingerprint))
+            let Tee(writer, fingerprint) =
+                pipeline(input, from, to, options, Tee(writer, Fingerprint::default()), stop)?;
+            (writer.finish()?, fingerprint)
         }
         #[cfg(feature = "toml")]
         Format::Toml if from == Format::Toml => {
@@ -285,29 +317,36 @@ fn convert_fingerprinted<I: Input, O: Output>(
             let formatted = toml::format(whole(input)?, &options.limits, options.toml_indent())?;
             let mut out = out;
             out.write(&formatted.text)?;
-            Ok((out, formatted.fingerprint))
+            (out, formatted.fingerprint)
         }
         #[cfg(feature = "toml")]
         Format::Toml => {
-            let writer = toml::Writer::new(out, options.toml_indent()).seeded(options.limits.hash_seed);
-            let Tee(writer, fingerprint) = events(input, from, to, options, Tee(writer, Fingerprint::default()))?;
-            Ok((writer.finish()?, fingerprint))
+            let writer = toml::Writer::new(out, options.toml_indent()).limited(&options.limits);
+            let Tee(writer, fingerprint) =
+                pipeline(input, from, to, options, Tee(writer, Fingerprint::default()), stop)?;
+            (writer.finish()?, fingerprint)
         }
         Format::Json | Format::Jsonc | Format::Ndjson => {
             let writer = Writer::with_size_hint(out, options.write_options(to), input.buffer().len());
-            let Tee(writer, fingerprint) = events(input, from, to, options, Tee(writer, Fingerprint::default()))?;
-            Ok((writer.finish()?, fingerprint))
+            let Tee(writer, fingerprint) =
+                pipeline(input, from, to, options, Tee(writer, Fingerprint::default()), stop)?;
+            (writer.finish()?, fingerprint)
         }
         #[allow(unreachable_patterns)]
-        _ => Err(not_built(to)),
-    }
+        _ => return Err(not_built(to)),
+    };
+    Ok((out.into_inner(), fingerprint))
 }
 
 /// Checks that `input` is valid `format`, reading it to the end. For YAML this includes that every alias
 /// names an anchor, that alias expansion stays within the limits, and that no mapping repeats a key (merge keys
 /// applied).
 pub fn validate<I: Input>(input: &mut I, format: Format, limits: &Limits) -> Result<(), Error> {
-    let discard = |_: Event<'_>| Ok(());
+    validate_until(input, format, limits, None)
+}
+
+fn validate_until<I: Input>(input: &mut I, format: Format, limits: &Limits, stop: Stop<'_>) -> Result<(), Error> {
+    let discard = Watched::new(|_: Event<'_>| Ok(()), stop);
     match format {
         Format::Json | Format::Jsonc | Format::Ndjson => {
             json::read(input, json_dialect(format)?, limits, &mut { discard })
@@ -318,7 +357,9 @@ pub fn validate<I: Input>(input: &mut I, format: Format, limits: &Limits) -> Res
         Format::Yaml => {
             let src = whole(input)?;
             let unique = yaml::UniqueKeys::new(discard).seeded(limits.hash_seed);
-            let mut resolve = yaml::Resolve::new(unique, limits.alias_nodes_for(src.len() as u64), true);
+            let len = src.len() as u64;
+            let resolve = yaml::Resolve::new(unique, limits.alias_nodes_for(len), true);
+            let mut resolve = resolve.bounded(limits.alias_bytes_for(len), limits.max_depth, limits.max_held_bytes);
             yaml::read(src, limits, &mut resolve)
         }
         #[allow(unreachable_patterns)]
@@ -346,28 +387,83 @@ pub fn events<I: Input, S: Sink>(
     options: &Options,
     sink: S,
 ) -> Result<S, Error> {
-    match from {
+    pipeline(input, from, to, options, sink, None)
+}
+
+/// [`events`], asking `stop` every [`STOP_EVERY`] events whether to give up.
+fn pipeline<I: Input, S: Sink>(
+    input: &mut I,
+    from: Format,
+    to: Format,
+    options: &Options,
+    sink: S,
+    stop: Stop<'_>,
+) -> Result<S, Error> {
+    let sink = Watched::new(sink, stop);
+    let watched = match from {
         #[cfg(feature = "yaml")]
-        Format::Yaml => return read_yaml(input, to, options, sink),
+        Format::Yaml => read_yaml(input, to, options, sink),
         #[cfg(feature = "toml")]
-        Format::Toml => return read_toml(input, to, options, sink),
-        Format::Json | Format::Jsonc | Format::Ndjson => {}
+        Format::Toml => read_toml(input, to, options, sink),
+        // YAML refuses a mapping with a key twice, which JSON allows: refuse it here, naming both positions,
+        // rather than write YAML that no YAML reader (dfmt included) takes back.
+        #[cfg(feature = "yaml")]
+        Format::Json | Format::Jsonc | Format::Ndjson if to == Format::Yaml => {
+            let unique = yaml::UniqueKeys::new(sink).seeded(options.limits.hash_seed);
+            read_into(input, from, options, unique).map(yaml::UniqueKeys::into_inner)
+        }
+        Format::Json | Format::Jsonc | Format::Ndjson => match (from == Format::Ndjson, to == Format::Ndjson) {
+            (true, false) => {
+                read_into(input, from, options, DocumentsToArray::new(sink)).map(DocumentsToArray::into_inner)
+            }
+            (false, true) => {
+                read_into(input, from, options, ArrayToDocuments::new(sink)).map(ArrayToDocuments::into_inner)
+            }
+            _ => read_into(input, from, options, sink),
+        },
         #[allow(unreachable_patterns)]
-        _ => return Err(not_built(from)),
+        _ => Err(not_built(from)),
+    }?;
+    Ok(watched.inner)
+}
+
+/// Something to ask, now and then, whether a job must stop (its deadline passed); `None` never stops.
+type Stop<'a> = Option<&'a dyn Fn() -> bool>;
+
+/// How many events pass between two questions to [`Stop`]: often enough that a job stops within a
+/// millisecond or so of being asked, rarely enough that asking costs nothing measurable.
+const STOP_EVERY: u32 = 1024;
+
+/// A sink that asks [`Stop`] every [`STOP_EVERY`] events, and fails with [`ErrorCode::Cancelled`] when told to.
+struct Watched<'a, S> {
+    inner: S,
+    stop: Stop<'a>,
+    countdown: u32,
+}
+
+impl<'a, S> Watched<'a, S> {
+    fn new(inner: S, stop: Stop<'a>) -> Self {
+        Watched { inner, stop, countdown: STOP_EVERY }
     }
-    if to == Format::Yaml {
-        return read_into(input, from, options, sink);
-    }
-    match (from == Format::Ndjson, to == Format::Ndjson) {
-        (true, false) => read_into(input, from, options, DocumentsToArray::new(sink)).map(DocumentsToArray::into_inner),
-        (false, true) => read_into(input, from, options, ArrayToDocuments::new(sink)).map(ArrayToDocuments::into_inner),
-        _ => read_into(input, from, options, sink),
+}
+
+impl<S: Sink> Sink for Watched<'_, S> {
+    #[inline(always)]
+    fn event(&mut self, event: Event<'_>) -> Result<(), Error> {
+        self.countdown -= 1;
+        if self.countdown == 0 {
+            self.countdown = STOP_EVERY;
+            if self.stop.is_some_and(|stop| stop()) {
+                return Err(Error::new(ErrorCode::Cancelled, event.span));
+            }
+        }
+        self.inner.event(event)
     }
 }
 
 fn read_into<I: Input, S: Sink>(input: &mut I, from: Format, options: &Options, mut sink: S) -> Result<S, Error> {
     if options.sort_keys {
-        let mut tree = Tree::new();
+        let mut tree = Tree::bounded(options.limits.max_held_bytes);
         json::read(input, json_dialect(from)?, &options.limits, &mut tree)?;
         tree.replay(&mut sink, true)?;
     } else {
@@ -406,18 +502,21 @@ fn read_yaml<I: Input, S: Sink>(input: &mut I, to: Format, options: &Options, mu
         return Ok(data.into_inner());
     }
     let max_nodes = limits.alias_nodes_for(src.len() as u64);
+    let max_bytes = limits.alias_bytes_for(src.len() as u64);
     if options.sort_keys {
-        let mut tree = Tree::new();
+        let mut tree = Tree::bounded(options.limits.max_held_bytes);
         let record = |event: Event<'_>| tree.event(event);
         let data = yaml::ToJson::new(record, options.yaml_drop_tags).seeded(limits.hash_seed);
-        let mut resolve = yaml::Resolve::new(data, max_nodes, merge_keys);
+        let mut resolve =
+            yaml::Resolve::new(data, max_nodes, merge_keys).bounded(max_bytes, limits.max_depth, limits.max_held_bytes);
         yaml::read_checked(&text, limits, &mut resolve)?;
         drop(resolve);
         tree.replay(&mut sink, true)?;
         return Ok(sink);
     }
     let data = yaml::ToJson::new(sink, options.yaml_drop_tags).seeded(limits.hash_seed);
-    let mut resolve = yaml::Resolve::new(data, max_nodes, merge_keys);
+    let mut resolve =
+        yaml::Resolve::new(data, max_nodes, merge_keys).bounded(max_bytes, limits.max_depth, limits.max_held_bytes);
     yaml::read_checked(&text, limits, &mut resolve)?;
     Ok(resolve.into_inner().into_inner())
 }
@@ -440,7 +539,7 @@ fn read_toml<I: Input, S: Sink>(input: &mut I, to: Format, options: &Options, mu
     let doc = toml::load(whole(input)?, &options.limits)?;
     let finite_only = !matches!(to, Format::Yaml | Format::Toml);
     if options.sort_keys {
-        let mut tree = Tree::new();
+        let mut tree = Tree::bounded(options.limits.max_held_bytes);
         doc.emit(&mut tree, finite_only)?;
         tree.replay(&mut sink, true)?;
     } else {

@@ -72,7 +72,7 @@ pub use limits::Limits;
 pub use options::{Indent, Options, ParseError, ParseErrorKind};
 #[cfg(feature = "std")]
 pub use output::IoOutput;
-pub use output::{Discard, Output};
+pub use output::{Bounded, Discard, Output};
 pub use path::key_path_at;
 pub use reshape::{ArrayToDocuments, DocumentsToArray};
 pub use source::{Located, Position, Span, locate};

@@ -48,6 +48,53 @@ impl<O: Output + ?Sized> Output for &mut O {
     }
 }
 
+/// An output that refuses to grow past a number of bytes ([`crate::Limits::max_output_bytes`]): the write that
+/// would pass it fails with [`crate::ErrorCode::OutputLimit`], and writers give that error the position of the
+/// event they were writing. Writers hand over their output in pieces of 64 KiB, so the check comes while the
+/// output grows, not at its end.
+#[derive(Debug)]
+pub struct Bounded<O> {
+    inner: O,
+    written: u64,
+    max: u64,
+}
+
+impl<O> Bounded<O> {
+    /// `inner`, taking at most `max` bytes.
+    pub fn new(inner: O, max: u64) -> Self {
+        Bounded { inner, written: 0, max }
+    }
+
+    /// The output inside.
+    pub fn into_inner(self) -> O {
+        self.inner
+    }
+
+    fn take(&mut self, n: usize) -> Result<(), Error> {
+        let after = self.written.saturating_add(n as u64);
+        if after > self.max {
+            let code = crate::error::ErrorCode::OutputLimit;
+            return Err(Error::with(code, crate::error::Detail::Limit(self.max), crate::source::Span::at(0)));
+        }
+        self.written = after;
+        Ok(())
+    }
+}
+
+impl<O: Output> Output for Bounded<O> {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        self.take(bytes.len())?;
+        self.inner.write(bytes)
+    }
+
+    #[inline]
+    fn write_vec(&mut self, bytes: Vec<u8>) -> Result<(), Error> {
+        self.take(bytes.len())?;
+        self.inner.write_vec(bytes)
+    }
+}
+
 /// Discards everything: for validating, where only the reader's verdict matters.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Discard;

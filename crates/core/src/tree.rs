@@ -4,8 +4,7 @@
 //! nesting is a table of indices. Building it is one pass; dropping it is two frees. Replaying it pushes the same
 //! events into any sink, with mapping entries sorted by key when asked.
 
-use crate::error::Error;
-use crate::error::ErrorCode;
+use crate::error::{Detail, Error, ErrorCode};
 use crate::event::{Comment, CommentStyle, Event, EventKind, Props, Scalar, ScalarKind, ScalarStyle, Sink};
 use crate::source::Span;
 use alloc::vec::Vec;
@@ -39,17 +38,30 @@ struct Node {
 /// A recorded event stream: build it by pushing events into it (it is a [`Sink`]), then [`Tree::replay`].
 ///
 /// Anchors and tags are not recorded yet: JSON has none (the YAML reader will add them).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Tree {
     nodes: Vec<Node>,
     text: Vec<u8>,
     open: Vec<u32>,
+    max_held: u64,
+}
+
+impl Default for Tree {
+    fn default() -> Self {
+        Tree::new()
+    }
 }
 
 impl Tree {
-    /// An empty tree.
+    /// An empty tree, as large as memory allows (up to 4 GiB of text).
     pub fn new() -> Self {
-        Tree::default()
+        Tree::bounded(u64::MAX)
+    }
+
+    /// An empty tree that refuses to hold more than `max_held` bytes ([`crate::Limits::max_held_bytes`]: its
+    /// text and 32 bytes per event).
+    pub fn bounded(max_held: u64) -> Self {
+        Tree { nodes: Vec::new(), text: Vec::new(), open: Vec::new(), max_held }
     }
 
     fn text(&self, node: &Node) -> &[u8] {
@@ -156,6 +168,10 @@ impl Sink for Tree {
             EventKind::Comment(c) => (Kind::Comment(c.style, c.trailing), c.text),
             EventKind::BlankLine => (Kind::BlankLine, b""),
         };
+        let held = self.text.len() + text.len() + self.nodes.len() * core::mem::size_of::<Node>();
+        if held as u64 > self.max_held {
+            return Err(Error::with(ErrorCode::HeldBytesLimit, Detail::Limit(self.max_held), event.span));
+        }
         let index = u32::try_from(self.nodes.len()).map_err(|_| too_large(event.span))?;
         let start = u32::try_from(self.text.len()).map_err(|_| too_large(event.span))?;
         self.text.extend_from_slice(text);

@@ -13,7 +13,7 @@ use axum::body::{Body, Bytes, HttpBody};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
-use dfmt_core::{Action, Diagnostic, Format, Hint, Job, Options, Params, ParseErrorKind, SliceInput};
+use dfmt_core::{Action, Diagnostic, ErrorCode, Format, Hint, Job, Options, Params, ParseErrorKind, SliceInput};
 use http_body_util::BodyExt;
 use std::borrow::Borrow;
 use std::panic::AssertUnwindSafe;
@@ -79,6 +79,15 @@ impl ApiError {
     /// The answer for input the core refused: 422, with the diagnostic's position, code, key path, earlier
     /// position and hint.
     fn invalid(diagnostic: Box<Diagnostic>) -> Self {
+        if diagnostic.code == ErrorCode::Cancelled {
+            let mut e = ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "timeout",
+                "the conversion did not finish within the request timeout",
+            );
+            e.retry_after = true;
+            return e;
+        }
         let mut e = ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, diagnostic.kind(), diagnostic.message.clone());
         e.diagnostic = Some(diagnostic);
         e
@@ -206,13 +215,17 @@ pub(crate) fn job(endpoint: Endpoint, uri: &Uri, headers: &HeaderMap, settings: 
 
 /// Runs a job over a whole body into `output` (an empty buffer): the output and its format, or the core's
 /// diagnostics.
-fn run(work: Work, body: &[u8], output: Vec<u8>) -> Result<(Vec<u8>, Format), Box<Diagnostic>> {
+fn run(work: Work, body: &[u8], output: Vec<u8>, deadline: Instant) -> Result<(Vec<u8>, Format), Box<Diagnostic>> {
     let job = match work {
         Work::Job(job) => job,
         #[cfg(feature = "test-routes")]
         Work::Panic => panic!("a conversion panicked (test route)"),
     };
-    let done = job.run(&mut SliceInput::new(body), output).map_err(|mut d| Box::new(d.swap_remove(0)))?;
+    // The core asks every thousand events or so whether the deadline passed, and stops if it has: a conversion
+    // past its time frees its slot and its thread at once, inline ones too.
+    let past_deadline = || Instant::now() >= deadline;
+    let done = job.run_until(&mut SliceInput::new(body), output, &past_deadline);
+    let done = done.map_err(|mut d| Box::new(d.swap_remove(0)))?;
     Ok(match job.to() {
         Some(to) => (done.output, to),
         None => (b"{\"valid\":true}\n".to_vec(), Format::Json),
@@ -326,7 +339,12 @@ impl Whole {
 }
 
 /// Reads the body, at most `limit` bytes; `Err` is the answer to give instead.
-async fn read_body<B: RequestBody>(body: B, limit: usize, metrics: &Metrics) -> Result<Received, ApiError> {
+async fn read_body<B: RequestBody>(
+    body: B,
+    limit: usize,
+    metrics: &Metrics,
+    reserved: &mut Reservation,
+) -> Result<Received, ApiError> {
     let mut body = body;
     let mut received = Received { first: Bytes::new(), rest: Vec::new(), len: 0 };
     while let Some(frame) = body.frame().await {
@@ -342,6 +360,16 @@ async fn read_body<B: RequestBody>(body: B, limit: usize, metrics: &Metrics) -> 
             if received.len > limit {
                 return Err(too_large(limit));
             }
+            if !reserved.grow(data.len()) {
+                let mut error = ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "overloaded",
+                    "too many request bodies in flight; retry shortly",
+                );
+                error.retry_after = true;
+                error.close = true;
+                return Err(error);
+            }
             if received.first.is_empty() {
                 received.first = data;
             } else {
@@ -350,6 +378,35 @@ async fn read_body<B: RequestBody>(body: B, limit: usize, metrics: &Metrics) -> 
         }
     }
     Ok(received)
+}
+
+/// The bytes of one request's body counted against the service's budget of bodies in flight
+/// ([`Settings::max_bodies_in_flight`]); given back when dropped.
+#[derive(Debug)]
+pub(crate) struct Reservation {
+    metrics: Arc<Metrics>,
+    bytes: u64,
+    budget: u64,
+}
+
+impl Reservation {
+    /// Counts `n` more bytes, unless the budget would be passed.
+    fn grow(&mut self, n: usize) -> bool {
+        let n = n as u64;
+        let before = self.metrics.bodies_in_flight.fetch_add(n, Relaxed);
+        if before.saturating_add(n) > self.budget {
+            self.metrics.bodies_in_flight.fetch_sub(n, Relaxed);
+            return false;
+        }
+        self.bytes += n;
+        true
+    }
+}
+
+impl Drop for Reservation {
+    fn drop(&mut self) {
+        self.metrics.bodies_in_flight.fetch_sub(self.bytes, Relaxed);
+    }
 }
 
 /// 413; the rest of the body is not read, so the connection closes after the answer.
@@ -422,24 +479,28 @@ async fn respond<B: RequestBody>(
         return Err(too_large(settings.max_body_bytes));
     }
     let deadline = tokio::time::Instant::from_std(started + settings.request_timeout);
-    let mut reading = std::pin::pin!(read_body(body, settings.max_body_bytes, &state.metrics));
-    // A small body has usually arrived with the headers: one poll reads it, and no timer is set up (which costs
-    // a handle on the runtime, an atomic that both I/O threads share).
-    let first = std::future::poll_fn(|cx| Poll::Ready(reading.as_mut().poll(cx))).await;
-    let received = match first {
-        Poll::Ready(received) => received?,
-        Poll::Pending => match tokio::time::timeout_at(deadline, reading).await {
-            Ok(received) => received?,
-            Err(_) => {
-                let mut error = ApiError::new(
-                    StatusCode::REQUEST_TIMEOUT,
-                    "timeout",
-                    "the request body did not arrive within the request timeout",
-                );
-                error.close = true;
-                return Err(error);
-            }
-        },
+    // Bodies being read and held count against one budget for the whole service, until the answer is made.
+    let mut reserved = Reservation { metrics: state.metrics.clone(), bytes: 0, budget: settings.max_bodies_in_flight };
+    let received = {
+        let mut reading = std::pin::pin!(read_body(body, settings.max_body_bytes, &state.metrics, &mut reserved));
+        // A small body has usually arrived with the headers: one poll reads it, and no timer is set up (which
+        // costs a handle on the runtime, an atomic that both I/O threads share).
+        let first = std::future::poll_fn(|cx| Poll::Ready(reading.as_mut().poll(cx))).await;
+        match first {
+            Poll::Ready(received) => received?,
+            Poll::Pending => match tokio::time::timeout_at(deadline, reading).await {
+                Ok(received) => received?,
+                Err(_) => {
+                    let mut error = ApiError::new(
+                        StatusCode::REQUEST_TIMEOUT,
+                        "timeout",
+                        "the request body did not arrive within the request timeout",
+                    );
+                    error.close = true;
+                    return Err(error);
+                }
+            },
+        }
     };
     // The slot is taken once the body is in: a client that uploads slowly holds a connection, not a slot.
     let Some(slot) = take_slot(&state.metrics, settings.max_conversions) else {
@@ -450,7 +511,7 @@ async fn respond<B: RequestBody>(
     };
     let (len, format, body) = if received.len < settings.inline_below {
         let output = inline_output(&job, received.len);
-        let outcome = answer(job, &received.whole(), &state.metrics, output);
+        let outcome = answer(job, &received.whole(), &state.metrics, output, deadline.into_std());
         drop(slot);
         let (output, format) = outcome?;
         (output.len(), format, Body::from(output))
@@ -458,7 +519,7 @@ async fn respond<B: RequestBody>(
         let (metrics, buffers) = (state.metrics.clone(), state.buffers.clone());
         let slot = slot.owned(metrics.clone());
         let work = tokio::task::spawn_blocking(move || {
-            let _slot = slot;
+            let (_slot, _reserved) = (slot, reserved);
             lower_priority();
             // Joining, converting, and explaining an error (which may read the body again for a key path) all
             // run here: a large body never holds an I/O thread. The buffers come from the pool and go back to
@@ -468,7 +529,7 @@ async fn respond<B: RequestBody>(
                 Some(_) => buffers.take(large_output(input.bytes().len())),
                 None => Vec::new(),
             };
-            let outcome = answer(job, input.bytes(), &metrics, output);
+            let outcome = answer(job, input.bytes(), &metrics, output, deadline.into_std());
             input.give_back(&buffers);
             let (output, format) = outcome?;
             Ok((output.len(), format, Body::from(crate::buffers::lend(output, buffers))))
@@ -494,8 +555,14 @@ async fn respond<B: RequestBody>(
 }
 
 /// Runs a job under `catch_unwind`: the output, 422 for input the core refused, 500 (logged) for a panic.
-fn answer(job: Work, body: &[u8], metrics: &Metrics, output: Vec<u8>) -> Result<(Vec<u8>, Format), ApiError> {
-    match std::panic::catch_unwind(AssertUnwindSafe(|| run(job, body, output))) {
+fn answer(
+    job: Work,
+    body: &[u8],
+    metrics: &Metrics,
+    output: Vec<u8>,
+    deadline: Instant,
+) -> Result<(Vec<u8>, Format), ApiError> {
+    match std::panic::catch_unwind(AssertUnwindSafe(|| run(job, body, output, deadline))) {
         Ok(Ok(done)) => Ok(done),
         Ok(Err(diagnostic)) => Err(ApiError::invalid(diagnostic)),
         Err(_) => {

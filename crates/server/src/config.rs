@@ -55,21 +55,35 @@ pub struct Settings {
     /// Most connections served at once; past it, a few more are accepted for probes only (see
     /// `connections.rs`), then new ones are closed at once. Kept below the process's open-file limit.
     pub max_connections: usize,
+    /// Most bytes of request bodies read or held at once, over all requests; a body that would pass it is 503
+    /// with `Retry-After`. Bodies are read before a conversion slot is taken (a slow upload holds no slot), so
+    /// this is what bounds their memory.
+    pub max_bodies_in_flight: u64,
 }
+
+/// The default body limit, 16 MiB; the output, memory held per conversion and bodies in flight default to
+/// multiples of it.
+const BODY: u64 = 16 << 20;
 
 impl Default for Settings {
     fn default() -> Self {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         Settings {
-            max_body_bytes: 16 << 20,
+            max_body_bytes: BODY as usize,
             request_timeout: Duration::from_secs(30),
             max_conversions: 4 * cores,
             inline_below: 64 << 10,
-            limits: Limits { hash_seed: process_seed(), ..Limits::DEFAULT },
+            limits: Limits {
+                hash_seed: process_seed(),
+                max_output_bytes: 8 * BODY,
+                max_held_bytes: 8 * BODY,
+                ..Limits::DEFAULT
+            },
             header_read_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(60),
             write_timeout: Duration::from_secs(30),
             max_connections: 10_000,
+            max_bodies_in_flight: 16 * BODY,
         }
     }
 }
@@ -129,6 +143,9 @@ impl Settings {
     /// idle_timeout_ms = 60000
     /// write_timeout_ms = 30000
     /// max_connections = 10000
+    /// max_output_bytes = 134217728
+    /// max_held_bytes = 134217728
+    /// max_bodies_in_flight = 268435456
     /// ```
     pub fn with_file(self, path: &std::path::Path) -> Result<Settings, ConfigError> {
         let name = path.display().to_string();
@@ -160,6 +177,9 @@ impl Settings {
                 "idle_timeout_ms" => settings.idle_timeout = Duration::from_millis(number.max(1)),
                 "write_timeout_ms" => settings.write_timeout = Duration::from_millis(number.max(1)),
                 "max_connections" => settings.max_connections = size.max(1),
+                "max_output_bytes" => settings.limits.max_output_bytes = number,
+                "max_held_bytes" => settings.limits.max_held_bytes = number,
+                "max_bodies_in_flight" => settings.max_bodies_in_flight = number,
                 _ => return Err(bad(format!("unknown setting '{key}'"))),
             }
         }

@@ -57,6 +57,8 @@ pub(crate) struct Metrics {
     pub(crate) in_flight: AtomicI64,
     pub(crate) panics: AtomicU64,
     pub(crate) connections_refused: AtomicU64,
+    /// Bytes of request bodies being read or held for a conversion.
+    pub(crate) bodies_in_flight: AtomicU64,
 }
 
 /// The index of a route in [`ROUTES`], and whether `path` is that route exactly (not a static file counted
@@ -117,6 +119,11 @@ impl Metrics {
         let gauges = [
             ("dfmt_active_connections", "Open client connections.", self.active_connections.load(Relaxed)),
             ("dfmt_conversions_in_flight", "Conversions running now.", self.in_flight.load(Relaxed)),
+            (
+                "dfmt_request_body_bytes_in_flight",
+                "Bytes of request bodies being read or held for a conversion.",
+                i64::try_from(self.bodies_in_flight.load(Relaxed)).unwrap_or(i64::MAX),
+            ),
         ];
         for (name, help, value) in gauges {
             let _ = write!(out, "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}\n");

@@ -67,6 +67,8 @@ pub struct Doc {
     nodes: Vec<Node>,
     text: Vec<u8>,
     index: Index,
+    /// Most bytes the document may hold: its text and its nodes ([`Limits::max_held_bytes`]).
+    max_held: u64,
 }
 
 impl Default for Doc {
@@ -79,6 +81,12 @@ impl Doc {
     /// A document holding an empty root table, with the default seed for its key index.
     pub fn new() -> Doc {
         Doc::seeded(Limits::DEFAULT.hash_seed)
+    }
+
+    /// A document holding an empty root table, bounded and keyed by `limits` ([`Limits::max_held_bytes`],
+    /// [`Limits::hash_seed`]).
+    pub fn limited(limits: &Limits) -> Doc {
+        Doc { max_held: limits.max_held_bytes, ..Doc::seeded(limits.hash_seed) }
     }
 
     /// A document holding an empty root table, its key index keyed by `seed` ([`Limits::hash_seed`]).
@@ -96,7 +104,7 @@ impl Doc {
             children: 0,
             depth: 0,
         };
-        Doc { nodes: alloc::vec![root], text: Vec::new(), index: Index::new(seed) }
+        Doc { nodes: alloc::vec![root], text: Vec::new(), index: Index::new(seed), max_held: u64::MAX }
     }
 
     pub(super) fn node(&self, id: u32) -> &Node {
@@ -130,6 +138,9 @@ impl Doc {
         let end = start + bytes.len();
         if end > u32::MAX as usize {
             return Err(Error::new(ErrorCode::TooLargeToHold, Span::at(0)));
+        }
+        if (end + self.nodes.len() * core::mem::size_of::<Node>()) as u64 > self.max_held {
+            return Err(Error::with(ErrorCode::HeldBytesLimit, Detail::Limit(self.max_held), Span::at(0)));
         }
         crate::bytes::extend_short(&mut self.text, bytes);
         Ok((start as u32, end as u32))
@@ -298,7 +309,7 @@ pub struct Build<'l> {
 impl<'l> Build<'l> {
     /// A builder of an empty document.
     pub fn new(limits: &'l Limits) -> Self {
-        Build { doc: Doc::seeded(limits.hash_seed), limits, section: 0, open: Vec::new(), pending: None }
+        Build { doc: Doc::limited(limits), limits, section: 0, open: Vec::new(), pending: None }
     }
 
     /// The document built.

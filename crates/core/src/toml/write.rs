@@ -35,9 +35,10 @@ impl<O: Output> Writer<O> {
         Writer { out, record: Record::new(), indent }
     }
 
-    /// Keys the hash of the index that finds duplicate keys with `seed` ([`crate::Limits::hash_seed`]).
-    pub fn seeded(mut self, seed: u64) -> Self {
-        self.record.doc = Doc::seeded(seed);
+    /// Bounds the document it records by `limits` ([`crate::Limits::max_held_bytes`]) and keys the hash of its
+    /// index of keys ([`crate::Limits::hash_seed`]).
+    pub fn limited(mut self, limits: &crate::Limits) -> Self {
+        self.record.doc = Doc::limited(limits);
         self
     }
 

@@ -214,14 +214,16 @@ pub struct UniqueKeys<S> {
     inner: S,
     frames: Vec<Frame>,
     keys: Keys,
-    /// The current key: its kind, then its text.
+    /// The current key: its kind, then its text, decoded.
     key: Vec<u8>,
+    /// Where a JSON string key is decoded.
+    scratch: Vec<u8>,
 }
 
 impl<S: Sink> UniqueKeys<S> {
     /// Forwards to `inner`.
     pub fn new(inner: S) -> Self {
-        UniqueKeys { inner, frames: Vec::new(), keys: Keys::default(), key: Vec::new() }
+        UniqueKeys { inner, frames: Vec::new(), keys: Keys::default(), key: Vec::new(), scratch: Vec::new() }
     }
 
     /// Keys the hash of the duplicate-key index with `seed` ([`crate::Limits::hash_seed`]).
@@ -248,7 +250,8 @@ impl<S: Sink> Sink for UniqueKeys<S> {
                 if let Some(depth) = self.key_of() {
                     self.key.clear();
                     self.key.push(scalar.kind as u8);
-                    self.key.extend_from_slice(scalar.text);
+                    // JSON keys come as written: `"a"` and `"\u0061"` are the same key.
+                    self.key.extend_from_slice(scalar.decode_into(&mut self.scratch));
                     let mark = self.frames[depth].mark;
                     if let Err(first) = self.keys.insert(depth, mark, &self.key, event.span.start) {
                         return Err(Error::with(ErrorCode::DuplicateKey, Detail::Earlier(first), event.span));

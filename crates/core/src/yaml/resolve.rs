@@ -37,6 +37,15 @@ pub struct Resolve<S> {
     max_nodes: u64,
     /// Nodes produced by expansion so far.
     expanded: u64,
+    /// Bytes expansion may produce ([`crate::Limits::alias_bytes_for`]), and has produced so far: the text of
+    /// each expanded node, and [`NODE_BYTES`] for its structure.
+    max_bytes: u64,
+    expanded_bytes: u64,
+    /// Deepest nesting an expansion may reach, counted from the document's root.
+    max_depth: u32,
+    /// Bytes recorded into the arena so far, counted as [`Resolve::expanded_bytes`] counts them (a reference as
+    /// the bytes it expands to).
+    bytes: u64,
     /// The anchored nodes of the current document, and everything nested in them.
     arena: Arena,
     /// Nodes recorded into the arena so far, a reference counting as the nodes it expands to: the difference
@@ -52,13 +61,20 @@ pub struct Resolve<S> {
     stack: Vec<(u32, u32)>,
 }
 
-/// A closed anchored node: its records and how many nodes it expands to.
+/// A closed anchored node: its records, how many nodes and bytes it expands to, and how deep it nests (1 for
+/// a mapping or sequence of scalars, 0 for a scalar).
 #[derive(Clone, Copy, Debug)]
 struct Def {
     start: u32,
     end: u32,
     weight: u64,
+    bytes: u64,
+    depth: u32,
 }
+
+/// What an expanded node costs besides its text, for the byte budget: about what its punctuation, indentation
+/// and key take in the output.
+const NODE_BYTES: u64 = 16;
 
 /// An anchored mapping or sequence that has not ended yet.
 #[derive(Clone, Copy, Debug)]
@@ -67,8 +83,11 @@ struct Open {
     start: u32,
     /// The source depth inside it.
     depth: u32,
-    /// [`Resolve::weight`] before it.
+    /// [`Resolve::weight`] and [`Resolve::bytes`] before it.
     weight: u64,
+    bytes: u64,
+    /// The deepest source depth reached inside it, references counted with their own depth.
+    deepest: u32,
 }
 
 impl<S: Sink> Resolve<S> {
@@ -79,6 +98,10 @@ impl<S: Sink> Resolve<S> {
             merge: Merge::new(inner, merge_keys),
             max_nodes,
             expanded: 0,
+            max_bytes: u64::MAX,
+            expanded_bytes: 0,
+            max_depth: u32::MAX,
+            bytes: 0,
             arena: Arena::default(),
             weight: 0,
             defs: BTreeMap::new(),
@@ -86,6 +109,17 @@ impl<S: Sink> Resolve<S> {
             depth: 0,
             stack: Vec::new(),
         }
+    }
+
+    /// Also bounds expansion to `max_bytes` bytes ([`crate::Limits::alias_bytes_for`]) and to a nesting depth
+    /// of `max_depth` counted from the root (an alias inside a deep node, of a deep node, nests the two), and
+    /// the recordings to `max_held` bytes of memory ([`crate::Limits::max_held_bytes`]).
+    pub fn bounded(mut self, max_bytes: u64, max_depth: u32, max_held: u64) -> Self {
+        self.max_bytes = max_bytes;
+        self.max_depth = max_depth;
+        self.arena.max_held = max_held;
+        self.merge.buf.max_held = max_held;
+        self
     }
 
     /// The sink the resolved events go to.
@@ -97,14 +131,19 @@ impl<S: Sink> Resolve<S> {
     fn record(&mut self, event: &Event<'_>, node: bool) -> Result<u32, Error> {
         if node {
             self.weight = self.weight.saturating_add(1);
+            let text = match event.kind {
+                EventKind::Scalar(scalar) => scalar.text.len() as u64,
+                _ => 0,
+            };
+            self.bytes = self.bytes.saturating_add(text + NODE_BYTES);
         }
         self.arena.record(event)
     }
 
-    fn define(&mut self, start: u32, end: u32, weight: u64) {
+    fn define(&mut self, start: u32, end: u32, weight: u64, bytes: u64, depth: u32) {
         let Some(name) = self.arena.recs.get(start as usize).and_then(|rec| rec.anchor) else { return };
         let name = self.arena.bytes(name);
-        let def = Def { start, end, weight };
+        let def = Def { start, end, weight, bytes, depth };
         match self.defs.get_mut(name) {
             // An anchor redefined inside the node that closes now started later, so it stays the latest.
             Some(old) if old.start > start => {}
@@ -129,10 +168,20 @@ impl<S: Sink> Resolve<S> {
         if def.weight > self.max_nodes.saturating_sub(self.expanded) {
             return Err(Error::with(ErrorCode::AliasLimit, Detail::Limit(self.max_nodes), span));
         }
+        if def.bytes > self.max_bytes.saturating_sub(self.expanded_bytes) {
+            return Err(Error::with(ErrorCode::AliasBytesLimit, Detail::Limit(self.max_bytes), span));
+        }
+        // The alias stands where its node would: one level below the collection it is in.
+        if self.depth.saturating_add(def.depth) > self.max_depth {
+            return Err(Error::with(ErrorCode::DepthLimit, Detail::Limit(u64::from(self.max_depth)), span));
+        }
         self.expanded += def.weight;
-        if !self.open.is_empty() {
+        self.expanded_bytes += def.bytes;
+        if let Some(open) = self.open.last_mut() {
+            open.deepest = open.deepest.max(self.depth.saturating_add(def.depth));
             self.arena.push(Kind::Ref { start: def.start, end: def.end }, span, b"", Props::NONE)?;
             self.weight = self.weight.saturating_add(def.weight);
+            self.bytes = self.bytes.saturating_add(def.bytes);
         }
         replay(&self.arena, (def.start, def.end), &mut self.stack, &mut self.merge)
     }
@@ -143,6 +192,7 @@ impl<S: Sink> Resolve<S> {
         self.defs.clear();
         self.open.clear();
         self.weight = 0;
+        self.bytes = 0;
     }
 }
 
@@ -153,10 +203,11 @@ impl<S: Sink> Sink for Resolve<S> {
             EventKind::MappingStart(props) | EventKind::SequenceStart(props) => {
                 self.depth = self.depth.saturating_add(1);
                 if props.anchor.is_some() {
-                    let weight = self.weight;
+                    let (weight, bytes, depth) = (self.weight, self.bytes, self.depth);
                     let start = self.record(&event, true)?;
-                    self.open.push(Open { start, depth: self.depth, weight });
-                } else if !self.open.is_empty() {
+                    self.open.push(Open { start, depth, weight, bytes, deepest: depth });
+                } else if let Some(open) = self.open.last_mut() {
+                    open.deepest = open.deepest.max(self.depth);
                     self.record(&event, true)?;
                 }
             }
@@ -165,15 +216,20 @@ impl<S: Sink> Sink for Resolve<S> {
                     let end = self.record(&event, false)?;
                     if open.depth == self.depth {
                         self.open.pop();
-                        self.define(open.start, end + 1, self.weight.saturating_sub(open.weight));
+                        if let Some(outer) = self.open.last_mut() {
+                            outer.deepest = outer.deepest.max(open.deepest);
+                        }
+                        let (weight, bytes) = (self.weight - open.weight, self.bytes - open.bytes);
+                        self.define(open.start, end + 1, weight, bytes, open.deepest - open.depth + 1);
                     }
                 }
                 self.depth = self.depth.saturating_sub(1);
             }
             EventKind::Scalar(scalar) => {
                 if scalar.props.anchor.is_some() {
+                    let bytes = self.bytes;
                     let start = self.record(&event, true)?;
-                    self.define(start, start + 1, 1);
+                    self.define(start, start + 1, 1, self.bytes - bytes, 0);
                 } else if !self.open.is_empty() {
                     self.record(&event, true)?;
                 }
@@ -596,11 +652,18 @@ struct Rec {
     end: u32,
 }
 
-/// Events copied out of the reader's buffer: one `Vec` of records, one of text.
-#[derive(Debug, Default)]
+/// Events copied out of the reader's buffer: one `Vec` of records, one of text, at most `max_held` bytes.
+#[derive(Debug)]
 struct Arena {
     recs: Vec<Rec>,
     text: Vec<u8>,
+    max_held: u64,
+}
+
+impl Default for Arena {
+    fn default() -> Self {
+        Arena { recs: Vec::new(), text: Vec::new(), max_held: u64::MAX }
+    }
 }
 
 impl Arena {
@@ -626,6 +689,10 @@ impl Arena {
     }
 
     fn push(&mut self, kind: Kind, span: Span, text: &[u8], props: Props<'_>) -> Result<u32, Error> {
+        let held = (self.text.len() + text.len() + self.recs.len() * core::mem::size_of::<Rec>()) as u64;
+        if held > self.max_held {
+            return Err(Error::with(ErrorCode::HeldBytesLimit, Detail::Limit(self.max_held), span));
+        }
         let index = u32::try_from(self.recs.len()).ok().filter(|&i| i < u32::MAX).ok_or_else(|| too_large(span))?;
         let text = self.copy(text, span)?;
         let tag = props.tag.map(|tag| self.copy(tag, span)).transpose()?;
