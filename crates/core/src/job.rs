@@ -570,4 +570,39 @@ mod tests {
         assert!(error.to_string().len() < 100);
         assert_eq!(params.set("compact", "yes").unwrap_err().to_string(), "compact must be true or false, not 'yes'");
     }
+
+    #[test]
+    fn a_stopped_job_stops_inside_the_reader() {
+        let text = alloc::format!("[{}0]", "1,".repeat(100_000));
+        let asked = core::cell::Cell::new(0);
+        let stop = || {
+            asked.set(asked.get() + 1);
+            asked.get() >= 3
+        };
+        let job = Job::new(Action::Format, Format::Json);
+        let error = job.run_until(&mut crate::SliceInput::new(text.as_bytes()), Vec::new(), &stop).unwrap_err();
+        assert_eq!(error[0].code, ErrorCode::Cancelled);
+        // Asked every STOP_EVERY events: stopped after about three thousand of the hundred thousand.
+        assert_eq!(asked.get(), 3);
+        assert!(error[0].span.start < 10_000, "{:?}", error[0].span);
+        let error = Job::new(Action::Validate, Format::Json)
+            .run_until(&mut crate::SliceInput::new(text.as_bytes()), Discard, &|| true)
+            .unwrap_err();
+        assert_eq!(error[0].code, ErrorCode::Cancelled);
+    }
+
+    #[test]
+    fn output_past_its_limit_stops_the_job_where_it_passes() {
+        let text = alloc::format!("[{}0]", "1,".repeat(100_000));
+        let mut job = Job::new(Action::Format, Format::Json);
+        job.options.limits.max_output_bytes = 100_000;
+        let error = job.run(&mut crate::SliceInput::new(text.as_bytes()), Vec::new()).unwrap_err();
+        assert_eq!(
+            (error[0].code, error[0].message.as_str()),
+            (ErrorCode::OutputLimit, "the output exceeds the limit of 100000 bytes")
+        );
+        assert!(error[0].span.start > 0, "the error points at the value being written");
+        job.options.limits.max_output_bytes = 1 << 20;
+        assert!(job.run(&mut crate::SliceInput::new(text.as_bytes()), Vec::new()).is_ok());
+    }
 }

@@ -514,12 +514,12 @@ impl<O: Output> Sink for Writer<O> {
             }
             EventKind::Alias(_) => Err(Error::new(ErrorCode::UnexpandedAlias, event.span)),
         };
-        // Errors without a place of their own take the event's.
-        let result = result.map_err(|e| if e.span == Default::default() { Error { span: event.span, ..e } } else { e });
+        // Errors without a place of their own (the output refusing bytes) take the event's.
+        let place = |e: Error| if e.span == Default::default() { Error { span: event.span, ..e } } else { e };
         if self.buf.len() >= FLUSH_AT {
-            self.flush()?;
+            self.flush().map_err(place)?;
         }
-        result
+        result.map_err(place)
     }
 }
 
