@@ -375,6 +375,24 @@ fn write_syncs_the_file_before_the_rename_and_the_folder_after() {
     }
 }
 
+/// One file named twice (as written, with `./`, through its folder, through a link) is rewritten once: two
+/// workers on one file used to fail each other.
+#[test]
+fn write_formats_a_file_named_twice_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("a.json");
+    std::os::unix::fs::symlink("a.json", dir.path().join("link.json")).unwrap();
+    for args in [["a.json", "a.json"], ["a.json", "./a.json"], [".", "a.json"], ["link.json", "a.json"]] {
+        for _ in 0..20 {
+            fs::write(&path, UGLY).unwrap();
+            let out = dfmt(&["fmt", "--write", args[0], args[1]], dir.path(), b"");
+            assert_eq!(code(&out), 0, "{args:?}: {}", text(&out.stderr));
+            assert_eq!(fs::read_to_string(&path).unwrap(), PRETTY);
+            assert!(temporary_files(dir.path()).is_empty());
+        }
+    }
+}
+
 #[test]
 fn folders_are_walked_honouring_gitignore() {
     let dir = tempfile::tempdir().unwrap();
