@@ -1,11 +1,14 @@
 //! Many inputs at once: processed in parallel across cores, printed in input order, summed up at the end.
 //! Workers stay within a window of the printer, so buffered outputs are bounded by the number of cores.
 
+use crate::in_place;
 use crate::inputs::Source;
 use crate::task::{self, Report, Settings, Status, Stop, Task};
 use anyhow::Result;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::collections::BTreeSet;
 use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, PoisonError, mpsc};
 use std::time::{Duration, Instant};
@@ -47,6 +50,16 @@ pub(crate) fn run(sources: &[Source], settings: &Settings, summary: bool) -> Res
         drop(receiver);
         result
     });
+    // After every rename, so that each folder is synced once however many of its files were rewritten: a sync per
+    // file cost a third more time. 200 small files in one folder, `dfmt fmt --write folder`, median of 30
+    // alternating runs (debug build, ext4, 2 busy cores): 760 us per file before folders were synced at all (the
+    // file's own sync was already there), 1015 us with a folder sync per file, 811 us with one per folder.
+    for dir in &tally.renamed_in {
+        if let Err(error) = in_place::sync_folder(dir) {
+            eprintln!("dfmt: error: {error:#}");
+            tally.worst = Status::Failed;
+        }
+    }
     printed?;
     if summary {
         eprintln!("dfmt: {}", tally.summary(settings.task));
@@ -68,7 +81,7 @@ fn process(source: &Source, settings: &Settings) -> Report {
         Err(Stop::Io(error)) => (Status::Failed, format!("dfmt: error: {error:#}\n")),
         Err(Stop::Output) => (Status::Failed, format!("dfmt: error: writing the output of {source} failed\n")),
     };
-    Report { stdout: out, stderr, status }
+    Report { stdout: out, stderr, status, renamed_in: None }
 }
 
 /// How far the printer got, for workers that must not run too far ahead of it.
@@ -122,7 +135,7 @@ fn print_in_order(
         };
         waiting[i] = Some(report);
         while let Some(report) = waiting.get_mut(next).and_then(Option::take) {
-            tally.add(report.status);
+            tally.add(&report);
             bar.suspend(|| -> Result<()> {
                 let mut out = stdout.lock();
                 out.write_all(&report.stdout)?;
@@ -146,18 +159,23 @@ struct Tally {
     invalid: usize,
     failed: usize,
     worst: Status,
+    /// The folders in which `--write` renamed files, to sync once the batch is done.
+    renamed_in: BTreeSet<PathBuf>,
 }
 
 impl Tally {
-    fn add(&mut self, status: Status) {
+    fn add(&mut self, report: &Report) {
         self.total += 1;
-        match status {
+        if let Some(dir) = &report.renamed_in {
+            self.renamed_in.insert(dir.clone());
+        }
+        match report.status {
             Status::Ok => {}
             Status::Changed => self.changed += 1,
             Status::Invalid => self.invalid += 1,
             Status::Failed => self.failed += 1,
         }
-        self.worst = self.worst.max(status);
+        self.worst = self.worst.max(report.status);
     }
 
     fn summary(&self, task: Task) -> String {

@@ -2,6 +2,7 @@
 
 use anyhow::{Context, Result};
 use dfmt_core::Format;
+use std::collections::HashSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -50,6 +51,20 @@ pub(crate) fn collect(paths: &[PathBuf]) -> Result<(Vec<Source>, bool)> {
         }
     }
     Ok((sources, walked))
+}
+
+/// `sources` without repeats, the first occurrence of each file kept in place. Two names of one file
+/// (`a.json ./a.json`, a file given alone and in its folder, a link and its target) would have two workers rewrite
+/// it at once. A path that does not resolve (a missing file) is compared as written, and fails later on its own.
+pub(crate) fn dedup(sources: Vec<Source>) -> Vec<Source> {
+    let mut seen = HashSet::new();
+    sources
+        .into_iter()
+        .filter(|source| match source {
+            Source::Stdin => true,
+            Source::File(path) => seen.insert(std::fs::canonicalize(path).unwrap_or_else(|_| path.clone())),
+        })
+        .collect()
 }
 
 /// The files under `dir` whose extension names a known format, honouring .gitignore and .ignore files (also

@@ -76,9 +76,12 @@ fn run(cli: Cli) -> Result<Status> {
         }
     };
     let settings = settings(&input, task, layout.as_ref());
-    let (sources, walked) = inputs::collect(&input.paths)?;
-    if matches!(task, Task::Fmt { write: true, .. }) && sources.contains(&inputs::Source::Stdin) {
-        anyhow::bail!("--write needs file paths; standard input cannot be rewritten in place");
+    let (mut sources, walked) = inputs::collect(&input.paths)?;
+    if matches!(task, Task::Fmt { write: true, .. }) {
+        if sources.contains(&inputs::Source::Stdin) {
+            anyhow::bail!("--write needs file paths; standard input cannot be rewritten in place");
+        }
+        sources = inputs::dedup(sources);
     }
     if sources.len() == 1 && !walked && !settings.needs_whole_input() {
         return Ok(stdout::stream_one(&sources[0], &settings));

@@ -7,6 +7,7 @@ use crate::inputs::Source;
 use anyhow::{Context, Result};
 use dfmt_core::{Action, ChunkedInput, Diagnostic, ErrorCode, Format, Input, IoFill, Job, Options, Output, SliceInput};
 use std::io::Read;
+use std::path::PathBuf;
 
 /// The job, as the command line asked for it.
 #[derive(Clone, Copy, Debug)]
@@ -69,11 +70,14 @@ pub(crate) struct Report {
     pub(crate) stdout: Vec<u8>,
     pub(crate) stderr: String,
     pub(crate) status: Status,
+    /// The folder in which `--write` renamed a new file over the input, which still needs a sync
+    /// ([`in_place::sync_folder`]).
+    pub(crate) renamed_in: Option<PathBuf>,
 }
 
 impl Report {
     fn new(status: Status) -> Report {
-        Report { stdout: Vec::new(), stderr: String::new(), status }
+        Report { stdout: Vec::new(), stderr: String::new(), status, renamed_in: None }
     }
 }
 
@@ -179,13 +183,16 @@ fn whole_inner(source: &Source, settings: &Settings) -> Result<Report> {
     let Task::Fmt { check, diff, write } = settings.task else {
         anyhow::bail!("internal: not a whole-input task");
     };
-    let original = match source {
+    let (original, snapshot) = match source {
         Source::Stdin => {
             let mut bytes = Vec::new();
             std::io::stdin().lock().read_to_end(&mut bytes).context("reading <stdin>")?;
-            bytes
+            (bytes, None)
         }
-        Source::File(path) => std::fs::read(path).with_context(|| format!("reading {}", path.display()))?,
+        Source::File(path) => {
+            let (bytes, snapshot) = in_place::read(path)?;
+            (bytes, Some(snapshot))
+        }
     };
     let format =
         source.format(settings.from).unwrap_or_else(|| Format::sniff(&original[..original.len().min(64 << 10)]));
@@ -216,7 +223,9 @@ fn whole_inner(source: &Source, settings: &Settings) -> Result<Report> {
             report.stdout.extend_from_slice(format!("{source}\n").as_bytes());
         }
     } else if write {
-        let Source::File(path) = source else { anyhow::bail!("--write needs file paths, not standard input") };
+        let (Source::File(path), Some(snapshot)) = (source, snapshot) else {
+            anyhow::bail!("--write needs file paths, not standard input")
+        };
         // No silent change: what we are about to write must read back to the data we formatted.
         let back = job
             .fingerprint_of(&mut SliceInput::new(&formatted))
@@ -226,7 +235,7 @@ fn whole_inner(source: &Source, settings: &Settings) -> Result<Report> {
             Some(back) == fingerprint,
             "internal: formatting changed the data; the file was left unchanged"
         );
-        in_place::replace(path, &formatted)?;
+        report.renamed_in = Some(in_place::replace(path, &snapshot, &formatted)?);
     }
     Ok(report)
 }

@@ -4,20 +4,23 @@
 
 use std::fs;
 use std::io::{Read, Write};
-use std::os::unix::fs::PermissionsExt;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 fn dfmt(args: &[&str], dir: &Path, stdin: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dfmt"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    run(&mut command(args, dir), stdin)
+}
+
+/// `dfmt` with `args`, run in `dir`.
+fn command(args: &[&str], dir: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_dfmt"));
+    command.args(args).current_dir(dir).env("NO_COLOR", "1");
+    command
+}
+
+fn run(command: &mut Command, stdin: &[u8]) -> Output {
+    let mut child = command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
     // dfmt may exit before reading its input (a usage error, a file argument): that closes the pipe early.
     let _ = child.stdin.take().unwrap().write_all(stdin);
     child.wait_with_output().unwrap()
@@ -160,6 +163,234 @@ fn write_leaves_an_invalid_file_untouched() {
     assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
     // Standard input cannot be rewritten.
     assert_eq!(code(&dfmt(&["fmt", "--write"], dir.path(), b"{}")), 2);
+}
+
+/// The entries of `dir` whose names mark them as dfmt's temporary files (the old `.NAME.dfmt-PID.tmp` and the
+/// current `.NAME.RANDOM.dfmt.tmp`).
+fn temporary_files(dir: &Path) -> Vec<String> {
+    let names = fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned());
+    names.filter(|n| n.starts_with('.') && n.contains(".dfmt") && n.ends_with(".tmp")).collect()
+}
+
+/// A neighbour who can write to the folder plants links at the names the temporary file may take, pointing at a
+/// file of the victim's (the old name held dfmt's process id, the next ones to be handed out are easy to guess).
+/// Nothing may be written through them, and nothing may change the victim's mode.
+#[test]
+fn write_ignores_links_planted_at_temporary_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let victim = dir.path().join("victim");
+    fs::write(&victim, "secret").unwrap();
+    fs::set_permissions(&victim, fs::Permissions::from_mode(0o600)).unwrap();
+    let path = dir.path().join("ugly.json");
+    fs::write(&path, UGLY).unwrap();
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+
+    let last: u32 = fs::read_to_string("/proc/sys/kernel/ns_last_pid").unwrap().trim().parse().unwrap();
+    let max: u32 = fs::read_to_string("/proc/sys/kernel/pid_max").unwrap().trim().parse().unwrap();
+    let mut planted: Vec<String> = (1..=20_000)
+        .map(|k| last + k)
+        .map(|pid| if pid < max { pid } else { 300 + (pid - max) % (max - 300) })
+        .map(|pid| format!(".ugly.json.dfmt-{pid}.tmp"))
+        .collect();
+    planted.extend(
+        [".ugly.json.dfmt.tmp", ".ugly.json.tmp", ".ugly.json..dfmt.tmp", ".ugly.json.000000.dfmt.tmp"]
+            .map(String::from),
+    );
+    for name in &planted {
+        std::os::unix::fs::symlink(&victim, dir.path().join(name)).unwrap();
+    }
+
+    let out = dfmt(&["fmt", "--write", "ugly.json"], dir.path(), b"");
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    assert_eq!(fs::read_to_string(&victim).unwrap(), "secret");
+    assert_eq!(fs::metadata(&victim).unwrap().permissions().mode() & 0o777, 0o600);
+    let file = fs::symlink_metadata(&path).unwrap();
+    assert!(file.file_type().is_file());
+    assert_eq!(file.permissions().mode() & 0o777, 0o644);
+    assert_eq!(fs::read_to_string(&path).unwrap(), PRETTY);
+    // The planted links are still there, still pointing at the victim; dfmt added nothing.
+    for name in &planted {
+        assert_eq!(fs::read_link(dir.path().join(name)).unwrap(), victim);
+    }
+    assert_eq!(fs::read_dir(dir.path()).unwrap().count(), planted.len() + 2);
+}
+
+/// The rewritten file keeps its mode, and its content never sits in a file that others may read: the temporary
+/// file of a 0600 file is 0600 from its creation on (watched while dfmt writes a large file).
+#[test]
+fn write_gives_the_temporary_file_its_mode_before_any_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, mode) in [("private.json", 0o600), ("script.json", 0o755)] {
+        fs::write(dir.path().join(name), UGLY).unwrap();
+        fs::set_permissions(dir.path().join(name), fs::Permissions::from_mode(mode)).unwrap();
+        let out = dfmt(&["fmt", "--write", name], dir.path(), b"");
+        assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+        assert_eq!(fs::read_to_string(dir.path().join(name)).unwrap(), PRETTY);
+        assert_eq!(fs::metadata(dir.path().join(name)).unwrap().permissions().mode() & 0o7777, mode);
+    }
+
+    let big = dir.path().join("big.json");
+    let rows: Vec<String> =
+        (0..100_000).map(|i| format!("{{\"id\":{i},\"tags\":[\"a\",\"b\"],\"ok\":true}}")).collect();
+    fs::write(&big, format!("[{}]", rows.join(","))).unwrap();
+    fs::set_permissions(&big, fs::Permissions::from_mode(0o600)).unwrap();
+    let mut child = command(&["fmt", "--write", "big.json"], dir.path()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut modes = std::collections::BTreeSet::new();
+    while child.try_wait().unwrap().is_none() {
+        for name in temporary_files(dir.path()) {
+            if let Ok(metadata) = fs::symlink_metadata(dir.path().join(name)) {
+                modes.insert(metadata.permissions().mode() & 0o7777);
+            }
+        }
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    assert!(!modes.is_empty(), "the temporary file was never seen");
+    assert_eq!(modes.into_iter().collect::<Vec<_>>(), [0o600]);
+    assert_eq!(fs::metadata(&big).unwrap().permissions().mode() & 0o7777, 0o600);
+}
+
+/// Root rewriting someone else's file keeps it theirs; anyone else cannot give a file away, and gets a refusal
+/// rather than a file that changed owner.
+#[test]
+fn write_keeps_the_owner_or_refuses() {
+    if !rustix::process::geteuid().is_root() {
+        eprintln!("skipped: only root may create files owned by others and run dfmt as another user");
+        return;
+    }
+    use std::os::unix::process::CommandExt;
+    let dir = tempfile::tempdir().unwrap();
+    fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o755)).unwrap();
+    let path = dir.path().join("theirs.json");
+    fs::write(&path, UGLY).unwrap();
+    std::os::unix::fs::chown(&path, Some(1234), Some(1234)).unwrap();
+    let out = dfmt(&["fmt", "--write", "theirs.json"], dir.path(), b"");
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    assert_eq!(fs::read_to_string(&path).unwrap(), PRETTY);
+    let metadata = fs::metadata(&path).unwrap();
+    assert_eq!((metadata.uid(), metadata.gid()), (1234, 1234));
+
+    // A folder that user 1234 may write to, holding a file of user 4321's that 1234 may read.
+    let shared = dir.path().join("shared");
+    fs::create_dir(&shared).unwrap();
+    std::os::unix::fs::chown(&shared, Some(1234), Some(1234)).unwrap();
+    let path = shared.join("theirs.json");
+    fs::write(&path, UGLY).unwrap();
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+    std::os::unix::fs::chown(&path, Some(4321), Some(4321)).unwrap();
+    let out = run(command(&["fmt", "--write", "theirs.json"], &shared).uid(1234).gid(1234), b"");
+    assert_eq!(code(&out), 2, "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stderr),
+        "theirs.json: error: theirs.json belongs to 4321:4321, an owner dfmt may not give the new file; \
+         the file was left unchanged\n"
+    );
+    assert_eq!(fs::read_to_string(&path).unwrap(), UGLY);
+    let metadata = fs::metadata(&path).unwrap();
+    assert_eq!((metadata.uid(), metadata.gid()), (4321, 4321));
+    assert_eq!(fs::read_dir(&shared).unwrap().count(), 1);
+}
+
+/// A link (a dotfile kept in a dotfiles repository) stays a link; the file it points to gets the new content.
+#[test]
+fn write_through_a_link_rewrites_its_target() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir(dir.path().join("dots")).unwrap();
+    let target = dir.path().join("dots/real.json");
+    fs::write(&target, UGLY).unwrap();
+    fs::set_permissions(&target, fs::Permissions::from_mode(0o640)).unwrap();
+    let link = dir.path().join("link.json");
+    std::os::unix::fs::symlink("dots/real.json", &link).unwrap();
+
+    let out = dfmt(&["fmt", "--write", "link.json"], dir.path(), b"");
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    assert!(fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+    assert_eq!(fs::read_link(&link).unwrap(), Path::new("dots/real.json"));
+    assert_eq!(fs::read_to_string(&target).unwrap(), PRETTY);
+    assert_eq!(fs::metadata(&target).unwrap().permissions().mode() & 0o777, 0o640);
+    assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 2);
+    assert_eq!(fs::read_dir(dir.path().join("dots")).unwrap().count(), 1);
+}
+
+/// A rename would give the new content to one name of a file with hard links and leave the others on the old.
+#[test]
+fn write_refuses_a_file_with_hard_links() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("a.json"), UGLY).unwrap();
+    fs::hard_link(dir.path().join("a.json"), dir.path().join("b.json")).unwrap();
+    let out = dfmt(&["fmt", "--write", "a.json"], dir.path(), b"");
+    assert_eq!(code(&out), 2);
+    assert_eq!(
+        text(&out.stderr),
+        "a.json: error: a.json has 2 hard links; --write would break them; the file was left unchanged\n"
+    );
+    for name in ["a.json", "b.json"] {
+        assert_eq!(fs::read_to_string(dir.path().join(name)).unwrap(), UGLY);
+        assert_eq!(fs::metadata(dir.path().join(name)).unwrap().nlink(), 2);
+    }
+    assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 2);
+}
+
+/// Durability, as the system calls show it: the new file is synced before it takes the name, and the folder
+/// after (once for a batch). Needs strace; skipped without it.
+#[test]
+fn write_syncs_the_file_before_the_rename_and_the_folder_after() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir_path = fs::canonicalize(dir.path()).unwrap();
+    for name in ["a.json", "b.json", "c.json"] {
+        fs::write(dir_path.join(name), UGLY).unwrap();
+    }
+    let trace = dir_path.join("trace");
+    let traced = Command::new("strace")
+        .args(["-f", "-y", "-e", "trace=fsync,fdatasync,rename,renameat,renameat2", "-o"])
+        .arg(&trace)
+        .arg(env!("CARGO_BIN_EXE_dfmt"))
+        .args(["fmt", "--write", "a.json", "b.json", "c.json"])
+        .current_dir(&dir_path)
+        .output();
+    let out = match traced {
+        Ok(out) => out,
+        Err(error) => return eprintln!("skipped: no strace: {error}"),
+    };
+    // strace exits with dfmt's code, and says why when it cannot trace (no ptrace in a container, say).
+    if !out.status.success() && text(&out.stderr).starts_with("strace: ") {
+        return eprintln!("skipped: strace cannot trace here: {}", text(&out.stderr));
+    }
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    let trace = fs::read_to_string(trace).unwrap();
+    // Lines in the order the calls started (a call another thread interrupts ends on a later "resumed" line).
+    let calls: Vec<&str> = trace.lines().collect();
+    let folder = format!("<{}>", dir_path.display());
+    let is_folder_sync = |l: &str| l.contains("fsync(") && l.contains(&folder);
+    for name in ["a.json", "b.json", "c.json"] {
+        let temp = format!("/.{name}.");
+        let synced = calls.iter().position(|l| l.contains("fsync(") && l.contains(&temp)).unwrap();
+        let renamed = calls.iter().position(|l| l.contains("rename") && l.contains(&temp)).unwrap();
+        let folder_synced = calls.iter().rposition(|l| is_folder_sync(l)).unwrap();
+        assert!(synced < renamed && renamed < folder_synced, "{name}:\n{trace}");
+    }
+    assert_eq!(calls.iter().filter(|l| is_folder_sync(l)).count(), 1, "{trace}");
+    for name in ["a.json", "b.json", "c.json"] {
+        assert_eq!(fs::read_to_string(dir_path.join(name)).unwrap(), PRETTY);
+    }
+}
+
+/// One file named twice (as written, with `./`, through its folder, through a link) is rewritten once: two
+/// workers on one file used to fail each other.
+#[test]
+fn write_formats_a_file_named_twice_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("a.json");
+    std::os::unix::fs::symlink("a.json", dir.path().join("link.json")).unwrap();
+    for args in [["a.json", "a.json"], ["a.json", "./a.json"], [".", "a.json"], ["link.json", "a.json"]] {
+        for _ in 0..20 {
+            fs::write(&path, UGLY).unwrap();
+            let out = dfmt(&["fmt", "--write", args[0], args[1]], dir.path(), b"");
+            assert_eq!(code(&out), 0, "{args:?}: {}", text(&out.stderr));
+            assert_eq!(fs::read_to_string(&path).unwrap(), PRETTY);
+            assert!(temporary_files(dir.path()).is_empty());
+        }
+    }
 }
 
 #[test]
