@@ -52,7 +52,8 @@ impl Snapshot {
 pub(crate) fn read(path: &Path) -> Result<(Vec<u8>, Snapshot)> {
     let mut file = File::open(path).with_context(|| format!("reading {}", path.display()))?;
     let metadata = file.metadata().with_context(|| format!("reading metadata of {}", path.display()))?;
-    let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
+    // The size reserves room, up to a bound: a size that lies (a growing file, /proc) must not ask for more.
+    let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0).min(1 << 30));
     file.read_to_end(&mut bytes).with_context(|| format!("reading {}", path.display()))?;
     Ok((bytes, Snapshot::of(&metadata)))
 }

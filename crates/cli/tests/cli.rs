@@ -332,7 +332,7 @@ fn write_refuses_a_file_with_hard_links() {
 }
 
 /// Durability, as the system calls show it: the new file is synced before it takes the name, and the folder
-/// after (once for a batch). Needs strace; skipped without it.
+/// after (once for a batch). Needs strace (scripts/test installs it); skipped without it, except in CI.
 #[test]
 fn write_syncs_the_file_before_the_rename_and_the_folder_after() {
     let dir = tempfile::tempdir().unwrap();
@@ -348,12 +348,15 @@ fn write_syncs_the_file_before_the_rename_and_the_folder_after() {
         .args(["fmt", "--write", "a.json", "b.json", "c.json"])
         .current_dir(&dir_path)
         .output();
+    let in_ci = std::env::var_os("CI").is_some_and(|v| v == "true");
     let out = match traced {
         Ok(out) => out,
-        Err(error) => return eprintln!("skipped: no strace: {error}"),
+        Err(error) if !in_ci => return eprintln!("skipped: no strace: {error}"),
+        Err(error) => panic!("strace is needed in CI (scripts/test installs it): {error}"),
     };
     // strace exits with dfmt's code, and says why when it cannot trace (no ptrace in a container, say).
     if !out.status.success() && text(&out.stderr).starts_with("strace: ") {
+        assert!(!in_ci, "strace cannot trace in CI: {}", text(&out.stderr));
         return eprintln!("skipped: strace cannot trace here: {}", text(&out.stderr));
     }
     assert_eq!(code(&out), 0, "{}", text(&out.stderr));

@@ -215,6 +215,7 @@ pub(crate) fn job(endpoint: Endpoint, uri: &Uri, headers: &HeaderMap, settings: 
 
 /// Runs a job over a whole body into `output` (an empty buffer): the output and its format, or the core's
 /// diagnostics.
+#[cfg_attr(not(feature = "test-routes"), allow(clippy::infallible_destructuring_match))]
 fn run(work: Work, body: &[u8], output: Vec<u8>, deadline: Instant) -> Result<(Vec<u8>, Format), Box<Diagnostic>> {
     let job = match work {
         Work::Job(job) => job,
