@@ -2,30 +2,35 @@
 //!
 //! # Brief overview
 //!
-//! Every job runs the same pipeline, and the modules follow it:
+//! [`Job`] is what every surface calls: an [`Action`] (format, convert, validate) on an input in a [`Format`], with
+//! [`Options`] and [`Limits`], run over an [`Input`] into an [`Output`]. It ends in [`Done`] (the output, and the
+//! data's [`Fingerprint`] where asked) or in [`Diagnostic`]s: a stable [`ErrorCode`], the message, line and
+//! column, the key path, an earlier position, a [`Hint`]. Beneath it, every job runs the same pipeline:
 //!
 //! 1. an [`Input`] hands bytes to a reader, either a whole slice ([`SliceInput`]) or a window sliding over a
 //!    stream ([`ChunkedInput`]), so memory does not grow with the input;
-//! 2. a reader ([`json::read`]) validates the text and pushes [`Event`]s, each with the [`Span`] it came from,
-//!    into a [`Sink`]; a reader never builds a tree;
+//! 2. a reader validates the text and pushes [`Event`]s, each with the [`Span`] it came from, into a [`Sink`]; a
+//!    reader never builds a tree, and formats meet only at events;
 //! 3. when a job must see the whole document first (sorting keys), a [`Tree`] records the events in an arena
 //!    and replays them;
-//! 4. a writer ([`json::Writer`]) is a sink that prints the events into an [`Output`].
+//! 4. a writer is a sink that prints the events into an [`Output`].
 //!
-//! [`format`], [`convert`] and [`validate`] wire these together. Errors are one type, [`Error`]: a kind and a
-//! span; line and column are computed only when an error is reported ([`Input::locate`]).
-//!
-//! The crate is `no_std` (with `alloc`) and does no I/O; the `std` feature adds adapters for
-//! [`std::io::Read`] and [`std::io::Write`].
+//! The crate is `no_std` (with `alloc`) and does no I/O; the `std` feature adds adapters for [`std::io::Read`]
+//! and [`std::io::Write`]. JSON, JSONC and NDJSON are always built; YAML and TOML are the `yaml` and `toml`
+//! features (on by default).
 //!
 //! # Example
 //!
 //! ```
-//! use dfmt_core::{Format, Options, SliceInput, format};
+//! use dfmt_core::{Action, ErrorCode, Format, Job, SliceInput};
 //!
-//! let mut input = SliceInput::new(br#"{"name":"dfmt","sizes":[1.0,1E400]}"#);
-//! let out = format(&mut input, Format::Json, &Options::default(), Vec::new()).unwrap();
-//! assert_eq!(out, b"{\n  \"name\": \"dfmt\",\n  \"sizes\": [\n    1.0,\n    1E400\n  ]\n}\n");
+//! let job = Job::new(Action::Convert(Format::Json), Format::Yaml);
+//! let done = job.run(&mut SliceInput::new(b"a: [1, 2]\n"), Vec::new()).unwrap();
+//! assert_eq!(done.output, b"{\n  \"a\": [\n    1,\n    2\n  ]\n}\n");
+//!
+//! let failed = job.run(&mut SliceInput::new(b"a: 1\na: 2\n"), Vec::new()).unwrap_err();
+//! assert_eq!((failed[0].code, failed[0].position.line), (ErrorCode::DuplicateKey, 2));
+//! assert_eq!(failed[0].code.name(), "duplicate_key");
 //! ```
 #![no_std]
 #![forbid(unsafe_code)]
