@@ -50,10 +50,8 @@ pub(crate) fn run(sources: &[Source], settings: &Settings, summary: bool) -> Res
         drop(receiver);
         result
     });
-    // After every rename, so that each folder is synced once however many of its files were rewritten: a sync per
-    // file cost a third more time. 200 small files in one folder, `dfmt fmt --write folder`, median of 30
-    // alternating runs (debug build, ext4, 2 busy cores): 760 us per file before folders were synced at all (the
-    // file's own sync was already there), 1015 us with a folder sync per file, 811 us with one per folder.
+    // After every rename, so that each folder is synced once however many of its files were rewritten: a folder
+    // sync per file made a batch of small files a third slower (docs/benchmarks.md, "--write").
     for dir in &tally.renamed_in {
         if let Err(error) = in_place::sync_folder(dir) {
             eprintln!("dfmt: error: {error:#}");

@@ -1,8 +1,8 @@
 //! The log of `dfmt serve`: lines collected in memory and written to standard error in batches.
 //!
 //! Every request logs one line. Writing each with its own system call, or handing each to a writer thread
-//! (which then wakes once per line), cost 11–18 % of small-request throughput in `bench/load` on 2 cores: the
-//! time went to context switches. Here a line is appended to a shared buffer under a short lock; the buffer is
+//! (which then wakes once per line), costs a context switch per request, which on a busy service is a large part
+//! of a small request (docs/benchmarks.md, "Load"). Here a line is appended to a shared buffer under a short lock; the buffer is
 //! written when it passes [`BATCH`] bytes, by a flusher thread at least every [`INTERVAL`], and at exit. The
 //! lines themselves are tracing-subscriber's default format.
 
@@ -22,8 +22,8 @@ const INTERVAL: Duration = Duration::from_millis(200);
 pub(crate) struct Batched(Arc<Buffers>);
 
 /// The buffer lines go to, and the one being written out. A flush swaps them, so that no buffer is allocated or
-/// freed while serving: a fresh 64 KiB buffer per flush made glibc trim the freed one from its heap
-/// (`madvise`) and fault pages back in for the next, about 2 % of the server's time at 80k lines a second.
+/// freed while serving: a fresh buffer per flush would be trimmed from the heap when freed and faulted back in
+/// for the next.
 #[derive(Debug)]
 struct Buffers {
     lines: Mutex<Vec<u8>>,

@@ -97,9 +97,8 @@ fn run(cli: Cli) -> Result<Status> {
 /// The runtime has two I/O threads per core by default, not tokio's one. On a machine whose cores other
 /// processes also want (a load generator on the same host, other containers on a node), a thread that does more
 /// than its fair share is preempted whenever one of theirs wakes; spread over twice the threads, the same work
-/// is preempted less. `bench/load` (a), 2 cores shared with wrk: 53.1-53.9% of the hello-world with 2 threads,
-/// 58.8-59.0% with 4, 56.6% with 5, 55.6% with 8; involuntary context switches per request 0.19 -> 0.08, and
-/// the server's CPU time per request 13.3 -> 12.0 us. The hello-world itself is the same with 2 or 4 threads.
+/// is preempted less (docs/benchmarks.md, "Load": fewer involuntary context switches per request, and a higher
+/// share of the hello-world's rate).
 fn serve(args: args::ServeArgs) -> Result<Status> {
     use std::time::Duration;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()

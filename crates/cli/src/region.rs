@@ -1,11 +1,9 @@
 //! Large buffers written once: the held output and a whole input file, in their own anonymous mapping with
 //! their pages mapped ahead of the writes, in batches.
 //!
-//! A page touched for the first time costs a page fault, and a few megabytes of output are hundreds of them:
-//! on `argo-cd-install.yaml` → JSON (2.9 MB out) 1,370 faults, 177 with this module, and 9.39 → 8.92 ms of CPU.
-//! `MADV_POPULATE_WRITE` maps a whole range in one call (in a C loop here: 3 MB in 0.40 ms instead of 0.78 ms
-//! touched page by page, most of what is left the zeroing every new page needs), and past [`HUGE_FROM`] the
-//! mapping asks for transparent huge pages (one fault and one zeroing per 2 MiB: 0.18 ms for the same 3 MB).
+//! A page touched for the first time costs a page fault, and a few megabytes of output are hundreds of them.
+//! `MADV_POPULATE_WRITE` maps a whole range in one call, and past [`HUGE_FROM`] the mapping asks for transparent
+//! huge pages (one fault and one zeroing per 2 MiB); docs/benchmarks.md ("Page faults") has the figures.
 //! Both are advice: a kernel without them (before Linux 5.14, or huge pages off) handles faults as before, and
 //! other systems get a plain mapping.
 

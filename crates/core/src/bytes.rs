@@ -19,9 +19,7 @@ pub(crate) fn word(bytes: &[u8], i: usize) -> u64 {
 /// a string tested word by word. Built in a register from at most two overlapping loads (where they overlap the
 /// bytes are the same, so OR keeps them). A byte loop's trip count, different for every string, is a branch
 /// mispredicted about once a string: the JSON writer's escape test (`json::write::tail_word`) had one, and
-/// building its tail this way took `linguist-languages.yml` → JSON from 2.48 to 2.33 ms (alternating runs, 150
-/// each; 0.7 % fewer instructions). For the key hash, which copied the tail into a stack block and read it back
-/// as one word, the change measured the same within noise (±1 %); it is kept for one implementation.
+/// building its tail this way made YAML → JSON measurably faster (docs/benchmarks.md, "Branches per string").
 #[inline(always)]
 pub(crate) fn tail_word_zeroed(rest: &[u8]) -> u64 {
     let n = rest.len();

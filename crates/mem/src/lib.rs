@@ -3,9 +3,8 @@
 //!
 //! Why: musl's x86-64 `memcpy` copies with `rep movsq` plus a loop of single-byte `movsb`, whose start-up costs
 //! tens of cycles however few bytes move; the Rust code calls `memcpy` for every copy whose length is not a
-//! compile-time constant, so short copies dominate. Measured with `perf` on the musl build before this crate:
-//! `memcpy` was 7 % of `dfmt serve`'s CPU on 1 KB format requests (glibc's: 1.3 %) and 19 % of `dfmt fmt` on
-//! a 1.5 MB TOML lock file, which ran 1.7× slower than the glibc build. Here copies of up to 256 bytes are
+//! compile-time constant, so short copies dominate (a profile of the musl build before this crate had `memcpy` at
+//! several times glibc's share; docs/benchmarks.md, "Short copies"). Here copies of up to 256 bytes are
 //! unaligned register loads and stores, and longer ones one `rep movsb` (fast on CPUs with ERMS/FSRM).
 //!
 //! The exported symbols exist only for `target_env = "musl"` on x86-64: there they replace musl's (the linker

@@ -2,8 +2,8 @@
 //!
 //! A 50 MB conversion needs a ~55 MB input buffer and an output buffer that grows past ~70 MB. Freshly
 //! allocated, every page of them is faulted in again on each request: the allocator returns freed blocks of that
-//! size to the kernel within a fraction of a second, and a page fault costs about 1.6 µs here (38,000 faults, a
-//! tenth of a second, per conversion). Kept here, the pages stay mapped and written from one conversion to the
+//! size to the kernel quickly, and tens of thousands of page faults per conversion are a large part of its time
+//! (docs/benchmarks.md, "Global allocator"). Kept here, the pages stay mapped and written from one conversion to the
 //! next. Small bodies never come here: their buffers are small, and the allocator's own free lists serve them.
 //!
 //! At most [`KEEP`] buffers are kept, each of at least [`MIN_KEPT`] bytes of capacity; they stay for the life of

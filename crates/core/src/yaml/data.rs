@@ -444,10 +444,9 @@ fn float_into(text: &[u8], out: &mut Vec<u8>) -> Result<bool, FloatError> {
     Ok(true)
 }
 
-/// Mappings with at most this many keys are searched linearly; more get a hash table. 16 rather than 8: the 829
-/// entries of `linguist-languages.yml` have 5 to 11 keys (167 of them more than 8), and hashing all of a
-/// mapping's keys to build its table at the ninth cost more than comparing (mostly lengths) against a few more
-/// entries: 2.7 % of that file → JSON; the other bench files the same or better (alternating runs).
+/// Mappings with at most this many keys are searched linearly; more get a hash table. 16 rather than 8: real
+/// mappings often have 5 to 16 keys, and hashing all of a mapping's keys to build its table costs more than
+/// comparing (mostly lengths) against a few more entries (docs/benchmarks.md, "Duplicate keys").
 const LINEAR: usize = 16;
 
 /// Where a mapping's keys begin in [`Keys`].
