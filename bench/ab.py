@@ -11,7 +11,7 @@ median of all the ratios. Measuring both builds in one run, alternating, is what
 shared machine whose speed drifts from minute to minute.
 
 The commands: `fmt`, `fmt --compact` and `validate` on each JSON file of the bench data, `convert --to json` of each
-YAML file, `convert --to json` and `fmt` of each TOML file. `--big` adds `fmt` and `validate` of a ~100 MB JSON
+YAML file, `convert --to json` and `fmt` of each TOML file. `--tiny` adds a 4-byte YAML file (start-up alone). `--big` adds `fmt` and `validate` of a ~100 MB JSON
 array made from the JSON bench data (in bench/out/ab-big.json), read from standard input so the streaming path runs.
 
 The bench data is read from $DFMT_SHARED or ../shared (`bench-data/`).
@@ -112,8 +112,15 @@ def main():
     parser.add_argument("--only", default="json,yaml,toml")
     parser.add_argument("--filter", default="")
     parser.add_argument("--big", action="store_true")
+    parser.add_argument("--tiny", action="store_true", help="also a 4-byte YAML file: start-up alone")
     args = parser.parse_args()
     cmds = [c for c in commands(shared(), args.only.split(","), args.big) if args.filter in c[0]]
+    if args.tiny:
+        tiny = os.path.join(ROOT, "bench", "out", "tiny.yaml")
+        os.makedirs(os.path.dirname(tiny), exist_ok=True)
+        with open(tiny, "w") as f:
+            f.write("a: 1")
+        cmds.insert(0, ("yaml→json 4-byte file (start-up)", ["convert", "--to", "json", tiny], None))
     times = {name: ([], []) for name, _, _ in cmds}
     started = time.time()
     for r in range(args.rounds):

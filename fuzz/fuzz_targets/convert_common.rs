@@ -24,8 +24,9 @@ pub fn every_conversion(data: &[u8], from: Format, choice: u8) {
     let options = Options { indent, sort_keys: choice & 4 != 0, yaml_drop_tags: choice & 8 != 0, limits, ..Options::default() };
     for to in Format::ALL {
         let action = if to == from { Action::Format } else { Action::Convert(to) };
-        let job = Job { action, from, options, fingerprint: choice & 16 != 0 };
-        match job.run(&mut SliceInput::new(data), Vec::new()) {
+        let job = Job { action, from, options };
+        let run = if choice & 16 != 0 { Job::run_fingerprinted } else { Job::run };
+        match run(&job, &mut SliceInput::new(data), Vec::new()) {
             Ok(done) => assert!(done.output.len() as u64 <= limits.max_output_bytes, "output past its limit"),
             Err(diagnostics) => {
                 let d = &diagnostics[0];
@@ -35,6 +36,6 @@ pub fn every_conversion(data: &[u8], from: Format, choice: u8) {
             }
         }
     }
-    let validated = Job { action: Action::Validate, from, options, fingerprint: false };
+    let validated = Job { action: Action::Validate, from, options };
     let _ = validated.run(&mut SliceInput::new(data), dfmt_core::Discard);
 }

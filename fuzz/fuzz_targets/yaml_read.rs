@@ -9,11 +9,12 @@
 //! event after the error), pass that very error on, and have sent the same events as the first read up to it.
 #![no_main]
 
-use dfmt_core::{Error, ErrorKind, Event, EventKind, Limits, Sink, Span, locate, yaml};
+use dfmt_core::{Error, ErrorCode, Event, EventKind, Limits, Sink, Span, locate, yaml};
 use libfuzzer_sys::fuzz_target;
 
 /// The error the sink returns in the second read.
-const INJECTED: ErrorKind = ErrorKind::Unsupported("error injected by the fuzz target");
+/// The error the fuzz target injects: one no reader returns.
+const INJECTED: ErrorCode = ErrorCode::Stopped;
 
 #[derive(Default)]
 struct Check {
@@ -142,7 +143,7 @@ fuzz_target!(|data: &[u8]| {
         Ok(()) => assert!(check.stream_ended, "the read succeeded without StreamEnd"),
         Err(e) => {
             assert!(!check.stream_ended, "the read failed after StreamEnd: {e:?}");
-            assert_ne!(e.kind, INJECTED);
+            assert_ne!(e.code, INJECTED);
             assert!(e.span.start <= e.span.end && e.span.end <= data.len() as u64, "error span outside: {e:?}");
             let _ = locate(data, e.span.start);
         }

@@ -35,13 +35,13 @@ pub(crate) struct Settings {
 
 impl Settings {
     /// The core's job for one input in `from`.
-    pub(crate) fn job(&self, from: Format, fingerprint: bool) -> Job {
+    pub(crate) fn job(&self, from: Format) -> Job {
         let action = match self.task {
             Task::Fmt { .. } => Action::Format,
             Task::Validate => Action::Validate,
             Task::Convert { to } => Action::Convert(to),
         };
-        Job { action, from, options: self.options, fingerprint }
+        Job { action, from, options: self.options }
     }
 
     /// True when the task needs the whole input and its whole output in memory (to compare or replace them).
@@ -103,7 +103,7 @@ pub(crate) fn stream<O: Output>(source: &Source, settings: &Settings, out: &mut 
             crate::region::read_file(path).with_context(|| format!("reading {}", path.display())).map_err(Stop::Io)?;
         let text = text.as_slice();
         let mut input = SliceInput::new(text);
-        let job = settings.job(format, false);
+        let job = settings.job(format);
         return match job.run_raw(&mut input, &mut *out) {
             Ok(_) => Ok(()),
             Err(error) if error.code == ErrorCode::Output => Err(Stop::Output),
@@ -120,7 +120,7 @@ pub(crate) fn stream<O: Output>(source: &Source, settings: &Settings, out: &mut 
         ),
     };
     let mut input = ChunkedInput::new(IoFill::new(reader), settings.options.limits.max_token_bytes);
-    let mut job = settings.job(settings.from.unwrap_or(Format::Json), false);
+    let mut job = settings.job(settings.from.unwrap_or(Format::Json));
     let result = (|| {
         if let Some(format) = source.format(settings.from) {
             job.from = format;
@@ -196,8 +196,8 @@ fn whole_inner(source: &Source, settings: &Settings) -> Result<Report> {
     };
     let format =
         source.format(settings.from).unwrap_or_else(|| Format::sniff(&original[..original.len().min(64 << 10)]));
-    let job = settings.job(format, true);
-    let (formatted, fingerprint) = match job.run(&mut SliceInput::new(&original), Vec::new()) {
+    let job = settings.job(format);
+    let (formatted, fingerprint) = match job.run_fingerprinted(&mut SliceInput::new(&original), Vec::new()) {
         Ok(done) => (done.output, done.fingerprint),
         Err(diagnostics) => {
             let mut report = Report::new(Status::Invalid);

@@ -43,9 +43,6 @@ pub struct Job {
     pub from: Format,
     /// Layout, sorting, limits.
     pub options: Options,
-    /// Also compute the [`Fingerprint`] of the data written (for formatting; `--write` compares it with the
-    /// fingerprint of the output read back).
-    pub fingerprint: bool,
 }
 
 /// A job that succeeded.
@@ -53,14 +50,14 @@ pub struct Job {
 pub struct Done<O> {
     /// The output, with the job's text written to it (nothing, for [`Action::Validate`]).
     pub output: O,
-    /// The fingerprint of the data, when the job asked for one.
+    /// The fingerprint of the data, from [`Job::run_fingerprinted`].
     pub fingerprint: Option<Fingerprint>,
 }
 
 impl Job {
-    /// A job with the default options and no fingerprint.
+    /// A job with the default options.
     pub fn new(action: Action, from: Format) -> Job {
-        Job { action, from, options: Options::default(), fingerprint: false }
+        Job { action, from, options: Options::default() }
     }
 
     /// The output's format, for the jobs that write one.
@@ -72,8 +69,7 @@ impl Job {
         }
     }
 
-    /// Runs the job over `input` into `output`: the output and, where asked, the fingerprint; or what went wrong,
-    /// as diagnostics. Reading or writing failing is a diagnostic too ([`Diagnostic::is_io`]); the input and
+    /// Runs the job over `input` into `output`: the output, or what went wrong, as diagnostics. Reading or writing failing is a diagnostic too ([`Diagnostic::is_io`]); the input and
     /// output adapters keep the underlying error.
     pub fn run<I: Input, O: Output>(&self, input: &mut I, output: O) -> Result<Done<O>, Vec<Diagnostic>> {
         self.run_raw(input, output).map_err(|error| alloc::vec![self.diagnose(&error, input)])
@@ -98,18 +94,31 @@ impl Job {
     fn run_inner<I: Input, O: Output>(&self, input: &mut I, output: O, stop: Stop<'_>) -> Result<Done<O>, Error> {
         let options = &self.options;
         let to = self.to().unwrap_or(self.from);
-        match self.action {
+        let output = match self.action {
             Action::Validate => {
                 validate_until(input, self.from, &options.limits, stop)?;
-                Ok(Done { output, fingerprint: None })
+                output
             }
-            Action::Format | Action::Convert(_) if !self.fingerprint => {
-                Ok(Done { output: convert_until(input, self.from, to, options, output, stop)?, fingerprint: None })
-            }
+            Action::Format | Action::Convert(_) => convert_until(input, self.from, to, options, output, stop)?,
+        };
+        Ok(Done { output, fingerprint: None })
+    }
+
+    /// [`Job::run`], also computing the [`Fingerprint`] of the data written (for formatting: `--write` compares
+    /// it with the fingerprint of the output read back, [`Job::fingerprint_of`]). A method of its own, so that
+    /// a program that never asks for a fingerprint does not carry its pipeline.
+    pub fn run_fingerprinted<I: Input, O: Output>(&self, input: &mut I, output: O) -> Result<Done<O>, Vec<Diagnostic>> {
+        let to = self.to().unwrap_or(self.from);
+        let done = match self.action {
+            Action::Validate => validate(input, self.from, &self.options.limits).map(|()| (output, None)),
             Action::Format | Action::Convert(_) => {
-                let (output, fingerprint) = convert_fingerprinted(input, self.from, to, options, output, stop)?;
-                Ok(Done { output, fingerprint: Some(fingerprint) })
+                convert_fingerprinted(input, self.from, to, &self.options, output, None)
+                    .map(|(output, fingerprint)| (output, Some(fingerprint)))
             }
+        };
+        match done {
+            Ok((output, fingerprint)) => Ok(Done { output, fingerprint }),
+            Err(error) => Err(alloc::vec![self.diagnose(&error, input)]),
         }
     }
 
@@ -120,9 +129,8 @@ impl Job {
             action: Action::Format,
             from: self.to().unwrap_or(self.from),
             options: Options { sort_keys: false, ..self.options },
-            fingerprint: true,
         };
-        let done = job.run(input, Discard)?;
+        let done = job.run_fingerprinted(input, Discard)?;
         Ok(done.fingerprint.unwrap_or_default())
     }
 

@@ -210,7 +210,7 @@ pub(crate) fn job(endpoint: Endpoint, uri: &Uri, headers: &HeaderMap, settings: 
         Endpoint::Panic => return Ok(Work::Panic),
     };
     let options = params.options(Options { limits: settings.limits, ..Options::default() });
-    Ok(Work::Job(Job { action, from, options, fingerprint: false }))
+    Ok(Work::Job(Job { action, from, options }))
 }
 
 /// Runs a job over a whole body into `output` (an empty buffer): the output and its format, or the core's

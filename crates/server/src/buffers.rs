@@ -6,12 +6,14 @@
 //! (docs/benchmarks.md, "Global allocator"). Kept here, the pages stay mapped and written from one conversion to the
 //! next. Small bodies never come here: their buffers are small, and the allocator's own free lists serve them.
 //!
-//! At most [`KEEP`] buffers are kept, each of at least [`MIN_KEPT`] bytes of capacity; they stay for the life of
-//! the server (a burst of large conversions leaves the memory of the largest few of them in use).
+//! At most [`KEEP`] buffers are kept, each of [`MIN_KEPT`] to [`MAX_KEPT`] bytes of capacity, and a buffer
+//! unused for [`IDLE`] is freed ([`Pool::trim`], called by the service every few seconds): a burst of large
+//! conversions does not leave its memory in use for the life of the server.
 
 use axum::body::Bytes;
 use parking_lot::Mutex;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 /// Buffers kept at most: an input and an output for each of two conversions at once.
 pub(crate) const KEEP: usize = 4;
@@ -19,19 +21,26 @@ pub(crate) const KEEP: usize = 4;
 /// Smaller buffers are not worth keeping.
 pub(crate) const MIN_KEPT: usize = 1 << 20;
 
-/// The kept buffers, empty, each with its capacity.
+/// Larger buffers are freed: they serve rare requests, and would hold their memory for all the others.
+pub(crate) const MAX_KEPT: usize = 256 << 20;
+
+/// A kept buffer unused this long is freed.
+pub(crate) const IDLE: Duration = Duration::from_secs(30);
+
+/// The kept buffers, empty, each with its capacity and when it was given back.
 #[derive(Debug, Default)]
 pub(crate) struct Pool {
-    free: Mutex<Vec<Vec<u8>>>,
+    free: Mutex<Vec<(Vec<u8>, Instant)>>,
 }
 
 impl Pool {
     /// An empty buffer with room for at least `n` bytes: the smallest kept one that has it, else a new one.
     pub(crate) fn take(&self, n: usize) -> Vec<u8> {
         let mut free = self.free.lock();
-        let best = free.iter().enumerate().filter(|(_, b)| b.capacity() >= n).min_by_key(|(_, b)| b.capacity());
+        let fits = free.iter().enumerate().filter(|(_, (b, _))| b.capacity() >= n);
+        let best = fits.min_by_key(|(_, (b, _))| b.capacity());
         match best.map(|(i, _)| i) {
-            Some(i) => free.swap_remove(i),
+            Some(i) => free.swap_remove(i).0,
             None => {
                 drop(free);
                 Vec::with_capacity(n)
@@ -42,15 +51,15 @@ impl Pool {
     /// Keeps `buffer` (emptied) if it is large enough, dropping the smallest kept one when there are more than
     /// [`KEEP`].
     pub(crate) fn give(&self, mut buffer: Vec<u8>) {
-        if buffer.capacity() < MIN_KEPT {
+        if !(MIN_KEPT..=MAX_KEPT).contains(&buffer.capacity()) {
             return;
         }
         buffer.clear();
         let dropped = {
             let mut free = self.free.lock();
-            free.push(buffer);
+            free.push((buffer, Instant::now()));
             if free.len() > KEEP {
-                let smallest = free.iter().enumerate().min_by_key(|(_, b)| b.capacity()).map(|(i, _)| i);
+                let smallest = free.iter().enumerate().min_by_key(|(_, (b, _))| b.capacity()).map(|(i, _)| i);
                 smallest.map(|i| free.swap_remove(i))
             } else {
                 None
@@ -60,10 +69,21 @@ impl Pool {
         drop(dropped);
     }
 
+    /// Frees the buffers given back longer than `idle` before `now`.
+    pub(crate) fn trim(&self, now: Instant, idle: Duration) {
+        let stale: Vec<(Vec<u8>, Instant)> = {
+            let mut free = self.free.lock();
+            let (stale, fresh) = std::mem::take(&mut *free).into_iter().partition(|(_, at)| now - *at >= idle);
+            *free = fresh;
+            stale
+        };
+        drop(stale);
+    }
+
     /// The capacities of the kept buffers, for tests and logs.
     #[cfg(test)]
     pub(crate) fn capacities(&self) -> Vec<usize> {
-        let mut capacities: Vec<usize> = self.free.lock().iter().map(Vec::capacity).collect();
+        let mut capacities: Vec<usize> = self.free.lock().iter().map(|(b, _)| b.capacity()).collect();
         capacities.sort_unstable();
         capacities
     }
@@ -118,6 +138,23 @@ mod tests {
         pool.give(Vec::with_capacity(8 << 20));
         assert_eq!(pool.capacities(), [2 << 20, 3 << 20, 5 << 20, 8 << 20]);
         assert!(pool.take(1).is_empty());
+        // Too large to keep.
+        pool.give(Vec::with_capacity(MAX_KEPT + 1));
+        assert_eq!(pool.capacities().len(), 3);
+    }
+
+    #[test]
+    fn buffers_unused_for_a_while_are_freed() {
+        let pool = Pool::default();
+        pool.give(Vec::with_capacity(MIN_KEPT));
+        let later = Instant::now() + IDLE;
+        pool.give(Vec::with_capacity(2 * MIN_KEPT));
+        pool.trim(Instant::now(), IDLE);
+        assert_eq!(pool.capacities().len(), 2, "nothing is idle yet");
+        pool.trim(later, IDLE);
+        assert!(pool.capacities().len() <= 1, "{:?}", pool.capacities());
+        pool.trim(later + IDLE, IDLE);
+        assert!(pool.capacities().is_empty());
     }
 
     #[test]

@@ -244,6 +244,15 @@ pub async fn serve_on(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let state = state(&config);
+    // Large buffers kept between conversions are freed once unused for a while.
+    let pool = state.buffers.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(5));
+        loop {
+            every.tick().await;
+            pool.trim(std::time::Instant::now(), buffers::IDLE);
+        }
+    });
     if let Some(path) = &config.config_file {
         spawn_reloader(state.clone(), config.settings, path.clone());
     }

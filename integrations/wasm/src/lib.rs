@@ -88,7 +88,7 @@ pub fn run(input: &[u8], from: Format, action: Action, options: Options) -> Resu
         Action::Validate => Vec::new(),
         _ => Vec::with_capacity(input.len().saturating_add(input.len() / 2).saturating_add(64)),
     };
-    let job = Job { action, from, options, fingerprint: false };
+    let job = Job { action, from, options };
     match job.run(&mut SliceInput::new(input), out) {
         Ok(done) => Ok(done.output),
         Err(mut diagnostics) => Err(Box::new(diagnostics.swap_remove(0).into())),
