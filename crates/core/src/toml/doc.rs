@@ -453,7 +453,8 @@ struct Index {
     table: HashTable<u32>,
     /// The hash of each node in the table, by node id (0 for nodes not in it).
     hashes: Vec<u64>,
-    tree: Option<BTreeMap<(u32, Vec<u8>), u32>>,
+    /// By table, then key: a lookup borrows its key (no copy per lookup).
+    tree: Option<BTreeMap<u32, BTreeMap<Vec<u8>, u32>>>,
     hasher: KeyHasher,
     /// Key comparisons made in the hash table so far, lookups and insertions (tests bound it).
     compared: core::cell::Cell<u64>,
@@ -477,7 +478,7 @@ impl Index {
 
     fn find(&self, nodes: &[Node], text: &[u8], parent: u32, key: &[u8]) -> Option<u32> {
         if let Some(tree) = &self.tree {
-            return tree.get(&(parent, key.to_vec())).copied();
+            return tree.get(&parent)?.get(key).copied();
         }
         let hash = self.hasher.hash(parent, key);
         let eq = |&id: &u32| {
@@ -491,7 +492,7 @@ impl Index {
         let node = &nodes[id as usize];
         let key = Index::key(nodes, text, id);
         if let Some(tree) = &mut self.tree {
-            tree.insert((node.parent, key.to_vec()), id);
+            tree.entry(node.parent).or_default().insert(key.to_vec(), id);
             return;
         }
         let hash = self.hasher.hash(node.parent, key);
@@ -507,11 +508,12 @@ impl Index {
         });
         self.compared.set(self.compared.get() + comparisons as u64);
         if comparisons > MAX_COMPARISONS {
-            let mut tree = BTreeMap::new();
+            let mut tree: BTreeMap<u32, BTreeMap<Vec<u8>, u32>> = BTreeMap::new();
             for &other in self.table.iter() {
-                tree.insert((nodes[other as usize].parent, Index::key(nodes, text, other).to_vec()), other);
+                let parent = nodes[other as usize].parent;
+                tree.entry(parent).or_default().insert(Index::key(nodes, text, other).to_vec(), other);
             }
-            tree.insert((node.parent, key.to_vec()), id);
+            tree.entry(node.parent).or_default().insert(key.to_vec(), id);
             self.table = HashTable::new();
             self.tree = Some(tree);
             return;
