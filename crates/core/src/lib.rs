@@ -48,6 +48,7 @@ mod format;
 mod input;
 mod job;
 pub mod json;
+#[cfg(any(feature = "yaml", feature = "toml"))]
 mod keys;
 mod limits;
 mod options;
@@ -70,7 +71,7 @@ pub use format::Format;
 pub use input::IoFill;
 pub use input::{ChunkedInput, Fill, Input, PieceFill, SliceInput};
 pub use job::{Action, Done, Job, Params, convert, events, format, validate};
-#[cfg(feature = "test-hooks")]
+#[cfg(all(feature = "test-hooks", any(feature = "yaml", feature = "toml")))]
 #[doc(hidden)]
 pub use keys::DEGENERATE_SEED;
 pub use limits::Limits;
