@@ -286,7 +286,7 @@ def server_case(name, what, expect_status, error_kind, send, max_rss=None):
         outcome = f"{status}" + (f" {kind}" if kind else "") + f", {len(body)} bytes"
         return problems, outcome, seconds, rss
 
-    expect = f"{expect_status}" + (f" {error_kind}" if error_kind else "")
+    expect = f"{expect_status}" + (f" {error_kind.replace('|', ' or ')}" if error_kind else "")
     return Case(name, what, expect, check)
 
 
