@@ -134,12 +134,16 @@ def write_input(path, make):
     spawns would count this process's memory as its own peak (wait4's maximum resident set survives exec)."""
     pid = os.fork()
     if pid == 0:
+        code = 1
         try:
             with open(path, "wb") as f:
                 f.write(make())
+            code = 0
         finally:
-            os._exit(0)
-    os.waitpid(pid, 0)
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"making the input {path} failed")
 
 
 def without_new_flags(args):
@@ -334,7 +338,9 @@ def stalled_uploads(server, count=40, size=15 * MIB):
             pass
         s.close()
     refused = sum(1 for st in statuses if st == b"503")
-    return status, json.dumps({"error": {"kind": f"small request {status}, {refused} uploads refused"}}).encode()
+    # The budget of bodies in flight (64 MiB here) must have turned some of the 40 × 7.5 MB away.
+    kind = "uploads refused" if refused else "none refused"
+    return status, json.dumps({"error": {"kind": kind, "message": f"{refused} of {count} refused"}}).encode()
 
 
 def cases():
@@ -375,7 +381,7 @@ def cases():
                     lambda s: s.request("POST", "/v1/format?format=json&" + "x" * 60_000 + "=1", body=b"[1]")),
         server_case("serve: slowloris", "a header line every 200 ms, never finished", 408, "closed", slowloris),
         server_case("serve: stalled uploads", "40 uploads of 15 MiB that stall half-way", 200,
-                    None, stalled_uploads, max_rss=400 * MIB),
+                    "uploads refused", stalled_uploads, max_rss=400 * MIB),
     ]
 
 

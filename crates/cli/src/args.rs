@@ -243,6 +243,9 @@ pub(crate) struct ServeArgs {
     /// YAML alias expansion budget (nodes; or 10 per input byte if more).
     #[arg(long, env = "DFMT_MAX_ALIAS_NODES", value_name = "N", default_value_t = dfmt_core::Limits::DEFAULT.max_alias_nodes)]
     pub(crate) max_alias_nodes: u64,
+    /// YAML alias expansion budget (bytes; or 10 per input byte if more).
+    #[arg(long, env = "DFMT_MAX_ALIAS_BYTES", value_name = "BYTES", default_value_t = dfmt_core::Limits::DEFAULT.max_alias_bytes)]
+    pub(crate) max_alias_bytes: u64,
     /// Longest a client may take to send a request's headers, in milliseconds.
     #[arg(long, env = "DFMT_HEADER_READ_TIMEOUT_MS", value_name = "MS", default_value_t = 10_000)]
     pub(crate) header_read_timeout_ms: u64,
@@ -268,7 +271,7 @@ pub(crate) struct ServeArgs {
     #[arg(long, env = "DFMT_MAX_BODIES_IN_FLIGHT", value_name = "BYTES")]
     pub(crate) max_bodies_in_flight: Option<u64>,
     /// A TOML file of settings (max_body_bytes, request_timeout_ms, max_conversions, inline_below_bytes,
-    /// max_depth, max_alias_nodes, header_read_timeout_ms, idle_timeout_ms, write_timeout_ms, max_connections,
+    /// max_depth, max_alias_nodes, max_alias_bytes, header_read_timeout_ms, idle_timeout_ms, write_timeout_ms, max_connections,
     /// max_output_bytes, max_held_bytes, max_bodies_in_flight), applied over the flags at start and reloaded on
     /// SIGHUP.
     #[arg(long, env = "DFMT_CONFIG", value_name = "FILE")]

@@ -33,6 +33,7 @@ pub(crate) fn hint_text(hint: Hint) -> &'static str {
         Hint::RaiseDepthLimit => "raise the limit with --max-depth if the input is trusted",
         Hint::DropTags => "drop tags with --yaml-drop-tags, or remove the tag",
         Hint::RaiseAliasLimit => "raise the limit with --max-alias-nodes if the input is trusted",
+        Hint::RaiseAliasBytesLimit => "raise the limit with --max-alias-bytes if the input is trusted",
         other => other.text(),
     }
 }

@@ -87,9 +87,11 @@ pub(crate) fn replace(path: &Path, before: &Snapshot, content: &[u8]) -> Result<
         Some(dir) if !dir.as_os_str().is_empty() => dir.to_owned(),
         _ => PathBuf::from("."),
     };
-    // The name only tells a person what a left-over file was; cut short, a long one still leaves room (255 bytes
-    // at most) for the random part and the suffix.
-    let name: String = target.file_name().map(|n| n.to_string_lossy().chars().take(100).collect()).unwrap_or_default();
+    // The name only tells a person what a left-over file was; cut to 100 bytes (at a character boundary), a long
+    // one still leaves room in a file name (255 bytes at most) for the random part and the suffix.
+    let full = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let cut = (0..=full.len().min(100)).rev().find(|&at| full.is_char_boundary(at)).unwrap_or(0);
+    let name = &full[..cut];
     // A random name, created with O_CREAT | O_EXCL (which never follows a link) and mode 0600: the name cannot be
     // planted in advance, and nobody else can read the file before its mode is set. Dropping it deletes it, so
     // every failure below leaves no temporary file behind.

@@ -117,6 +117,7 @@ fn serve(args: args::ServeArgs) -> Result<Status> {
         limits: Limits {
             max_depth: args.max_depth,
             max_alias_nodes: args.max_alias_nodes,
+            max_alias_bytes: args.max_alias_bytes,
             max_output_bytes: args.max_output_bytes.unwrap_or(8 * args.max_body_bytes as u64),
             max_held_bytes: args.max_held_bytes.unwrap_or(8 * args.max_body_bytes as u64),
             hash_seed: dfmt_server::process_seed(),
@@ -139,7 +140,9 @@ fn serve(args: args::ServeArgs) -> Result<Status> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .worker_threads(args.workers.unwrap_or(2 * cores).max(1))
-        .max_blocking_threads(settings.max_conversions.max(1))
+        // The conversion slots, and room for the rest of the blocking work (the page's files, checking their
+        // paths) so that it never waits behind long conversions.
+        .max_blocking_threads(settings.max_conversions.max(1) + 16)
         .thread_name("dfmt-serve")
         .build()?;
     let served = runtime.block_on(dfmt_server::serve(config));

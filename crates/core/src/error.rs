@@ -70,9 +70,16 @@ impl Error {
             C::DepthLimit => Hint::RaiseDepthLimit,
             C::ControlCharacter if self.detail == Detail::CodePoint(0x0a) => Hint::EscapeLineBreak,
             C::UnsupportedTag => Hint::DropTags,
-            C::AliasLimit | C::AliasBytesLimit => Hint::RaiseAliasLimit,
+            C::AliasLimit => Hint::RaiseAliasLimit,
+            C::AliasBytesLimit => Hint::RaiseAliasBytesLimit,
             _ => return None,
         })
+    }
+
+    /// This error at `span` when it has no place of its own (an output refusing bytes knows no position; the
+    /// writer that was writing an event gives it the event's).
+    pub fn placed(self, span: Span) -> Error {
+        if self.span == Span::default() { Error { span, ..self } } else { self }
     }
 
     /// True when the input is at fault (as opposed to the input source or the output failing).
@@ -229,6 +236,8 @@ pub enum Hint {
     DropTags,
     /// The alias-expansion limit can be raised for trusted input.
     RaiseAliasLimit,
+    /// The alias-expansion limit in bytes can be raised for trusted input.
+    RaiseAliasBytesLimit,
 }
 
 impl Hint {
@@ -248,6 +257,7 @@ impl Hint {
             Hint::EscapeLineBreak => "escape_line_break",
             Hint::DropTags => "drop_tags",
             Hint::RaiseAliasLimit => "raise_alias_limit",
+            Hint::RaiseAliasBytesLimit => "raise_alias_bytes_limit",
         }
     }
 
@@ -269,6 +279,7 @@ impl Hint {
             Hint::EscapeLineBreak => "a line break inside a string is written \\n",
             Hint::DropTags => "drop the tags, or remove the tag",
             Hint::RaiseAliasLimit => "raise the alias-expansion limit if the input is trusted",
+            Hint::RaiseAliasBytesLimit => "raise the alias-expansion limit in bytes if the input is trusted",
         }
     }
 }

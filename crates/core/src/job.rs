@@ -75,8 +75,9 @@ impl Job {
         self.run_raw(input, output).map_err(|error| alloc::vec![self.diagnose(&error, input)])
     }
 
-    /// [`Job::run`], asking `stop` every few thousand events whether to give up (a deadline passed): when it
-    /// says yes, the job stops inside the reader or writer with [`ErrorCode::Cancelled`].
+    /// [`Job::run`], asking `stop` every 1024 events whether to give up (a deadline passed): when it says yes,
+    /// the job stops inside the reader with [`ErrorCode::Cancelled`]. Reading TOML into its document, and
+    /// formatting TOML as TOML, emit no events and are not asked (both are linear in the input).
     pub fn run_until<I: Input, O: Output>(
         &self,
         input: &mut I,
@@ -410,24 +411,24 @@ fn pipeline<I: Input, S: Sink>(
     let sink = Watched::new(sink, stop);
     let watched = match from {
         #[cfg(feature = "yaml")]
-        Format::Yaml => read_yaml(input, to, options, sink),
+        Format::Yaml => read_yaml(input, to, options, sink, stop),
         #[cfg(feature = "toml")]
-        Format::Toml => read_toml(input, to, options, sink),
+        Format::Toml => read_toml(input, to, options, sink, stop),
         // YAML refuses a mapping with a key twice, which JSON allows: refuse it here, naming both positions,
         // rather than write YAML that no YAML reader (dfmt included) takes back.
         #[cfg(feature = "yaml")]
         Format::Json | Format::Jsonc | Format::Ndjson if to == Format::Yaml => {
             let unique = yaml::UniqueKeys::new(sink).seeded(options.limits.hash_seed);
-            read_into(input, from, options, unique).map(yaml::UniqueKeys::into_inner)
+            read_into(input, from, options, unique, stop).map(yaml::UniqueKeys::into_inner)
         }
         Format::Json | Format::Jsonc | Format::Ndjson => match (from == Format::Ndjson, to == Format::Ndjson) {
             (true, false) => {
-                read_into(input, from, options, DocumentsToArray::new(sink)).map(DocumentsToArray::into_inner)
+                read_into(input, from, options, DocumentsToArray::new(sink), stop).map(DocumentsToArray::into_inner)
             }
             (false, true) => {
-                read_into(input, from, options, ArrayToDocuments::new(sink)).map(ArrayToDocuments::into_inner)
+                read_into(input, from, options, ArrayToDocuments::new(sink), stop).map(ArrayToDocuments::into_inner)
             }
-            _ => read_into(input, from, options, sink),
+            _ => read_into(input, from, options, sink, stop),
         },
         #[allow(unreachable_patterns)]
         _ => Err(not_built(from)),
@@ -469,10 +470,22 @@ impl<S: Sink> Sink for Watched<'_, S> {
     }
 }
 
-fn read_into<I: Input, S: Sink>(input: &mut I, from: Format, options: &Options, mut sink: S) -> Result<S, Error> {
+/// A sort-keys tree's recording is watched too: reading into it is most of the work.
+fn read_into<I: Input, S: Sink>(
+    input: &mut I,
+    from: Format,
+    options: &Options,
+    mut sink: S,
+    stop: Stop<'_>,
+) -> Result<S, Error> {
     if options.sort_keys {
         let mut tree = Tree::bounded(options.limits.max_held_bytes);
-        json::read(input, json_dialect(from)?, &options.limits, &mut tree)?;
+        json::read(
+            input,
+            json_dialect(from)?,
+            &options.limits,
+            &mut Watched::new(|event: Event<'_>| tree.event(event), stop),
+        )?;
         tree.replay(&mut sink, true)?;
     } else {
         json::read(input, json_dialect(from)?, &options.limits, &mut sink)?;
@@ -490,7 +503,13 @@ fn sort_keys_unsupported(to: Format) -> Error {
 }
 
 #[cfg(feature = "yaml")]
-fn read_yaml<I: Input, S: Sink>(input: &mut I, to: Format, options: &Options, mut sink: S) -> Result<S, Error> {
+fn read_yaml<I: Input, S: Sink>(
+    input: &mut I,
+    to: Format,
+    options: &Options,
+    mut sink: S,
+    stop: Stop<'_>,
+) -> Result<S, Error> {
     let src = whole(input)?;
     let limits = &options.limits;
     if to == Format::Yaml {
@@ -513,7 +532,7 @@ fn read_yaml<I: Input, S: Sink>(input: &mut I, to: Format, options: &Options, mu
     let max_bytes = limits.alias_bytes_for(src.len() as u64);
     if options.sort_keys {
         let mut tree = Tree::bounded(options.limits.max_held_bytes);
-        let record = |event: Event<'_>| tree.event(event);
+        let record = Watched::new(|event: Event<'_>| tree.event(event), stop);
         let data = yaml::ToJson::new(record, options.yaml_drop_tags).seeded(limits.hash_seed);
         let mut resolve =
             yaml::Resolve::new(data, max_nodes, merge_keys).bounded(max_bytes, limits.max_depth, limits.max_held_bytes);
@@ -543,12 +562,18 @@ fn format_toml<I: Input, O: Output>(input: &mut I, options: &Options, mut out: O
 /// TOML as data for any format: the whole document is built first (a table may be continued anywhere), then
 /// replayed. JSON has no spelling for `inf` and `nan`: they are an error with their position, except into YAML.
 #[cfg(feature = "toml")]
-fn read_toml<I: Input, S: Sink>(input: &mut I, to: Format, options: &Options, mut sink: S) -> Result<S, Error> {
+fn read_toml<I: Input, S: Sink>(
+    input: &mut I,
+    to: Format,
+    options: &Options,
+    mut sink: S,
+    stop: Stop<'_>,
+) -> Result<S, Error> {
     let doc = toml::load(whole(input)?, &options.limits)?;
     let finite_only = !matches!(to, Format::Yaml | Format::Toml);
     if options.sort_keys {
         let mut tree = Tree::bounded(options.limits.max_held_bytes);
-        doc.emit(&mut tree, finite_only)?;
+        doc.emit(&mut Watched::new(|event: Event<'_>| tree.event(event), stop), finite_only)?;
         tree.replay(&mut sink, true)?;
     } else {
         doc.emit(&mut sink, finite_only)?;

@@ -106,6 +106,7 @@ fn hint_text(hint: Hint) -> &'static str {
         Hint::RaiseDepthLimit => "the service's max_depth setting bounds the nesting",
         Hint::DropTags => "remove the tag",
         Hint::RaiseAliasLimit => "the service's max_alias_nodes setting bounds alias expansion",
+        Hint::RaiseAliasBytesLimit => "the service's max_alias_bytes setting bounds alias expansion",
         other => other.text(),
     }
 }
@@ -381,8 +382,8 @@ async fn read_body<B: RequestBody>(
     Ok(received)
 }
 
-/// The bytes of one request's body counted against the service's budget of bodies in flight
-/// ([`Settings::max_bodies_in_flight`]); given back when dropped.
+/// The bytes of one request's body, and then of its answer, counted against the service's budget of bodies in
+/// flight ([`Settings::max_bodies_in_flight`]); given back when dropped (the answer's, once hyper is done with it).
 #[derive(Debug)]
 pub(crate) struct Reservation {
     metrics: Arc<Metrics>,
@@ -392,7 +393,7 @@ pub(crate) struct Reservation {
 
 impl Reservation {
     /// Counts `n` more bytes, unless the budget would be passed.
-    fn grow(&mut self, n: usize) -> bool {
+    pub(crate) fn grow(&mut self, n: usize) -> bool {
         let n = n as u64;
         let before = self.metrics.bodies_in_flight.fetch_add(n, Relaxed);
         if before.saturating_add(n) > self.budget {
@@ -407,6 +408,26 @@ impl Reservation {
 impl Drop for Reservation {
     fn drop(&mut self) {
         self.metrics.bodies_in_flight.fetch_sub(self.bytes, Relaxed);
+    }
+}
+
+/// 503: the answer would pass the budget of bodies and answers in flight.
+fn answers_in_flight() -> ApiError {
+    let mut error =
+        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "overloaded", "too many answers in flight; retry shortly");
+    error.retry_after = true;
+    error
+}
+
+/// A small answer on its way to the client, holding its reservation until hyper drops it.
+struct Held {
+    bytes: Vec<u8>,
+    _reserved: Reservation,
+}
+
+impl AsRef<[u8]> for Held {
+    fn as_ref(&self) -> &[u8] {
+        &self.bytes
     }
 }
 
@@ -515,12 +536,18 @@ async fn respond<B: RequestBody>(
         let outcome = answer(job, &received.whole(), &state.metrics, output, deadline.into_std());
         drop(slot);
         let (output, format) = outcome?;
-        (output.len(), format, Body::from(output))
+        let len = output.len();
+        if !reserved.grow(len) {
+            return Err(answers_in_flight());
+        }
+        // The answer's bytes stay counted, with the body's, until hyper is done with them: a client that reads
+        // slowly holds its share of the budget, not more.
+        (len, format, Body::from(Bytes::from_owner(Held { bytes: output, _reserved: reserved })))
     } else {
         let (metrics, buffers) = (state.metrics.clone(), state.buffers.clone());
         let slot = slot.owned(metrics.clone());
         let work = tokio::task::spawn_blocking(move || {
-            let (_slot, _reserved) = (slot, reserved);
+            let (_slot, mut reserved) = (slot, reserved);
             lower_priority();
             // Joining, converting, and explaining an error (which may read the body again for a key path) all
             // run here: a large body never holds an I/O thread. The buffers come from the pool and go back to
@@ -533,7 +560,11 @@ async fn respond<B: RequestBody>(
             let outcome = answer(job, input.bytes(), &metrics, output, deadline.into_std());
             input.give_back(&buffers);
             let (output, format) = outcome?;
-            Ok((output.len(), format, Body::from(crate::buffers::lend(output, buffers))))
+            if !reserved.grow(output.len()) {
+                buffers.give(output);
+                return Err(answers_in_flight());
+            }
+            Ok((output.len(), format, Body::from(crate::buffers::lend(output, buffers, reserved))))
         });
         match tokio::time::timeout_at(deadline, work).await {
             Ok(Ok(outcome)) => outcome?,

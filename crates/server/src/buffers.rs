@@ -94,6 +94,8 @@ impl Pool {
 struct Lent {
     bytes: Vec<u8>,
     pool: Arc<Pool>,
+    /// The answer's share of the budget of bodies in flight, given back with the buffer.
+    _reserved: Option<crate::api::Reservation>,
 }
 
 impl AsRef<[u8]> for Lent {
@@ -108,9 +110,10 @@ impl Drop for Lent {
     }
 }
 
-/// `bytes` as a response body that returns its buffer to `pool` once sent (or dropped).
-pub(crate) fn lend(bytes: Vec<u8>, pool: Arc<Pool>) -> Bytes {
-    Bytes::from_owner(Lent { bytes, pool })
+/// `bytes` as a response body that returns its buffer to `pool`, and its `reserved` bytes to the budget, once
+/// sent (or dropped).
+pub(crate) fn lend(bytes: Vec<u8>, pool: Arc<Pool>, reserved: impl Into<Option<crate::api::Reservation>>) -> Bytes {
+    Bytes::from_owner(Lent { bytes, pool, _reserved: reserved.into() })
 }
 
 #[cfg(test)]
@@ -163,7 +166,7 @@ mod tests {
         let mut buffer = pool.take(MIN_KEPT);
         buffer.extend_from_slice(b"{}\n");
         let at = buffer.as_ptr();
-        let body = lend(buffer, pool.clone());
+        let body = lend(buffer, pool.clone(), None);
         assert_eq!(&body[..], b"{}\n");
         let slice = body.slice(1..);
         drop(body);

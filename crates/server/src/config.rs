@@ -48,16 +48,18 @@ pub struct Settings {
     pub limits: Limits,
     /// Longest a client may take to send a request's headers (slowloris).
     pub header_read_timeout: Duration,
-    /// Longest a connection may wait to read: between requests on a kept-alive connection, or in a stalled upload.
+    /// Longest a connection may go with nothing read or written (a stalled upload or download); at least the
+    /// request timeout and a second, so that a conversion's own silence is never cut short.
     pub idle_timeout: Duration,
     /// Longest a response may make no progress (a client that stopped reading); the connection is then closed.
     pub write_timeout: Duration,
     /// Most connections served at once; past it, a few more are accepted for probes only (see
     /// `connections.rs`), then new ones are closed at once. Kept below the process's open-file limit.
     pub max_connections: usize,
-    /// Most bytes of request bodies read or held at once, over all requests; a body that would pass it is 503
-    /// with `Retry-After`. Bodies are read before a conversion slot is taken (a slow upload holds no slot), so
-    /// this is what bounds their memory.
+    /// Most bytes of request bodies and answers read or held at once, over all requests (an answer counts until it
+    /// is sent); a body or an answer that would pass it is 503 with `Retry-After`. Bodies are read before a
+    /// conversion slot is taken (a slow upload holds no slot), so this is what bounds their memory, and a client
+    /// that reads its answer slowly holds only its share.
     pub max_bodies_in_flight: u64,
 }
 
@@ -139,6 +141,7 @@ impl Settings {
     /// inline_below_bytes = 65536
     /// max_depth = 1024
     /// max_alias_nodes = 1000000
+    /// max_alias_bytes = 67108864
     /// header_read_timeout_ms = 10000
     /// idle_timeout_ms = 60000
     /// write_timeout_ms = 30000
@@ -173,6 +176,7 @@ impl Settings {
                     settings.limits.max_depth = u32::try_from(number).map_err(|_| bad(format!("{key}: too large")))?
                 }
                 "max_alias_nodes" => settings.limits.max_alias_nodes = number,
+                "max_alias_bytes" => settings.limits.max_alias_bytes = number,
                 "header_read_timeout_ms" => settings.header_read_timeout = Duration::from_millis(number.max(1)),
                 "idle_timeout_ms" => settings.idle_timeout = Duration::from_millis(number.max(1)),
                 "write_timeout_ms" => settings.write_timeout = Duration::from_millis(number.max(1)),

@@ -53,7 +53,9 @@ pub(crate) async fn serve(listener: Counted, app: App, stop: impl Future<Output 
     let mut stop = std::pin::pin!(stop);
     loop {
         let settings: Settings = app.state.settings();
-        let deadlines = Deadlines { idle: settings.idle_timeout, write: settings.write_timeout };
+        // A conversion may keep a connection silent for up to the request timeout: idle waits are longer.
+        let idle = settings.idle_timeout.max(settings.request_timeout + Duration::from_secs(1));
+        let deadlines = Deadlines { idle, write: settings.write_timeout };
         let connection = tokio::select! {
             biased;
             () = &mut stop => break,

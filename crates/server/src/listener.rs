@@ -1,11 +1,12 @@
 //! The TCP listener and its connections: each accepted stream is counted (a guard decrements the gauge when the
 //! connection is dropped) and carries two deadlines that a client cannot stretch.
 //!
-//! - Idle: a connection that has read nothing for `idle_timeout` while waiting to read (between requests on a
-//!   kept-alive connection, or a client that stopped sending) is closed. hyper's header read timeout covers the
-//!   headers of a request; this covers the silence around them.
+//! - Idle: a connection on which nothing was read or written for `idle_timeout` while it waits to read (a
+//!   client that stopped sending in the middle of a body) is closed. hyper's header read timeout covers the
+//!   headers of a request, and the wait for the next one; this covers the silence in the middle.
 //! - Write: a response that makes no progress for `write_timeout` (a client that stopped reading) is abandoned,
-//!   and the connection closed, so its buffers go back.
+//!   and the connection closed, so its buffers go back. A client that reads slowly but steadily is served; what
+//!   bounds the memory it holds is the service's budget of bodies in flight, which counts answers too.
 //!
 //! One timer per connection, armed when a wait begins and re-armed only when it fires early (progress moved the
 //! deadline): a request that reads and writes at once never touches the timer wheel.
@@ -31,7 +32,7 @@ pub(crate) struct Counted {
 /// How long a connection may wait.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Deadlines {
-    /// Longest wait for a byte to read.
+    /// Longest wait with no byte read or written.
     pub(crate) idle: Duration,
     /// Longest stall of a write.
     pub(crate) write: Duration,
@@ -51,7 +52,7 @@ impl Counted {
                         stream,
                         metrics: self.metrics.clone(),
                         deadlines,
-                        last_read: Instant::now(),
+                        last_activity: Instant::now(),
                         write_stalled: None,
                         timer: None,
                     };
@@ -71,8 +72,9 @@ pub(crate) struct Connection {
     stream: TcpStream,
     metrics: Arc<Metrics>,
     deadlines: Deadlines,
-    /// When a read last returned bytes (or the connection was accepted).
-    last_read: Instant,
+    /// When a read or a write last moved bytes (or the connection was accepted): a download in progress is not
+    /// idle, though hyper polls the read side meanwhile to notice a client that leaves.
+    last_activity: Instant,
     /// Since when a write has been waiting without progress.
     write_stalled: Option<Instant>,
     /// Armed while a read or write waits; boxed once per connection that ever waits.
@@ -88,7 +90,7 @@ impl Drop for Connection {
 impl Connection {
     /// The earliest deadline of the waits in progress.
     fn deadline(&self, reading: bool) -> Option<Instant> {
-        let read = reading.then(|| self.last_read + self.deadlines.idle);
+        let read = reading.then(|| self.last_activity + self.deadlines.idle);
         let write = self.write_stalled.map(|since| since + self.deadlines.write);
         match (read, write) {
             (Some(r), Some(w)) => Some(r.min(w)),
@@ -125,7 +127,7 @@ impl AsyncRead for Connection {
         match Pin::new(&mut this.stream).poll_read(cx, buf) {
             Poll::Ready(Ok(())) => {
                 if buf.filled().len() > before {
-                    this.last_read = Instant::now();
+                    this.last_activity = Instant::now();
                 }
                 Poll::Ready(Ok(()))
             }
@@ -145,6 +147,9 @@ impl Connection {
             }
             ready => {
                 self.write_stalled = None;
+                if matches!(ready, Poll::Ready(Ok(n)) if n > 0) {
+                    self.last_activity = Instant::now();
+                }
                 ready
             }
         }

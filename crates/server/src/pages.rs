@@ -47,13 +47,18 @@ pub(crate) async fn static_file(State(state): State<AppState>, request: Request)
     }
     let path = request.uri().path();
     let is_root = path == "/";
-    let relative = if is_root { "index.html" } else { path.trim_start_matches('/') };
-    let safe = relative.split('/').all(|part| !part.is_empty() && !part.starts_with('.') && !part.contains('\\'));
     let minimal = || page(Body::from(MINIMAL_PAGE), "text/html; charset=utf-8");
+    // The checks run on the path as ServeDir will open it: percent-decoded.
+    let Ok(decoded) = percent_encoding::percent_decode_str(path).decode_utf8() else { return not_found() };
+    let relative = if is_root { "index.html" } else { decoded.trim_start_matches('/') };
+    let plain = |part: &str| !part.is_empty() && !part.starts_with('.') && !part.contains(['\\', '\0']);
+    let safe = relative.split('/').all(plain);
     let Some(root) = state.web_root.as_ref().filter(|_| safe) else {
         return if is_root { minimal() } else { not_found() };
     };
-    if !inside(root, &root.join(relative)).await {
+    // The file, and the `NAME.gz` that ServeDir would send instead, must both stay inside the root.
+    let file = root.join(relative);
+    if !inside(root, &file, false).await || !inside(root, &with_gz(&file), true).await {
         return if is_root { minimal() } else { not_found() };
     }
     let mut request = request;
@@ -93,14 +98,27 @@ fn with_charset(media: &str) -> Option<&'static str> {
     })
 }
 
-/// True when `file` exists and resolves, links followed, to a path inside `root` (also resolved).
-async fn inside(root: &Path, file: &Path) -> bool {
+/// True when `file` resolves, links followed, to a regular file inside `root` (also resolved); with `absent_ok`,
+/// also when there is no `file` at all (nor a dangling link by that name).
+async fn inside(root: &Path, file: &Path, absent_ok: bool) -> bool {
     let (root, file) = (root.to_owned(), file.to_owned());
-    let check = move || match (std::fs::canonicalize(&root), std::fs::canonicalize(&file)) {
-        (Ok(root), Ok(file)) => file.starts_with(&root) && file.is_file(),
-        _ => false,
+    let check = move || {
+        if absent_ok && std::fs::symlink_metadata(&file).is_err() {
+            return true;
+        }
+        match (std::fs::canonicalize(&root), std::fs::canonicalize(&file)) {
+            (Ok(root), Ok(file)) => file.starts_with(&root) && file.is_file(),
+            _ => false,
+        }
     };
     tokio::task::spawn_blocking(check).await.unwrap_or(false)
+}
+
+/// `NAME.gz` beside `file`.
+fn with_gz(file: &Path) -> std::path::PathBuf {
+    let mut name = file.as_os_str().to_owned();
+    name.push(".gz");
+    name.into()
 }
 
 /// A response with `body` and the headers every page file carries ([`page_headers`]).

@@ -429,10 +429,21 @@ async fn pages_methods_and_unknown_paths() {
     let refused = Request::get("/app.js").header(header::ACCEPT_ENCODING, "gzip;q=0").body(Body::empty()).unwrap();
     let a = send(&c, refused).await;
     assert_eq!((a.headers.get(header::CONTENT_ENCODING), a.text()), (None, "export {}"));
-    // A symbolic link inside the web root that points out of it serves nothing.
+    // A symbolic link inside the web root that points out of it serves nothing; a name that needs encoding works.
+    std::fs::write(dir.path().join("web/a b.txt"), "spaced").unwrap();
+    let a = send(&c, Request::get("/a%20b.txt").body(Body::empty()).unwrap()).await;
+    assert_eq!((a.status, a.text()), (StatusCode::OK, "spaced"));
     std::os::unix::fs::symlink(dir.path().join("secret.txt"), dir.path().join("web/linked.txt")).unwrap();
     std::os::unix::fs::symlink(dir.path(), dir.path().join("web/up")).unwrap();
-    for path in ["/linked.txt", "/up/secret.txt"] {
+    // A planted `NAME.gz` link is not sent either, nor is a file reached through percent-encoding.
+    std::fs::write(dir.path().join("web/plain.js"), "let x").unwrap();
+    std::os::unix::fs::symlink(dir.path().join("secret.txt"), dir.path().join("web/plain.js.gz")).unwrap();
+    let gz = Request::get("/plain.js").header(header::ACCEPT_ENCODING, "gzip").body(Body::empty()).unwrap();
+    let a = send(&c, gz).await;
+    assert_eq!(a.status, StatusCode::NOT_FOUND, "{}", a.text());
+    std::fs::write(dir.path().join("web/%65vil"), "decoy").unwrap();
+    std::os::unix::fs::symlink(dir.path().join("secret.txt"), dir.path().join("web/evil")).unwrap();
+    for path in ["/linked.txt", "/up/secret.txt", "/%65vil", "/evil"] {
         let a = send(&c, Request::get(path).body(Body::empty()).unwrap()).await;
         assert_eq!((a.status, a.error_kind().as_str()), (StatusCode::NOT_FOUND, "not_found"), "{path}");
     }

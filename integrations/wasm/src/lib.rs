@@ -76,6 +76,7 @@ pub fn hint_text(hint: Hint) -> &'static str {
         Hint::RaiseDepthLimit => "the page reads at most 1024 levels of nesting",
         Hint::DropTags => "remove the tag",
         Hint::RaiseAliasLimit => "the page expands at most 1,000,000 alias nodes, or 10 per input byte",
+        Hint::RaiseAliasBytesLimit => "the page expands at most 64 MiB of aliases, or 10 bytes per input byte",
         other => other.text(),
     }
 }

@@ -515,11 +515,10 @@ impl<O: Output> Sink for Writer<O> {
             EventKind::Alias(_) => Err(Error::new(ErrorCode::UnexpandedAlias, event.span)),
         };
         // Errors without a place of their own (the output refusing bytes) take the event's.
-        let place = |e: Error| if e.span == Default::default() { Error { span: event.span, ..e } } else { e };
         if self.buf.len() >= FLUSH_AT {
-            self.flush().map_err(place)?;
+            self.flush().map_err(|e| e.placed(event.span))?;
         }
-        result.map_err(place)
+        result.map_err(|e| e.placed(event.span))
     }
 }
 

@@ -133,14 +133,15 @@ impl Doc {
         })
     }
 
-    fn store(&mut self, bytes: &[u8]) -> Result<(u32, u32), Error> {
+    /// Copies `bytes` (the text of the thing at `span`) into the document's text.
+    fn store(&mut self, bytes: &[u8], span: Span) -> Result<(u32, u32), Error> {
         let start = self.text.len();
         let end = start + bytes.len();
         if end > u32::MAX as usize {
-            return Err(Error::new(ErrorCode::TooLargeToHold, Span::at(0)));
+            return Err(Error::new(ErrorCode::TooLargeToHold, span));
         }
-        if (end + self.nodes.len() * core::mem::size_of::<Node>()) as u64 > self.max_held {
-            return Err(Error::with(ErrorCode::HeldBytesLimit, Detail::Limit(self.max_held), Span::at(0)));
+        if (end + self.nodes.len() * (core::mem::size_of::<Node>() + 8)) as u64 > self.max_held {
+            return Err(Error::with(ErrorCode::HeldBytesLimit, Detail::Limit(self.max_held), span));
         }
         crate::bytes::extend_short(&mut self.text, bytes);
         Ok((start as u32, end as u32))
@@ -157,9 +158,14 @@ impl Doc {
     ) -> Result<u32, Error> {
         let depth = self.node(parent).depth + 1;
         check_depth(depth, kind, span, limits)?;
+        // Every node counts, keyed or not (array elements have no key): its own size, and its hash in the index.
+        let held = self.text.len() + (self.nodes.len() + 1) * (core::mem::size_of::<Node>() + 8);
+        if held as u64 > self.max_held {
+            return Err(Error::with(ErrorCode::HeldBytesLimit, Detail::Limit(self.max_held), span));
+        }
         let id = self.nodes.len() as u32;
         let (key, key_span) = match key {
-            Some((text, at)) => (self.store(text)?, at),
+            Some((text, at)) => (self.store(text, at)?, at),
             None => ((0, 0), span),
         };
         self.nodes.push(Node {
@@ -209,7 +215,7 @@ impl Doc {
 
     /// Sets the text of scalar `id`.
     pub(super) fn set_text(&mut self, id: u32, text: &[u8]) -> Result<(), Error> {
-        let text = self.store(text)?;
+        let text = self.store(text, self.nodes[id as usize].span)?;
         self.nodes[id as usize].text = text;
         Ok(())
     }

@@ -27,18 +27,22 @@ pub struct Writer<O> {
     out: O,
     record: Record,
     indent: &'static [u8],
+    /// The longest text the layout may make ([`crate::Limits::max_output_bytes`]): a document's headers repeat
+    /// its dotted paths, so its text can be far longer than the data it holds.
+    max_output: u64,
 }
 
 impl<O: Output> Writer<O> {
     /// A writer into `out`, indenting the elements of multi-line arrays by `indent`.
     pub fn new(out: O, indent: &'static [u8]) -> Self {
-        Writer { out, record: Record::new(), indent }
+        Writer { out, record: Record::new(), indent, max_output: u64::MAX }
     }
 
     /// Bounds the document it records by `limits` ([`crate::Limits::max_held_bytes`]) and keys the hash of its
     /// index of keys ([`crate::Limits::hash_seed`]).
     pub fn limited(mut self, limits: &crate::Limits) -> Self {
         self.record.doc = Doc::limited(limits);
+        self.max_output = limits.max_output_bytes;
         self
     }
 
@@ -46,8 +50,14 @@ impl<O: Output> Writer<O> {
     pub fn finish(mut self) -> Result<O, Error> {
         if self.record.documents > 0 {
             let mut text = Vec::with_capacity(1 << 12);
-            Layout { doc: &self.record.doc, out: &mut text, indent: self.indent, path: Vec::new(), one_line: 0 }
-                .table(0);
+            let max = usize::try_from(self.max_output).unwrap_or(usize::MAX);
+            let doc = &self.record.doc;
+            let mut layout = Layout { doc, out: &mut text, indent: self.indent, path: Vec::new(), one_line: 0, max };
+            layout.table(0);
+            if text.len() > max {
+                let code = crate::error::ErrorCode::OutputLimit;
+                return Err(Error::with(code, crate::error::Detail::Limit(self.max_output), Span::at(0)));
+            }
             self.out.write(&text)?;
         }
         Ok(self.out)
@@ -234,6 +244,8 @@ struct Layout<'d, 'o> {
     path: Vec<u32>,
     /// Arrays being tried on one line (see [`Layout::array`]).
     one_line: u32,
+    /// Past this many bytes the layout stops: the text is refused whole.
+    max: usize,
 }
 
 impl Layout<'_, '_> {
@@ -241,6 +253,9 @@ impl Layout<'_, '_> {
     fn table(&mut self, id: u32) {
         let doc = self.doc;
         for child in doc.children(id).filter(|&c| !is_section(doc, c)) {
+            if self.out.len() > self.max {
+                return;
+            }
             let line_start = self.out.len();
             self.key(doc.key(child));
             self.out.extend_from_slice(b" = ");
@@ -248,6 +263,9 @@ impl Layout<'_, '_> {
             self.out.push(b'\n');
         }
         for child in doc.children(id).filter(|&c| is_section(doc, c)) {
+            if self.out.len() > self.max {
+                return;
+            }
             self.path.push(child);
             if matches!(doc.node(child).kind, Kind::Table(_)) {
                 // A table with nothing but sub-tables needs no header of its own; an empty one does, to exist.

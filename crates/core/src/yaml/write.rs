@@ -774,19 +774,14 @@ impl<O: Output> Sink for Writer<O> {
             EventKind::StreamStart => {}
             EventKind::StreamEnd => {
                 self.end_of_text();
-                return self.flush().map_err(|e| at_event(e, &event));
+                return self.flush().map_err(|e| e.placed(event.span));
             }
         }
         if self.buf.len() >= FLUSH_AT {
-            self.flush().map_err(|e| at_event(e, &event))?;
+            self.flush().map_err(|e| e.placed(event.span))?;
         }
         Ok(())
     }
-}
-
-/// Gives an error without a place of its own the event's.
-fn at_event(e: Error, event: &Event<'_>) -> Error {
-    if e.span == Default::default() { Error { span: event.span, ..e } } else { e }
 }
 
 /// What a string's text allows, found in one pass.
