@@ -1,0 +1,81 @@
+from os import PathLike
+from typing import IO, Any, Callable, Iterator, Optional, TypeVar, Union
+
+Data = TypeVar("Data", str, bytes)
+Path = Union[str, "PathLike[str]"]
+Buffer = Union[str, bytes, bytearray, memoryview]
+
+__version__: str
+DETACH_ABOVE: int
+
+class DecodeError(ValueError):
+    msg: str
+    doc: Optional[str]
+    pos: int
+    lineno: int
+    colno: int
+    code: str
+    path: Optional[str]
+    hint: Optional[str]
+    kind: str
+    def __init__(
+        self,
+        msg: str,
+        doc: Optional[str],
+        pos: int,
+        lineno: int,
+        colno: int,
+        code: str,
+        path: Optional[str] = ...,
+        hint: Optional[str] = ...,
+        kind: str = ...,
+    ) -> None: ...
+
+def format(
+    data: Data,
+    format: Optional[str] = None,
+    *,
+    indent: int = 2,
+    tab: bool = False,
+    compact: bool = False,
+    sort_keys: bool = False,
+    path: Optional[Path] = None,
+) -> Data:
+    """Formats ``data`` in its own format; returns the same type (``str`` or ``bytes``)."""
+
+def convert(
+    data: Data,
+    *,
+    to: str,
+    from_: Optional[str] = None,
+    indent: int = 2,
+    tab: bool = False,
+    compact: bool = False,
+    sort_keys: bool = False,
+    path: Optional[Path] = None,
+) -> Data:
+    """Converts ``data`` to the format ``to``; returns the same type (``str`` or ``bytes``)."""
+
+def validate(data: Buffer, format: Optional[str] = None, *, path: Optional[Path] = None) -> None:
+    """Returns ``None`` if ``data`` is valid, else raises :class:`DecodeError`."""
+
+def loads(
+    data: Buffer,
+    format: Optional[str] = "json",
+    *,
+    parse_float: Optional[Callable[[str], Any]] = None,
+    path: Optional[Path] = None,
+) -> Any:
+    """Reads ``data`` into plain Python objects."""
+
+def loads_all(
+    data: Buffer,
+    format: Optional[str] = None,
+    *,
+    parse_float: Optional[Callable[[str], Any]] = None,
+    path: Optional[Path] = None,
+) -> Iterator[Any]:
+    """Every document of a YAML stream, or every line of NDJSON."""
+
+def load(fp: IO[Any], format: Optional[str] = None, *, parse_float: Optional[Callable[[str], Any]] = None) -> Any:
+    """Reads the file object ``fp`` with :func:`loads`."""

@@ -1,0 +1,245 @@
+//! dfmt for Python: the native part of the `dfmt` package (`dfmt._dfmt`).
+//!
+//! A thin adapter over the core's job API: Python arguments become a [`Job`], the job's output becomes `str` or
+//! `bytes` (the type that came in), its diagnostic becomes `dfmt.DecodeError`, and for `loads` its events become
+//! Python objects ([`objects`]). The pure-Python part of the package (`python/dfmt/`) defines the exception
+//! classes, `load` and the type stubs.
+//!
+//! The GIL is released while the core works on an input larger than [`DETACH_ABOVE`] bytes, so other Python
+//! threads run meanwhile; the input is a `str` or `bytes`, which nothing can change while the core reads it
+//! (`bytearray` and `memoryview`, which could, are copied first).
+
+mod objects;
+
+use dfmt_core::{Action, Diagnostic, Format, Hint, Job, Limits, Options, Params, SliceInput};
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyByteArray, PyBytes, PyMemoryView, PyString, PyType};
+use std::borrow::Cow;
+use std::path::PathBuf;
+
+/// Inputs up to this size are worked on holding the GIL: releasing and taking it back costs more than they do.
+pub const DETACH_ABOVE: usize = 16 * 1024;
+
+/// The text a caller handed in, and whether the answer should be `str` (the input was one) or `bytes`.
+pub(crate) struct Text<'py> {
+    bytes: Cow<'py, [u8]>,
+    was_str: bool,
+}
+
+impl<'py> Text<'py> {
+    /// `data` as bytes: a `str` as its UTF-8 (copied only where the limited API gives no view of it), `bytes`
+    /// borrowed, `bytearray` and `memoryview` copied (they could change under a reader that runs without the GIL).
+    pub(crate) fn of(data: &'py Bound<'py, PyAny>) -> PyResult<Self> {
+        if let Ok(text) = data.cast::<PyString>() {
+            let bytes = match text.to_cow()? {
+                Cow::Borrowed(text) => Cow::Borrowed(text.as_bytes()),
+                Cow::Owned(text) => Cow::Owned(text.into_bytes()),
+            };
+            return Ok(Text { bytes, was_str: true });
+        }
+        if let Ok(bytes) = data.cast::<PyBytes>() {
+            return Ok(Text { bytes: Cow::Borrowed(bytes.as_bytes()), was_str: false });
+        }
+        if let Ok(array) = data.cast::<PyByteArray>() {
+            return Ok(Text { bytes: Cow::Owned(array.to_vec()), was_str: false });
+        }
+        if data.cast::<PyMemoryView>().is_ok() {
+            let copy: Vec<u8> = data.py().get_type::<PyBytes>().call1((data,))?.cast::<PyBytes>()?.as_bytes().to_vec();
+            return Ok(Text { bytes: Cow::Owned(copy), was_str: false });
+        }
+        let name = data.get_type().name().map_or_else(|_| "?".to_owned(), |n| n.to_string());
+        Err(PyTypeError::new_err(format!("data must be str, bytes, bytearray or memoryview, not {name}")))
+    }
+
+    pub(crate) fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// `output` as the type the input had.
+    fn answer(&self, py: Python<'py>, output: Vec<u8>) -> PyResult<Py<PyAny>> {
+        if self.was_str {
+            // Valid UTF-8 in gives valid UTF-8 out: the writers copy scalars as written or escape them.
+            let text = String::from_utf8(output).map_err(|e| PyValueError::new_err(e.to_string()))?;
+            Ok(PyString::new(py, &text).into_any().unbind())
+        } else {
+            Ok(PyBytes::new(py, &output).into_any().unbind())
+        }
+    }
+}
+
+/// The format named `format`, else the one `path`'s extension names, else the one the text looks like.
+pub(crate) fn format_of(format: Option<&str>, path: Option<&PathBuf>, text: &[u8]) -> PyResult<Format> {
+    if let Some(name) = format {
+        return name.parse().map_err(|e: dfmt_core::ParseError| PyValueError::new_err(e.to_string()));
+    }
+    if let Some(found) = path.and_then(|p| p.extension()).and_then(|e| e.to_str()).and_then(Format::from_extension) {
+        return Ok(found);
+    }
+    Ok(Format::sniff(&text[..text.len().min(8 * 1024)]))
+}
+
+/// The layout options, read by the core's one parser of parameters (so the messages match the CLI's).
+fn options(indent: i64, tab: bool, compact: bool, sort_keys: bool) -> PyResult<Options> {
+    let mut params = Params { compact, sort_keys, ..Params::default() };
+    let word = if tab { "tab".to_owned() } else { indent.to_string() };
+    params.set("indent", &word).map_err(|e| PyValueError::new_err(e.to_string()))?;
+    Ok(params.options(Options { limits: limits(), ..Options::default() }))
+}
+
+/// The core's default limits, with the key indexes keyed by a seed drawn once per process.
+pub(crate) fn limits() -> Limits {
+    use std::hash::{BuildHasher, RandomState};
+    static SEED: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    let hash_seed = *SEED.get_or_init(|| RandomState::new().hash_one(std::process::id()));
+    Limits { hash_seed, ..Limits::DEFAULT }
+}
+
+/// A hint in Python's words: the module's arguments.
+fn hint_text(hint: Hint) -> &'static str {
+    match hint {
+        Hint::AllowComments => "comments are allowed in JSONC: pass format=\"jsonc\"",
+        Hint::AllowTrailingCommas => "remove the comma, or pass format=\"jsonc\"",
+        Hint::OneValuePerLine => "one value per line is NDJSON: pass format=\"ndjson\", or use loads_all",
+        Hint::RaiseDepthLimit => "dfmt reads at most 1024 levels of nesting",
+        Hint::DropTags => "remove the tag",
+        Hint::RaiseAliasLimit => "dfmt expands at most 1,000,000 alias nodes, or 10 per input byte",
+        Hint::RaiseAliasBytesLimit => "dfmt expands at most 64 MiB of aliases, or 10 bytes per input byte",
+        other => other.text(),
+    }
+}
+
+static DECODE_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+
+/// `dfmt.DecodeError` for `diagnostic` about `text`: `pos` counts characters for a `str`, bytes for `bytes`.
+pub(crate) fn decode_error(py: Python<'_>, diagnostic: &Diagnostic, text: &Text<'_>) -> PyErr {
+    let build = || -> PyResult<PyErr> {
+        let class = DECODE_ERROR.import(py, "dfmt._errors", "DecodeError")?;
+        let offset = usize::try_from(diagnostic.span.start).unwrap_or(usize::MAX).min(text.bytes.len());
+        let pos = if text.was_str {
+            let before = &text.bytes[..offset];
+            // An offset inside a character (it never is) counts the characters before it.
+            String::from_utf8_lossy(before).chars().count()
+        } else {
+            offset
+        };
+        let doc = text.was_str.then(|| String::from_utf8_lossy(&text.bytes).into_owned());
+        let args = (
+            diagnostic.message.as_str(),
+            doc,
+            pos,
+            diagnostic.position.line,
+            diagnostic.position.column,
+            diagnostic.code.name(),
+            diagnostic.path.as_deref(),
+            diagnostic.hint.map(hint_text),
+            diagnostic.kind(),
+        );
+        Ok(PyErr::from_value(class.call1(args)?))
+    };
+    build().unwrap_or_else(|e| e)
+}
+
+/// Runs `job` over `text`: without the GIL when the input is large.
+fn run(py: Python<'_>, job: &Job, text: &Text<'_>) -> PyResult<Vec<u8>> {
+    let bytes = text.bytes();
+    let capacity = match job.action {
+        Action::Validate => 0,
+        _ => bytes.len().saturating_add(bytes.len() / 2).saturating_add(64),
+    };
+    let work = || job.run(&mut SliceInput::new(bytes), Vec::with_capacity(capacity));
+    let result = if bytes.len() > DETACH_ABOVE { py.detach(work) } else { work() };
+    match result {
+        Ok(done) => Ok(done.output),
+        Err(diagnostics) => Err(match diagnostics.first() {
+            Some(first) => decode_error(py, first, text),
+            None => PyValueError::new_err("the job failed without a diagnostic"),
+        }),
+    }
+}
+
+/// Formats `data` in its own format and returns the text, of the same type as `data` (`str` or `bytes`).
+///
+/// The format is `format` (`"json"`, `"jsonc"`, `"ndjson"`, `"yaml"`, `"toml"`), else the one `path`'s extension
+/// names, else the one the text looks like. Comments are kept (JSONC, YAML, TOML); numbers keep every digit.
+/// `indent` is 0 to 16 spaces, `tab=True` indents with tabs, `compact=True` writes JSON on one line.
+/// Invalid input raises `dfmt.DecodeError` with its line and column.
+#[pyfunction]
+#[pyo3(signature = (data, format=None, *, indent=2, tab=false, compact=false, sort_keys=false, path=None))]
+#[allow(clippy::too_many_arguments)]
+fn format<'py>(
+    py: Python<'py>,
+    data: &'py Bound<'py, PyAny>,
+    format: Option<&str>,
+    indent: i64,
+    tab: bool,
+    compact: bool,
+    sort_keys: bool,
+    path: Option<PathBuf>,
+) -> PyResult<Py<PyAny>> {
+    let text = Text::of(data)?;
+    let from = format_of(format, path.as_ref(), text.bytes())?;
+    let job = Job { action: Action::Format, from, options: options(indent, tab, compact, sort_keys)? };
+    let output = run(py, &job, &text)?;
+    text.answer(py, output)
+}
+
+/// Converts `data` to the format `to` and returns the text, of the same type as `data` (`str` or `bytes`).
+///
+/// The input's format is `from_`, else the one `path`'s extension names, else the one the text looks like.
+/// Layout options as for `format`. Invalid input, or data the target cannot hold (a YAML tag into JSON, `null`
+/// into TOML), raises `dfmt.DecodeError` at the value.
+#[pyfunction]
+#[pyo3(signature = (data, *, to, from_=None, indent=2, tab=false, compact=false, sort_keys=false, path=None))]
+#[allow(clippy::too_many_arguments)]
+fn convert<'py>(
+    py: Python<'py>,
+    data: &'py Bound<'py, PyAny>,
+    to: &str,
+    from_: Option<&str>,
+    indent: i64,
+    tab: bool,
+    compact: bool,
+    sort_keys: bool,
+    path: Option<PathBuf>,
+) -> PyResult<Py<PyAny>> {
+    let text = Text::of(data)?;
+    let to: Format = to.parse().map_err(|e: dfmt_core::ParseError| PyValueError::new_err(e.to_string()))?;
+    let from = format_of(from_, path.as_ref(), text.bytes())?;
+    let job = Job { action: Action::Convert(to), from, options: options(indent, tab, compact, sort_keys)? };
+    let output = run(py, &job, &text)?;
+    text.answer(py, output)
+}
+
+/// Checks that `data` is valid in its format (chosen as for `format`); returns `None` or raises
+/// `dfmt.DecodeError`.
+#[pyfunction]
+#[pyo3(signature = (data, format=None, *, path=None))]
+fn validate<'py>(
+    py: Python<'py>,
+    data: &'py Bound<'py, PyAny>,
+    format: Option<&str>,
+    path: Option<PathBuf>,
+) -> PyResult<()> {
+    let text = Text::of(data)?;
+    let from = format_of(format, path.as_ref(), text.bytes())?;
+    let job = Job { action: Action::Validate, from, options: Options { limits: limits(), ..Options::default() } };
+    run(py, &job, &text).map(drop)
+}
+
+#[pymodule]
+mod _dfmt {
+    #[pymodule_export]
+    use super::{convert, format, validate};
+
+    #[pymodule_export]
+    use crate::objects::{loads, loads_all};
+
+    #[pymodule_init]
+    fn init(m: &pyo3::Bound<'_, pyo3::types::PyModule>) -> pyo3::PyResult<()> {
+        use pyo3::types::PyModuleMethods;
+        m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+        m.add("DETACH_ABOVE", super::DETACH_ABOVE)
+    }
+}

@@ -1,0 +1,284 @@
+//! `loads`: the core's events turned into plain Python objects.
+//!
+//! The reader pushes events into [`Build`], which keeps a stack of the open containers and adds each finished
+//! value to its parent (a `list` appends, a `dict` takes a key, then its value). Objects are made while the core
+//! reads, so `loads` holds the GIL throughout, as `json.loads` does.
+//!
+//! Values: `null` → `None`; booleans; integers exact at any size (`int`); floats as Python reads them
+//! (`float`, or `parse_float` called with the literal as `json.loads` does); strings decoded; TOML dates and
+//! times as `datetime.datetime`, `datetime.date` and `datetime.time`, as `tomllib` gives them. YAML is read as
+//! data by JSON's rules (aliases expanded, merge keys applied, keys as strings), the view `convert` uses.
+
+use crate::{Text, decode_error, format_of, limits};
+use dfmt_core::{
+    Action, Error, ErrorCode, Event, EventKind, Format, Job, Options, Scalar, ScalarKind, Sink, SliceInput,
+};
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyNone, PyString};
+use std::path::PathBuf;
+
+/// An open container and, in a mapping, the key waiting for its value.
+enum Frame<'py> {
+    List(Bound<'py, PyList>),
+    Dict(Bound<'py, PyDict>, Option<Bound<'py, PyAny>>),
+}
+
+/// The sink that builds Python objects: one per document.
+struct Build<'py> {
+    py: Python<'py>,
+    stack: Vec<Frame<'py>>,
+    documents: Vec<Bound<'py, PyAny>>,
+    parse_float: Option<Bound<'py, PyAny>>,
+    /// A Python exception raised while building (a `parse_float` that raised, memory): the read stops with
+    /// [`ErrorCode::Stopped`] and `loads` raises this instead.
+    failure: Option<PyErr>,
+    scratch: Vec<u8>,
+}
+
+impl<'py> Build<'py> {
+    fn new(py: Python<'py>, parse_float: Option<Bound<'py, PyAny>>) -> Self {
+        Build { py, stack: Vec::new(), documents: Vec::new(), parse_float, failure: None, scratch: Vec::new() }
+    }
+
+    /// Adds a finished (or just opened) value where it belongs.
+    fn place(&mut self, value: Bound<'py, PyAny>) -> PyResult<()> {
+        match self.stack.last_mut() {
+            None => self.documents.push(value),
+            Some(Frame::List(list)) => list.append(value)?,
+            Some(Frame::Dict(dict, key)) => match key.take() {
+                Some(key) => dict.set_item(key, value)?,
+                None => *key = Some(value),
+            },
+        }
+        Ok(())
+    }
+
+    fn open(&mut self, frame: Frame<'py>) -> PyResult<()> {
+        let value = match &frame {
+            Frame::List(list) => list.clone().into_any(),
+            Frame::Dict(dict, _) => dict.clone().into_any(),
+        };
+        if let Some(Frame::Dict(_, None)) = self.stack.last() {
+            // Keys are scalars after the data view's rules; a container here would be unhashable anyway.
+            return Err(PyValueError::new_err("a mapping key that is a collection has no Python form"));
+        }
+        self.place(value)?;
+        self.stack.push(frame);
+        Ok(())
+    }
+
+    fn handle(&mut self, event: Event<'_>) -> PyResult<()> {
+        match event.kind {
+            EventKind::MappingStart(_) => self.open(Frame::Dict(PyDict::new(self.py), None)),
+            EventKind::SequenceStart(_) => self.open(Frame::List(PyList::empty(self.py))),
+            EventKind::MappingEnd | EventKind::SequenceEnd => {
+                self.stack.pop();
+                Ok(())
+            }
+            EventKind::Scalar(scalar) => {
+                let value = self.scalar(&scalar)?;
+                self.place(value)
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn scalar(&mut self, scalar: &Scalar<'_>) -> PyResult<Bound<'py, PyAny>> {
+        let py = self.py;
+        let text = scalar.decode_into(&mut self.scratch);
+        Ok(match scalar.kind {
+            ScalarKind::Null => PyNone::get(py).to_owned().into_any(),
+            ScalarKind::Bool => PyBool::new(py, matches!(text.first(), Some(b't' | b'T'))).to_owned().into_any(),
+            ScalarKind::Integer => integer(py, text)?,
+            ScalarKind::Float => match &self.parse_float {
+                Some(parse) => parse.call1((utf8(text)?,))?,
+                None => PyFloat::new(py, float(text)?).into_any(),
+            },
+            ScalarKind::String => PyString::new(py, utf8(text)?).into_any(),
+            ScalarKind::DateTime => date_time(py, text)?,
+        })
+    }
+}
+
+impl Sink for Build<'_> {
+    fn event(&mut self, event: Event<'_>) -> Result<(), Error> {
+        self.handle(event).map_err(|failure| {
+            self.failure = Some(failure);
+            Error::new(ErrorCode::Stopped, event.span)
+        })
+    }
+}
+
+fn utf8(text: &[u8]) -> PyResult<&str> {
+    std::str::from_utf8(text).map_err(|e| PyValueError::new_err(e.to_string()))
+}
+
+/// An integer literal of any of the formats (`-12`, `0x1F`, `0o17`, `0b101`, `1_000`), exact at any size.
+fn integer<'py>(py: Python<'py>, text: &[u8]) -> PyResult<Bound<'py, PyAny>> {
+    let digits: String = utf8(text)?.chars().filter(|&c| c != '_').collect();
+    let (negative, body) = match digits.as_bytes().first() {
+        Some(b'-') => (true, &digits[1..]),
+        Some(b'+') => (false, &digits[1..]),
+        _ => (false, &digits[..]),
+    };
+    let (radix, body) = match body.get(..2) {
+        Some("0x" | "0X") => (16, &body[2..]),
+        Some("0o" | "0O") => (8, &body[2..]),
+        Some("0b" | "0B") => (2, &body[2..]),
+        _ => (10, body),
+    };
+    if let Ok(n) = i64::from_str_radix(body, radix) {
+        return Ok(PyInt::new(py, if negative { -n } else { n }).into_any());
+    }
+    // Past 64 bits: Python's own int() parses any length exactly.
+    let value = py.get_type::<PyInt>().call1((body, radix))?;
+    if negative { value.neg() } else { Ok(value) }
+}
+
+/// A float literal (JSON's, YAML's `.inf`/`.nan`, TOML's `inf`/`nan` and `1_000.5`) as Python's `float()` reads it.
+fn float(text: &[u8]) -> PyResult<f64> {
+    let text = utf8(text)?;
+    let plain: std::borrow::Cow<'_, str> = if text.contains('_') { text.replace('_', "").into() } else { text.into() };
+    let unsigned = plain.trim_start_matches(['+', '-']);
+    let negative = plain.starts_with('-');
+    let special = match unsigned.trim_start_matches('.').to_ascii_lowercase().as_str() {
+        "inf" => Some(f64::INFINITY),
+        "nan" => Some(f64::NAN),
+        _ => None,
+    };
+    if let Some(value) = special {
+        return Ok(if negative { -value } else { value });
+    }
+    plain.parse().map_err(|_| PyValueError::new_err(format!("not a number: {plain}")))
+}
+
+static DATETIME: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
+
+/// A TOML date, time or date-time (RFC 3339, `T`, `t` or a space between date and time) as `tomllib` reads it:
+/// fractions of a second cut to microseconds, an offset as a fixed `timezone`.
+fn date_time<'py>(py: Python<'py>, text: &[u8]) -> PyResult<Bound<'py, PyAny>> {
+    let module = DATETIME.get_or_try_init(py, || Ok::<_, PyErr>(py.import("datetime")?.unbind()))?.bind(py);
+    let text = utf8(text)?;
+    let bad = || PyValueError::new_err(format!("not a TOML date or time: {text}"));
+    let number = |s: Option<&str>| -> PyResult<u32> { s.and_then(|s| s.parse().ok()).ok_or_else(bad) };
+    let date = text.get(4..5) == Some("-");
+    let (day_part, time_part) = if date {
+        match text.get(10..11) {
+            Some("T" | "t" | " ") => (Some(&text[..10]), Some(&text[11..])),
+            _ => (Some(text), None),
+        }
+    } else {
+        (None, Some(text))
+    };
+    let ymd = match day_part {
+        Some(day) => Some((number(day.get(0..4))?, number(day.get(5..7))?, number(day.get(8..10))?)),
+        None => None,
+    };
+    let Some(time) = time_part else {
+        let (y, m, d) = ymd.ok_or_else(bad)?;
+        return module.getattr("date")?.call1((y, m, d));
+    };
+    let (clock, zone) = match time.find(['Z', 'z', '+', '-']) {
+        Some(at) => (&time[..at], Some(&time[at..])),
+        None => (time, None),
+    };
+    let (hms, fraction) = clock.split_once('.').map_or((clock, None), |(a, b)| (a, Some(b)));
+    let hour = number(hms.get(0..2))?;
+    let minute = number(hms.get(3..5))?;
+    let second = if hms.len() > 5 { number(hms.get(6..8))? } else { 0 };
+    let micro = match fraction {
+        Some(f) if !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()) => {
+            let mut six: String = f.chars().take(6).collect();
+            while six.len() < 6 {
+                six.push('0');
+            }
+            number(Some(&six))?
+        }
+        Some(_) => return Err(bad()),
+        None => 0,
+    };
+    let tz = match zone {
+        None => None,
+        Some("Z" | "z") => Some(module.getattr("timezone")?.getattr("utc")?),
+        Some(offset) => {
+            let sign: i32 = if offset.starts_with('-') { -1 } else { 1 };
+            let hours = number(offset.get(1..3))? as i32;
+            let minutes = number(offset.get(4..6))? as i32;
+            let delta = module.getattr("timedelta")?.call1((0, sign * (hours * 3600 + minutes * 60)))?;
+            Some(module.getattr("timezone")?.call1((delta,))?)
+        }
+    };
+    match ymd {
+        Some((y, m, d)) => module.getattr("datetime")?.call1((y, m, d, hour, minute, second, micro, tz)),
+        None => module.getattr("time")?.call1((hour, minute, second, micro, tz)),
+    }
+}
+
+/// Reads `data` into one Python object per document.
+fn documents<'py>(
+    py: Python<'py>,
+    data: &'py Bound<'py, PyAny>,
+    format: Option<&str>,
+    path: Option<&PathBuf>,
+    parse_float: Option<Bound<'py, PyAny>>,
+) -> PyResult<(Vec<Bound<'py, PyAny>>, Format)> {
+    let text = Text::of(data)?;
+    let from = format_of(format, path, text.bytes())?;
+    // The data view of each format: YAML resolved by JSON's rules; TOML as itself (dates, `inf` and `nan` kept);
+    // NDJSON one document per line.
+    let to = match from {
+        Format::Toml | Format::Ndjson => from,
+        _ => Format::Json,
+    };
+    let job = Job { action: Action::Convert(to), from, options: Options { limits: limits(), ..Options::default() } };
+    let mut build = Build::new(py, parse_float);
+    match job.events(&mut SliceInput::new(text.bytes()), |event: Event<'_>| build.event(event)) {
+        Ok(_) => Ok((build.documents, from)),
+        Err(error) => match build.failure.take() {
+            Some(failure) => Err(failure),
+            None => Err(decode_error(py, &job.diagnose_in(&error, text.bytes()), &text)),
+        },
+    }
+}
+
+/// Reads `data` (`str` or `bytes`) as `format` (default `"json"`) into plain Python objects: `dict` (key order
+/// kept), `list`, `str`, `int` (exact at any size), `float`, `bool`, `None`, and for TOML `datetime`, `date` and
+/// `time`. `parse_float` (e.g. `decimal.Decimal`) is called with each float's literal, as in `json.loads`.
+/// NDJSON gives a list of its lines' values; a YAML stream of several documents is an error here (use
+/// `loads_all`). Invalid input raises `dfmt.DecodeError`.
+#[pyfunction]
+#[pyo3(signature = (data, format="json", *, parse_float=None, path=None))]
+pub(crate) fn loads<'py>(
+    py: Python<'py>,
+    data: &'py Bound<'py, PyAny>,
+    format: Option<&str>,
+    parse_float: Option<Bound<'py, PyAny>>,
+    path: Option<PathBuf>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let (mut documents, from) = documents(py, data, format, path.as_ref(), parse_float)?;
+    if from == Format::Ndjson {
+        return Ok(PyList::new(py, documents)?.into_any());
+    }
+    match documents.len() {
+        0 => Ok(PyNone::get(py).to_owned().into_any()),
+        1 => Ok(documents.swap_remove(0)),
+        n => Err(PyValueError::new_err(format!("the input holds {n} documents: read them with dfmt.loads_all"))),
+    }
+}
+
+/// Reads every document of a YAML stream, or every line of NDJSON, and returns an iterator over them (other
+/// formats give their one document). The documents are read before the first is returned.
+#[pyfunction]
+#[pyo3(signature = (data, format=None, *, parse_float=None, path=None))]
+pub(crate) fn loads_all<'py>(
+    py: Python<'py>,
+    data: &'py Bound<'py, PyAny>,
+    format: Option<&str>,
+    parse_float: Option<Bound<'py, PyAny>>,
+    path: Option<PathBuf>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let (documents, _) = documents(py, data, format, path.as_ref(), parse_float)?;
+    PyList::new(py, documents)?.try_iter().map(Bound::into_any)
+}

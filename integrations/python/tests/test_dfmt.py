@@ -1,0 +1,310 @@
+"""The Python module against the shared vectors and against the standard library's readers as oracles.
+
+Run by `scripts/test-python` (the README's test command runs it): the module is installed with pip into a
+fresh virtual environment first. Tests that read ../shared find it there or at $DFMT_SHARED; with CI=true a
+missing folder fails them, elsewhere they are skipped loudly.
+"""
+
+import decimal
+import json
+import math
+import os
+import pathlib
+import pickle
+import sys
+import threading
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import dfmt
+
+ROOT = pathlib.Path(__file__).resolve().parents[3]
+VECTORS = json.loads((ROOT / "tests" / "vectors" / "vectors.json").read_text(encoding="utf-8"))
+
+
+def shared() -> pathlib.Path:
+    path = pathlib.Path(os.environ.get("DFMT_SHARED") or ROOT.parent / "shared")
+    if not (path / "conformance").is_dir():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{path}/conformance is missing (CI=true)")
+        pytest.skip(f"SKIPPED LOUDLY: {path}/conformance is missing; set DFMT_SHARED")
+    return path / "conformance"
+
+
+def run_vector(vector, data):
+    options = vector.get("options", {})
+    indent = options.get("indent", 2)
+    kwargs = {"sort_keys": options.get("sort_keys", False)}
+    if indent == "tab":
+        kwargs["tab"] = True
+    else:
+        kwargs["indent"] = indent
+    action = vector["action"]
+    if action == "format":
+        return dfmt.format(data, vector["from"], **kwargs)
+    if action == "minify":
+        return dfmt.format(data, vector["from"], compact=True, **kwargs)
+    if action == "convert":
+        return dfmt.convert(data, to=vector["to"], from_=vector["from"], **kwargs)
+    assert action == "validate"
+    return dfmt.validate(data, vector["from"])
+
+
+@pytest.mark.parametrize("vector", VECTORS, ids=[v["name"] for v in VECTORS])
+def test_shared_vectors(vector):
+    """The same bytes, or the same code, message, line and column, as the CLI, the service and the page."""
+    for data in (vector["input"], vector["input"].encode()):
+        if "error" in vector:
+            with pytest.raises(dfmt.DecodeError) as raised:
+                run_vector(vector, data)
+            error, want = raised.value, vector["error"]
+            assert (error.code, error.msg, error.lineno, error.colno) == (
+                want["code"],
+                want["message"],
+                want["line"],
+                want["column"],
+            )
+        elif vector["action"] == "validate":
+            assert run_vector(vector, data) is None
+        else:
+            out = run_vector(vector, data)
+            expected = vector["output"] if isinstance(data, str) else vector["output"].encode()
+            assert type(out) is type(data) and out == expected
+
+
+def test_error_attributes_match_json_decode_error():
+    text = '{"a": 1,\n "é": tru}'
+    with pytest.raises(dfmt.DecodeError) as raised:
+        dfmt.loads(text)
+    with pytest.raises(json.JSONDecodeError) as std:
+        json.loads(text)
+    error = raised.value
+    assert isinstance(error, ValueError)
+    assert (error.lineno, error.colno, error.pos) == (std.value.lineno, std.value.colno, std.value.pos)
+    assert error.doc == text and text[error.pos :].startswith("tru")
+    assert error.code == "invalid_literal" and error.kind == "syntax"
+    assert str(error).startswith(error.msg) and "line 2 column 7 (char 15)" in str(error)
+    copy = pickle.loads(pickle.dumps(error))
+    assert (copy.code, copy.lineno, copy.colno, copy.pos, copy.msg) == ("invalid_literal", 2, 7, 15, error.msg)
+    with pytest.raises(dfmt.DecodeError) as raised:
+        dfmt.loads(text.encode())
+    assert raised.value.doc is None and raised.value.pos == len('{"a": 1,\n "é": '.encode())
+
+
+def test_errors_carry_the_key_path_and_hint():
+    with pytest.raises(dfmt.DecodeError) as raised:
+        dfmt.validate("servers:\n  - port: 1\n    port: 2\n", "yaml")
+    assert raised.value.code == "duplicate_key" and raised.value.path == "servers[0].port"
+    with pytest.raises(dfmt.DecodeError) as raised:
+        dfmt.validate('{"a": 1 // note\n}', "json")
+    assert raised.value.hint and 'format="jsonc"' in raised.value.hint
+
+
+def test_hostile_arguments_are_clear_errors():
+    with pytest.raises(ValueError, match="unknown format"):
+        dfmt.format("{}", "x" * 100_000)
+    with pytest.raises(ValueError, match="indent must be 0 to 16"):
+        dfmt.format("{}", indent=-(2**62))
+    with pytest.raises(OverflowError):
+        dfmt.format("{}", indent=2**80)
+    with pytest.raises(TypeError, match="data must be str, bytes"):
+        dfmt.format(["{}"])
+    with pytest.raises(ValueError, match="unknown format"):
+        dfmt.convert("{}", to="\x00")
+    with pytest.raises(UnicodeEncodeError):
+        dfmt.format('"\ud800"')  # a lone surrogate has no UTF-8 form
+    # A path whose extension names no format: the text decides.
+    assert dfmt.format("[1]", path="/dev/null/\x01.weird") == "[\n  1\n]\n"
+
+
+def test_limits_hold():
+    deep = "[" * 100_000 + "]" * 100_000
+    with pytest.raises(dfmt.DecodeError) as raised:
+        dfmt.loads(deep)
+    assert raised.value.code == "depth_limit"
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
+        f"*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
+        for i in range(8)
+    )
+    with pytest.raises(dfmt.DecodeError) as raised:
+        dfmt.loads(bomb, "yaml")
+    assert raised.value.code in ("alias_limit", "alias_bytes_limit")
+
+
+def test_input_types_and_answer_types():
+    assert dfmt.format(b"[1]", compact=True) == b"[1]\n"
+    assert dfmt.format(bytearray(b"[1]"), compact=True) == b"[1]\n"
+    assert dfmt.format(memoryview(b"[1]"), compact=True) == b"[1]\n"
+    assert dfmt.format("[1]", compact=True) == "[1]\n"
+    assert dfmt.format("a = 1\n", path=pathlib.Path("x.toml")) == "a = 1\n"
+    assert dfmt.convert("a: 1\n", to="toml") == "a = 1\n"
+
+
+def test_loads_values():
+    got = dfmt.loads('{"big": 123456789012345678901234567890, "neg": -9223372036854775809, "f": [1.5, -0.0, 1e400]}')
+    assert got == {"big": 123456789012345678901234567890, "neg": -9223372036854775809, "f": [1.5, -0.0, math.inf]}
+    assert math.copysign(1, got["f"][1]) == -1
+    assert dfmt.loads('{"x": 1.10, "y": 1}', parse_float=decimal.Decimal) == {"x": decimal.Decimal("1.10"), "y": 1}
+    assert list(dfmt.loads('{"b": 1, "a": 2, "c": 3}')) == ["b", "a", "c"]
+    assert dfmt.loads('{"a": 1, "a": 2}') == json.loads('{"a": 1, "a": 2}')
+    assert dfmt.loads("a: 0x1F\nb: 0o17\nc: .5\nd: ~\ne: [true, 'x']\n", "yaml") == {
+        "a": 31,
+        "b": 15,
+        "c": 0.5,
+        "d": None,
+        "e": [True, "x"],
+    }
+    assert dfmt.loads("1\n2\n[3]\n", "ndjson") == [1, 2, [3]]
+    assert list(dfmt.loads_all("a\n---\nb\n", "yaml")) == ["a", "b"]
+    with pytest.raises(ValueError, match="loads_all"):
+        dfmt.loads("a\n---\nb\n", "yaml")
+    with pytest.raises(ZeroDivisionError):
+        dfmt.loads("[1.5]", parse_float=lambda s: 1 / 0)
+
+
+def test_toml_like_tomllib():
+    tomllib = pytest.importorskip("tomllib")
+    text = (
+        "d = 1979-05-27T00:32:00.999999-07:00\nu = 1979-05-27T07:32:00Z\nl = 1979-05-27 07:32:00.5\n"
+        "ld = 1979-05-27\nlt = 07:32:00.123456789\nf = -inf\nh = 0xDEAD_BEEF\no = 0o755\nb = 0b11\n"
+        "n = 1_000\nx = 6.626e-34\n[t]\ns = '''\nmulti\n'''\n"
+    )
+    assert dfmt.loads(text, "toml") == tomllib.loads(text)
+
+
+def test_json_test_suite_like_json_loads():
+    folder = shared() / "json" / "parsing"
+    files = sorted(folder.glob("*.json"))
+    assert len(files) > 300
+    accepted = rejected = 0
+    for file in files:
+        data = file.read_bytes()
+        if file.name.startswith("y_"):
+            try:
+                want = json.loads(data)
+            except (ValueError, RecursionError):
+                continue  # beyond what the standard library reads (deep nesting)
+            got = dfmt.loads(data)
+            assert json.dumps(got, sort_keys=False) == json.dumps(want), file.name
+            accepted += 1
+        elif file.name.startswith("n_"):
+            with pytest.raises(dfmt.DecodeError):
+                dfmt.loads(data)
+            rejected += 1
+    assert accepted > 90 and rejected > 180
+
+
+def test_toml_suite_like_tomllib():
+    tomllib = pytest.importorskip("tomllib")
+    folder = shared() / "toml"
+    files = sorted(p for p in folder.rglob("*.toml") if "/valid/" in str(p))
+    assert files, folder
+    compared = 0
+    for file in files:
+        data = file.read_bytes()
+        try:
+            want = tomllib.loads(data.decode())
+        except (ValueError, UnicodeDecodeError):
+            continue  # TOML 1.1 syntax that Python's tomllib (TOML 1.0) refuses
+        got = dfmt.loads(data, "toml")
+        assert repr(got) == repr(want) or got == want, file
+        compared += 1
+    assert compared > 150
+
+
+def test_yaml_suite_like_its_json():
+    folder = shared() / "yaml"
+    compared = 0
+    for case in sorted(folder.rglob("in.yaml")):
+        expected = case.with_name("in.json")
+        if not expected.exists() or (case.parent / "error").exists():
+            continue
+        want = [json.loads(line) for line in _json_stream(expected.read_text(encoding="utf-8"))]
+        try:
+            got = list(dfmt.loads_all(case.read_bytes(), "yaml"))
+        except dfmt.DecodeError as error:
+            # JSON's rules refuse what JSON cannot hold (a complex key, a foreign tag): not a disagreement.
+            assert error.kind in ("not_representable",), (case, error)
+            continue
+        assert got == want, case
+        compared += 1
+    assert compared > 200
+
+
+def _json_stream(text):
+    """The JSON texts of a yaml-test-suite in.json, which may hold several, one after another."""
+    decoder = json.JSONDecoder()
+    at, out = 0, []
+    while True:
+        while at < len(text) and text[at] in " \t\r\n":
+            at += 1
+        if at >= len(text):
+            return out
+        value, at = decoder.raw_decode(text, at)
+        out.append(json.dumps(value))
+
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda children: st.lists(children) | st.dictionaries(st.text(), children),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(json_values)
+def test_loads_reads_what_json_dumps_writes(value):
+    text = json.dumps(value, ensure_ascii=False)
+    assert dfmt.loads(text) == value
+    assert dfmt.loads(text.encode()) == value
+    assert dfmt.loads(dfmt.format(text)) == value
+    assert dfmt.loads(dfmt.convert(text, to="yaml", from_="json"), "yaml") == value
+
+
+def test_many_threads():
+    big = json.dumps([{"k": i, "v": "x" * 50} for i in range(2000)])  # above DETACH_ABOVE: runs without the GIL
+    assert len(big) > dfmt.DETACH_ABOVE
+    expected = dfmt.format(big)
+    failures = []
+
+    def work():
+        try:
+            for i in range(1000):
+                if i % 50 == 0:
+                    assert dfmt.format(big) == expected
+                assert dfmt.loads('{"a": [1, 2]}') == {"a": [1, 2]}
+                try:
+                    dfmt.validate("[1,", "json")
+                except dfmt.DecodeError as error:
+                    assert error.code == "expected_value_after_comma"
+        except Exception as error:  # noqa: BLE001 — collected and reported below
+            failures.append(error)
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+
+
+def test_load_from_files(tmp_path):
+    path = tmp_path / "c.toml"
+    path.write_text("a = 1979-05-27\n")
+    with open(path, "rb") as fp:
+        assert str(dfmt.load(fp)["a"]) == "1979-05-27"
+    with open(path) as fp:
+        assert str(dfmt.load(fp)["a"]) == "1979-05-27"
+
+
+def test_help_reads_well():
+    for function in (dfmt.format, dfmt.convert, dfmt.validate, dfmt.loads, dfmt.loads_all, dfmt.load):
+        assert function.__doc__ and len(function.__doc__) > 80, function
+    assert dfmt.__version__ and sys.version_info >= (3, 9)
