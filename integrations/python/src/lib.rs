@@ -10,6 +10,7 @@
 //! (`bytearray` and `memoryview`, which could, are copied first).
 
 mod objects;
+mod write;
 
 use dfmt_core::{Action, Diagnostic, Format, Hint, Job, Limits, Options, Params, SliceInput};
 use pyo3::exceptions::{PyTypeError, PyValueError};
@@ -228,10 +229,76 @@ fn validate<'py>(
     run(py, &job, &text).map(drop)
 }
 
+/// Writes `obj` (dicts, lists, tuples, str, int, float, bool, None; for YAML and TOML also `datetime`, `date` and
+/// `time`) as `format` (`"json"`, `"yaml"`, `"toml"`, `"ndjson"` for a list, one value per line) and returns the
+/// text. JSON equals `json.dumps(obj, ensure_ascii=False, indent=indent, sort_keys=sort_keys)` on plain data;
+/// `compact=True` is `separators=(",", ":")`. Objects with no form in the target (NaN into JSON, None into TOML, a
+/// key that is not a str, a cycle) raise `dfmt.EncodeError` naming where (`$.a[0]`).
+#[pyfunction]
+#[pyo3(signature = (obj, format="json", *, indent=None, sort_keys=false, compact=false))]
+fn dumps<'py>(
+    py: Python<'py>,
+    obj: &Bound<'py, PyAny>,
+    format: &str,
+    indent: Option<i64>,
+    sort_keys: bool,
+    compact: bool,
+) -> PyResult<Bound<'py, PyString>> {
+    let to: Format = format.parse().map_err(|e: dfmt_core::ParseError| PyValueError::new_err(e.to_string()))?;
+    let indent = match indent {
+        None => None,
+        Some(n @ 0..=16) => Some(n as usize),
+        Some(n) => return Err(PyValueError::new_err(format!("indent must be 0 to 16 or None, not {n}"))),
+    };
+    let output = match to {
+        Format::Json | Format::Jsonc => {
+            let mut json = write::Json::new(py, indent, compact, sort_keys);
+            json.value(obj, 0)?;
+            json.finish()
+        }
+        Format::Ndjson => {
+            let items = obj
+                .cast::<pyo3::types::PyList>()
+                .map_err(|_| PyTypeError::new_err("NDJSON is a list of values, one per line: pass a list"))?;
+            let mut out = Vec::new();
+            for item in items.iter() {
+                let mut json = write::Json::new(py, None, true, sort_keys);
+                json.value(&item, 0)?;
+                out.extend_from_slice(&json.finish());
+                out.push(b'\n');
+            }
+            out
+        }
+        Format::Yaml => {
+            let options = dfmt_core::yaml::WriteOptions {
+                indent: indent.unwrap_or(2).max(1),
+                indent_sequences: true,
+                comments: false,
+            };
+            let writer = dfmt_core::yaml::Writer::new(Vec::new(), options);
+            let mut emit = write::Emit::new(py, writer, false, sort_keys);
+            emit.document(obj)?;
+            emit.into_sink().finish().map_err(|e| PyValueError::new_err(e.to_string()))?
+        }
+        Format::Toml => {
+            const SPACES: &[u8; 16] = b"                ";
+            let step = &SPACES[..indent.unwrap_or(2).clamp(1, 16)];
+            let writer = dfmt_core::toml::Writer::new(Vec::new(), step).limited(&limits());
+            let mut emit = write::Emit::new(py, writer, true, sort_keys);
+            emit.document(obj)?;
+            emit.into_sink().finish().map_err(|e| PyValueError::new_err(e.to_string()))?
+        }
+        other => return Err(PyValueError::new_err(format!("dumps does not write {}", other.display_name()))),
+    };
+    // Every str went in as UTF-8, and the writers add ASCII only.
+    let text = String::from_utf8(output).map_err(|e| PyValueError::new_err(e.to_string()))?;
+    Ok(PyString::new(py, &text))
+}
+
 #[pymodule]
 mod _dfmt {
     #[pymodule_export]
-    use super::{convert, format, validate};
+    use super::{convert, dumps, format, validate};
 
     #[pymodule_export]
     use crate::objects::{loads, loads_all};

@@ -305,6 +305,109 @@ def test_load_from_files(tmp_path):
 
 
 def test_help_reads_well():
-    for function in (dfmt.format, dfmt.convert, dfmt.validate, dfmt.loads, dfmt.loads_all, dfmt.load):
+    for function in (dfmt.format, dfmt.convert, dfmt.validate, dfmt.loads, dfmt.loads_all, dfmt.load, dfmt.dumps, dfmt.dump):
         assert function.__doc__ and len(function.__doc__) > 80, function
     assert dfmt.__version__ and sys.version_info >= (3, 9)
+
+
+@settings(max_examples=400, deadline=None)
+@given(json_values, st.sampled_from([None, 0, 2, 4]), st.booleans())
+def test_dumps_equals_json_dumps(value, indent, sort_keys):
+    want = json.dumps(value, ensure_ascii=False, indent=indent, sort_keys=sort_keys)
+    assert dfmt.dumps(value, indent=indent, sort_keys=sort_keys) == want
+    compact = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=sort_keys)
+    assert dfmt.dumps(value, compact=True, sort_keys=sort_keys) == compact
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.floats(allow_nan=False, allow_infinity=False))
+def test_floats_are_written_as_repr(x):
+    assert dfmt.dumps(x) == repr(x)
+
+
+@settings(max_examples=300, deadline=None)
+@given(json_values)
+def test_loads_dumps_round_trip_in_every_format(value):
+    assert dfmt.loads(dfmt.dumps(value)) == value
+    assert dfmt.loads(dfmt.dumps(value, "yaml"), "yaml") == value
+    table = {"v": value}
+    if toml_can_hold(value):
+        assert dfmt.loads(dfmt.dumps(table, "toml"), "toml") == table
+    else:
+        with pytest.raises(dfmt.EncodeError):
+            dfmt.dumps(table, "toml")
+
+
+def toml_can_hold(value):
+    """TOML has no null, and its integers are 64-bit."""
+    if value is None:
+        return False
+    if isinstance(value, int) and not isinstance(value, bool):
+        return -(2**63) <= value < 2**63
+    if isinstance(value, list):
+        return all(map(toml_can_hold, value))
+    if isinstance(value, dict):
+        return all(map(toml_can_hold, value.values()))
+    return True
+
+
+def test_dumps_big_and_special_numbers():
+    assert dfmt.dumps([10**100, -(10**100), 2**63, -(2**63) - 1]) == json.dumps([10**100, -(10**100), 2**63, -(2**63) - 1])
+    assert dfmt.dumps([True, False, 1.0, -0.0, 1e16, 1e-5, 5e-324]) == json.dumps([True, False, 1.0, -0.0, 1e16, 1e-5, 5e-324])
+    assert dfmt.dumps({"f": math.inf}, "yaml") == "f: .inf\n"
+    assert dfmt.dumps({"f": -math.inf, "n": math.nan}, "toml") == "f = -inf\nn = nan\n"
+
+
+def test_dumps_dates_into_toml_and_back():
+    import datetime
+
+    table = {
+        "dt": datetime.datetime(1979, 5, 27, 7, 32, 0, 999999, tzinfo=datetime.timezone(datetime.timedelta(hours=-7))),
+        "local": datetime.datetime(1979, 5, 27, 7, 32),
+        "d": datetime.date(1979, 5, 27),
+        "t": datetime.time(7, 32, 0, 5),
+    }
+    assert dfmt.loads(dfmt.dumps(table, "toml"), "toml") == table
+
+
+def test_encode_errors_name_where():
+    cases = [
+        ({"a": [1, math.nan]}, "json", "$.a[1]", "nan has no form in JSON"),
+        ({"a": {"b c": None}}, "toml", '$.a["b c"]', "None has no form in TOML"),
+        ({"a": {1: 2}}, "json", "$.a", "a key must be a str, not int"),
+        ({"x": {1, 2}}, "yaml", "$.x", "set has no form in YAML"),
+        ([1], "toml", "$", "a TOML document is a table"),
+        ({"t": __import__("datetime").date(2020, 1, 1)}, "json", "$.t", "date has no form in JSON"),
+        ({"s": "\ud800"}, "json", "$.s", "lone surrogate"),
+    ]
+    for obj, target, path, message in cases:
+        with pytest.raises(dfmt.EncodeError) as raised:
+            dfmt.dumps(obj, target)
+        assert raised.value.path == path and message in raised.value.msg, (obj, raised.value)
+        assert isinstance(raised.value, ValueError) and isinstance(raised.value, TypeError)
+        copy = pickle.loads(pickle.dumps(raised.value))
+        assert (copy.msg, copy.path) == (raised.value.msg, raised.value.path)
+    cycle = []
+    cycle.append(cycle)
+    with pytest.raises(dfmt.EncodeError, match="circular"):
+        dfmt.dumps(cycle)
+    deep = []
+    for _ in range(5000):
+        deep = [deep]
+    with pytest.raises(dfmt.EncodeError, match="nesting deeper than 1024"):
+        dfmt.dumps(deep, "yaml")
+    with pytest.raises(ValueError, match="indent must be 0 to 16"):
+        dfmt.dumps({}, indent=10**6)
+    with pytest.raises(ValueError, match="unknown format"):
+        dfmt.dumps({}, "xml")
+    with pytest.raises(TypeError, match="NDJSON is a list"):
+        dfmt.dumps({}, "ndjson")
+
+
+def test_dump_to_text_and_binary_files(tmp_path):
+    path = tmp_path / "x.json"
+    with open(path, "w") as fp:
+        dfmt.dump({"é": 1}, fp)
+    with open(path, "ab") as fp:
+        dfmt.dump([2], fp, indent=2)
+    assert path.read_text(encoding="utf-8") == '{"é": 1}[\n  2\n]'

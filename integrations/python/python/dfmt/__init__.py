@@ -7,20 +7,25 @@ The work is done by dfmt's Rust core (the same one behind the ``dfmt`` command a
     dfmt.convert(open("ci.yaml").read(), to="json")
     dfmt.validate(text, "toml")                     # None, or raises dfmt.DecodeError
     dfmt.loads("n: 123456789012345678901234567890", "yaml")   # {'n': 123456789012345678901234567890}
+    dfmt.dumps({"a": [1, 2.5]})                     # '{"a": [1, 2.5]}', as json.dumps(..., ensure_ascii=False)
 
-Invalid input raises :class:`DecodeError` (a ``ValueError``) with its line, column, error code and key path.
+Invalid input raises :class:`DecodeError` (a ``ValueError``) with its line, column, error code and key path; an
+object with no form in the target raises :class:`EncodeError` naming where.
 """
 
 from typing import IO, Any, Optional, Union
 
-from ._dfmt import DETACH_ABOVE, __version__, convert, format, loads, loads_all, validate
-from ._errors import DecodeError
+from ._dfmt import DETACH_ABOVE, __version__, convert, dumps, format, loads, loads_all, validate
+from ._errors import DecodeError, EncodeError
 
 __all__ = [
     "DecodeError",
     "DETACH_ABOVE",
+    "EncodeError",
     "__version__",
     "convert",
+    "dump",
+    "dumps",
     "format",
     "load",
     "loads",
@@ -39,3 +44,20 @@ def load(fp: IO[Any], format: Optional[str] = None, *, parse_float: Any = None) 
     name = getattr(fp, "name", None)
     path = name if isinstance(name, str) else None
     return loads(data, format, parse_float=parse_float, path=path)
+
+
+def dump(
+    obj: Any,
+    fp: IO[Any],
+    format: str = "json",
+    *,
+    indent: Optional[int] = None,
+    sort_keys: bool = False,
+    compact: bool = False,
+) -> None:
+    """Writes ``obj`` with :func:`dumps` to the file object ``fp``: text, or UTF-8 to a binary file."""
+    text = dumps(obj, format, indent=indent, sort_keys=sort_keys, compact=compact)
+    if "b" in getattr(fp, "mode", ""):
+        fp.write(text.encode())
+    else:
+        fp.write(text)

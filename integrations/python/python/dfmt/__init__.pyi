@@ -31,6 +31,11 @@ class DecodeError(ValueError):
         kind: str = ...,
     ) -> None: ...
 
+class EncodeError(TypeError, ValueError):
+    msg: str
+    path: str
+    def __init__(self, msg: str, path: str = ...) -> None: ...
+
 def format(
     data: Data,
     format: Optional[str] = None,
@@ -79,3 +84,19 @@ def loads_all(
 
 def load(fp: IO[Any], format: Optional[str] = None, *, parse_float: Optional[Callable[[str], Any]] = None) -> Any:
     """Reads the file object ``fp`` with :func:`loads`."""
+
+def dumps(
+    obj: Any, format: str = "json", *, indent: Optional[int] = None, sort_keys: bool = False, compact: bool = False
+) -> str:
+    """Writes ``obj`` as JSON (as ``json.dumps(obj, ensure_ascii=False)``), YAML, TOML or NDJSON."""
+
+def dump(
+    obj: Any,
+    fp: IO[Any],
+    format: str = "json",
+    *,
+    indent: Optional[int] = None,
+    sort_keys: bool = False,
+    compact: bool = False,
+) -> None:
+    """Writes ``obj`` with :func:`dumps` to ``fp``."""

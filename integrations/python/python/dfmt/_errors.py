@@ -45,3 +45,20 @@ class DecodeError(ValueError):
             self.__class__,
             (self.msg, self.doc, self.pos, self.lineno, self.colno, self.code, self.path, self.hint, self.kind),
         )
+
+
+class EncodeError(TypeError, ValueError):
+    """An object with no form in the target format: NaN or an infinity into JSON, ``None`` into TOML, a key that
+    is not a ``str``, a type the format has no value for, a cycle, nesting past the depth limit.
+
+    A ``TypeError`` and a ``ValueError`` both, as ``json.dumps`` raises one or the other for these. ``msg`` says
+    what, ``path`` where: ``$`` is the object passed in, ``$.servers[0].port`` a value inside it.
+    """
+
+    def __init__(self, msg: str, path: str = "$") -> None:
+        super().__init__(f"{msg}, at {path}")
+        self.msg = msg
+        self.path = path
+
+    def __reduce__(self):
+        return (self.__class__, (self.msg, self.path))
