@@ -35,11 +35,60 @@ struct Build<'py> {
     /// [`ErrorCode::Stopped`] and `loads` raises this instead.
     failure: Option<PyErr>,
     scratch: Vec<u8>,
+    keys: Keys<'py>,
+}
+
+/// Mapping keys made once per text: a key seen before reuses its `str` (no decoding again, and the hash the
+/// object keeps is reused by every dict it goes into), as `json.loads` does with its memo. Direct-mapped: a slot
+/// holds the last key that hashed to it.
+struct Keys<'py> {
+    slots: Vec<Slot<'py>>,
+    state: foldhash::fast::FixedState,
+}
+
+/// A key's bytes and its `str`.
+type Slot<'py> = Option<(Box<[u8]>, Bound<'py, PyString>)>;
+
+impl<'py> Keys<'py> {
+    const SLOTS: usize = 1024;
+    /// Longer keys are rarely repeated; they are made each time.
+    const LONGEST: usize = 64;
+
+    fn new() -> Self {
+        Keys { slots: Vec::new(), state: foldhash::fast::FixedState::default() }
+    }
+
+    fn get(&mut self, py: Python<'py>, text: &[u8]) -> PyResult<Bound<'py, PyString>> {
+        use std::hash::BuildHasher;
+        if text.len() > Self::LONGEST {
+            return PyString::from_bytes(py, text);
+        }
+        if self.slots.is_empty() {
+            self.slots.resize_with(Self::SLOTS, || None);
+        }
+        let slot = &mut self.slots[self.state.hash_one(text) as usize % Self::SLOTS];
+        Ok(match slot {
+            Some((bytes, key)) if **bytes == *text => key.clone(),
+            _ => {
+                let key = PyString::from_bytes(py, text)?;
+                *slot = Some((text.into(), key.clone()));
+                key
+            }
+        })
+    }
 }
 
 impl<'py> Build<'py> {
     fn new(py: Python<'py>, parse_float: Option<Bound<'py, PyAny>>) -> Self {
-        Build { py, stack: Vec::new(), documents: Vec::new(), parse_float, failure: None, scratch: Vec::new() }
+        Build {
+            py,
+            stack: Vec::new(),
+            documents: Vec::new(),
+            parse_float,
+            failure: None,
+            scratch: Vec::new(),
+            keys: Keys::new(),
+        }
     }
 
     /// Adds a finished (or just opened) value where it belongs.
@@ -78,7 +127,13 @@ impl<'py> Build<'py> {
                 Ok(())
             }
             EventKind::Scalar(scalar) => {
-                let value = self.scalar(&scalar)?;
+                let is_key = matches!(self.stack.last(), Some(Frame::Dict(_, None)));
+                let value = if is_key && scalar.kind == ScalarKind::String {
+                    let text = scalar.decode_into(&mut self.scratch);
+                    self.keys.get(self.py, text)?.into_any()
+                } else {
+                    self.scalar(&scalar)?
+                };
                 self.place(value)
             }
             _ => Ok(()),
@@ -96,7 +151,8 @@ impl<'py> Build<'py> {
                 Some(parse) => parse.call1((utf8(text)?,))?,
                 None => PyFloat::new(py, float(text)?).into_any(),
             },
-            ScalarKind::String => PyString::new(py, utf8(text)?).into_any(),
+            // Python checks the UTF-8 as it decodes it (the readers checked it too).
+            ScalarKind::String => PyString::from_bytes(py, text)?.into_any(),
             ScalarKind::DateTime => date_time(py, text)?,
         })
     }
@@ -117,6 +173,15 @@ fn utf8(text: &[u8]) -> PyResult<&str> {
 
 /// An integer literal of any of the formats (`-12`, `0x1F`, `0o17`, `0b101`, `1_000`), exact at any size.
 fn integer<'py>(py: Python<'py>, text: &[u8]) -> PyResult<Bound<'py, PyAny>> {
+    // Most integers are short decimals: no copy, no Python call.
+    let (negative, digits) = match text.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, text),
+    };
+    if !digits.is_empty() && digits.len() <= 18 && digits.iter().all(u8::is_ascii_digit) {
+        let n = digits.iter().fold(0i64, |n, &d| n * 10 + i64::from(d - b'0'));
+        return Ok(PyInt::new(py, if negative { -n } else { n }).into_any());
+    }
     let digits: String = utf8(text)?.chars().filter(|&c| c != '_').collect();
     let (negative, body) = match digits.as_bytes().first() {
         Some(b'-') => (true, &digits[1..]),
@@ -140,6 +205,10 @@ fn integer<'py>(py: Python<'py>, text: &[u8]) -> PyResult<Bound<'py, PyAny>> {
 /// A float literal (JSON's, YAML's `.inf`/`.nan`, TOML's `inf`/`nan` and `1_000.5`) as Python's `float()` reads it.
 fn float(text: &[u8]) -> PyResult<f64> {
     let text = utf8(text)?;
+    // JSON's floats, and most others, as they are (Rust reads them correctly rounded, as Python does).
+    if let Ok(x) = text.parse() {
+        return Ok(x);
+    }
     let plain: std::borrow::Cow<'_, str> = if text.contains('_') { text.replace('_', "").into() } else { text.into() };
     let unsigned = plain.trim_start_matches(['+', '-']);
     let negative = plain.starts_with('-');
@@ -234,12 +303,41 @@ fn documents<'py>(
     };
     let job = Job { action: Action::Convert(to), from, options: Options { limits: limits(), ..Options::default() } };
     let mut build = Build::new(py, parse_float);
+    let _paused = (text.bytes().len() > crate::DETACH_ABOVE).then(|| CollectorPaused::new(py)).transpose()?;
     match job.events(&mut SliceInput::new(text.bytes()), |event: Event<'_>| build.event(event)) {
         Ok(_) => Ok((build.documents, from)),
         Err(error) => match build.failure.take() {
             Some(failure) => Err(failure),
             None => Err(decode_error(py, &job.diagnose_in(&error, text.bytes()), &text)),
         },
+    }
+}
+
+/// Python's cyclic garbage collector, paused while a large text becomes objects (as long as the guard lives):
+/// the objects made are all reachable from the result, so the collections that their number would start find
+/// nothing to free, and on many small containers they took a sixth of the time. The collector is resumed only
+/// if it ran before, so a program that paused it itself keeps it paused.
+struct CollectorPaused<'py> {
+    gc: Option<Bound<'py, PyModule>>,
+}
+
+impl<'py> CollectorPaused<'py> {
+    fn new(py: Python<'py>) -> PyResult<Self> {
+        let gc = py.import("gc")?;
+        if !gc.call_method0("isenabled")?.is_truthy()? {
+            return Ok(CollectorPaused { gc: None });
+        }
+        gc.call_method0("disable")?;
+        Ok(CollectorPaused { gc: Some(gc) })
+    }
+}
+
+impl Drop for CollectorPaused<'_> {
+    fn drop(&mut self) {
+        if let Some(gc) = &self.gc {
+            // Enabling cannot fail; were it to, the collector would stay paused, which loses no data.
+            let _ = gc.call_method0("enable");
+        }
     }
 }
 
