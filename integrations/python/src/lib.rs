@@ -10,6 +10,7 @@
 //! (`bytearray` and `memoryview`, which could, are copied first).
 
 mod objects;
+mod stream;
 mod write;
 
 use dfmt_core::{Action, Diagnostic, Format, Hint, Job, Limits, Options, Params, SliceInput};
@@ -52,6 +53,16 @@ impl<'py> Text<'py> {
         }
         let name = data.get_type().name().map_or_else(|_| "?".to_owned(), |n| n.to_string());
         Err(PyTypeError::new_err(format!("data must be str, bytes, bytearray or memoryview, not {name}")))
+    }
+
+    /// Text already taken from a caller: `bytes`, which came in as a `str` when `was_str`.
+    pub(crate) fn from_parts(bytes: &'py [u8], was_str: bool) -> Self {
+        Text { bytes: Cow::Borrowed(bytes), was_str }
+    }
+
+    /// The bytes, owned (a copy unless they were copied already).
+    pub(crate) fn into_owned(self) -> (Vec<u8>, bool) {
+        (self.bytes.into_owned(), self.was_str)
     }
 
     pub(crate) fn bytes(&self) -> &[u8] {
@@ -301,7 +312,10 @@ mod _dfmt {
     use super::{convert, dumps, format, validate};
 
     #[pymodule_export]
-    use crate::objects::{loads, loads_all};
+    use crate::objects::loads;
+
+    #[pymodule_export]
+    use crate::stream::{Documents, loads_all};
 
     #[pymodule_init]
     fn init(m: &pyo3::Bound<'_, pyo3::types::PyModule>) -> pyo3::PyResult<()> {

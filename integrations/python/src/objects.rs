@@ -26,10 +26,10 @@ enum Frame<'py> {
 }
 
 /// The sink that builds Python objects: one per document.
-struct Build<'py> {
+pub(crate) struct Build<'py> {
     py: Python<'py>,
     stack: Vec<Frame<'py>>,
-    documents: Vec<Bound<'py, PyAny>>,
+    pub(crate) documents: Vec<Bound<'py, PyAny>>,
     parse_float: Option<Bound<'py, PyAny>>,
     /// A Python exception raised while building (a `parse_float` that raised, memory): the read stops with
     /// [`ErrorCode::Stopped`] and `loads` raises this instead.
@@ -43,6 +43,8 @@ struct Build<'py> {
 /// holds the last key that hashed to it.
 struct Keys<'py> {
     slots: Vec<Slot<'py>>,
+    /// A power of two, at most [`Keys::SLOTS`].
+    size: usize,
     state: foldhash::fast::FixedState,
 }
 
@@ -50,12 +52,15 @@ struct Keys<'py> {
 type Slot<'py> = Option<(Box<[u8]>, Bound<'py, PyString>)>;
 
 impl<'py> Keys<'py> {
+    /// The most slots: enough for the keys of most documents' schemas.
     const SLOTS: usize = 1024;
     /// Longer keys are rarely repeated; they are made each time.
     const LONGEST: usize = 64;
 
-    fn new() -> Self {
-        Keys { slots: Vec::new(), state: foldhash::fast::FixedState::default() }
+    /// A cache for a document of about `events` events: a small one has few slots to clear.
+    fn new(events: usize) -> Self {
+        let size = (events / 8).next_power_of_two().clamp(16, Self::SLOTS);
+        Keys { slots: Vec::new(), size, state: foldhash::fast::FixedState::default() }
     }
 
     fn get(&mut self, py: Python<'py>, text: &[u8]) -> PyResult<Bound<'py, PyString>> {
@@ -64,9 +69,9 @@ impl<'py> Keys<'py> {
             return PyString::from_bytes(py, text);
         }
         if self.slots.is_empty() {
-            self.slots.resize_with(Self::SLOTS, || None);
+            self.slots.resize_with(self.size, || None);
         }
-        let slot = &mut self.slots[self.state.hash_one(text) as usize % Self::SLOTS];
+        let slot = &mut self.slots[self.state.hash_one(text) as usize & (self.size - 1)];
         Ok(match slot {
             Some((bytes, key)) if **bytes == *text => key.clone(),
             _ => {
@@ -79,7 +84,8 @@ impl<'py> Keys<'py> {
 }
 
 impl<'py> Build<'py> {
-    fn new(py: Python<'py>, parse_float: Option<Bound<'py, PyAny>>) -> Self {
+    /// A builder for about `events` events (the key cache is sized by it).
+    pub(crate) fn new(py: Python<'py>, parse_float: Option<Bound<'py, PyAny>>, events: usize) -> Self {
         Build {
             py,
             stack: Vec::new(),
@@ -87,7 +93,7 @@ impl<'py> Build<'py> {
             parse_float,
             failure: None,
             scratch: Vec::new(),
-            keys: Keys::new(),
+            keys: Keys::new(events),
         }
     }
 
@@ -118,7 +124,7 @@ impl<'py> Build<'py> {
         Ok(())
     }
 
-    fn handle(&mut self, event: Event<'_>) -> PyResult<()> {
+    pub(crate) fn handle(&mut self, event: Event<'_>) -> PyResult<()> {
         match event.kind {
             EventKind::MappingStart(_) => self.open(Frame::Dict(PyDict::new(self.py), None)),
             EventKind::SequenceStart(_) => self.open(Frame::List(PyList::empty(self.py))),
@@ -285,6 +291,16 @@ fn date_time<'py>(py: Python<'py>, text: &[u8]) -> PyResult<Bound<'py, PyAny>> {
     }
 }
 
+/// The job whose events are `from`'s data: YAML resolved by JSON's rules; TOML as itself (dates, `inf` and `nan`
+/// kept); NDJSON one document per line.
+pub(crate) fn data_job(from: Format) -> Job {
+    let to = match from {
+        Format::Toml | Format::Ndjson => from,
+        _ => Format::Json,
+    };
+    Job { action: Action::Convert(to), from, options: Options { limits: limits(), ..Options::default() } }
+}
+
 /// Reads `data` into one Python object per document.
 fn documents<'py>(
     py: Python<'py>,
@@ -295,14 +311,9 @@ fn documents<'py>(
 ) -> PyResult<(Vec<Bound<'py, PyAny>>, Format)> {
     let text = Text::of(data)?;
     let from = format_of(format, path, text.bytes())?;
-    // The data view of each format: YAML resolved by JSON's rules; TOML as itself (dates, `inf` and `nan` kept);
-    // NDJSON one document per line.
-    let to = match from {
-        Format::Toml | Format::Ndjson => from,
-        _ => Format::Json,
-    };
-    let job = Job { action: Action::Convert(to), from, options: Options { limits: limits(), ..Options::default() } };
-    let mut build = Build::new(py, parse_float);
+    let job = data_job(from);
+    // About one event per 8 bytes of JSON or YAML.
+    let mut build = Build::new(py, parse_float, text.bytes().len() / 8);
     let _paused = (text.bytes().len() > crate::DETACH_ABOVE).then(|| CollectorPaused::new(py)).transpose()?;
     match job.events(&mut SliceInput::new(text.bytes()), |event: Event<'_>| build.event(event)) {
         Ok(_) => Ok((build.documents, from)),
@@ -364,19 +375,4 @@ pub(crate) fn loads<'py>(
         1 => Ok(documents.swap_remove(0)),
         n => Err(PyValueError::new_err(format!("the input holds {n} documents: read them with dfmt.loads_all"))),
     }
-}
-
-/// Reads every document of a YAML stream, or every line of NDJSON, and returns an iterator over them (other
-/// formats give their one document). The documents are read before the first is returned.
-#[pyfunction]
-#[pyo3(signature = (data, format=None, *, parse_float=None, path=None))]
-pub(crate) fn loads_all<'py>(
-    py: Python<'py>,
-    data: &'py Bound<'py, PyAny>,
-    format: Option<&str>,
-    parse_float: Option<Bound<'py, PyAny>>,
-    path: Option<PathBuf>,
-) -> PyResult<Bound<'py, PyAny>> {
-    let (documents, _) = documents(py, data, format, path.as_ref(), parse_float)?;
-    PyList::new(py, documents)?.try_iter().map(Bound::into_any)
 }

@@ -411,3 +411,48 @@ def test_dump_to_text_and_binary_files(tmp_path):
     with open(path, "ab") as fp:
         dfmt.dump([2], fp, indent=2)
     assert path.read_text(encoding="utf-8") == '{"é": 1}[\n  2\n]'
+
+
+def test_loads_all_is_lazy_and_positions_errors():
+    lines = "".join(f'{{"n": {i}}}\n' for i in range(3)) + '{"n": tru}\n{"n": 5}\n'
+    documents = dfmt.loads_all(lines, "ndjson")
+    assert [next(documents) for _ in range(3)] == [{"n": 0}, {"n": 1}, {"n": 2}]
+    with pytest.raises(dfmt.DecodeError) as raised:
+        next(documents)
+    assert (raised.value.lineno, raised.value.colno, raised.value.code) == (4, 7, "invalid_literal")
+    assert list(documents) == []
+    stream = "a: 1\n---\nb: [x, *nope]\n"
+    documents = dfmt.loads_all(stream, "yaml")
+    with pytest.raises(dfmt.DecodeError) as raised:
+        list(documents)
+    assert raised.value.lineno == 3
+
+
+def test_loads_all_holds_one_document_at_a_time():
+    import tracemalloc
+
+    line = json.dumps({"id": 1, "tags": ["x"] * 20, "text": "y" * 200}) + "\n"
+    data = (line * 20_000).encode()
+    tracemalloc.start()
+    count = 0
+    for document in dfmt.loads_all(data, "ndjson"):
+        count += 1
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert count == 20_000
+    assert peak < 1_000_000, peak  # all the documents' objects at once would be over 20 MB
+
+
+def test_loads_all_stops_its_reader_when_dropped():
+    for _ in range(200):
+        documents = dfmt.loads_all("1\n" * 10_000, "ndjson")
+        assert next(documents) == 1
+        del documents
+    # The readers are dfmt's threads, not Python's: count the process's.
+    import time
+
+    for _ in range(100):
+        if len(os.listdir("/proc/self/task")) < 20:
+            break
+        time.sleep(0.05)
+    assert len(os.listdir("/proc/self/task")) < 20
