@@ -328,12 +328,12 @@ fn documents<'py>(
 /// the objects made are all reachable from the result, so the collections that their number would start find
 /// nothing to free, and on many small containers they took a sixth of the time. The collector is resumed only
 /// if it ran before, so a program that paused it itself keeps it paused.
-struct CollectorPaused<'py> {
+pub(crate) struct CollectorPaused<'py> {
     gc: Option<Bound<'py, PyModule>>,
 }
 
 impl<'py> CollectorPaused<'py> {
-    fn new(py: Python<'py>) -> PyResult<Self> {
+    pub(crate) fn new(py: Python<'py>) -> PyResult<Self> {
         let gc = py.import("gc")?;
         if !gc.call_method0("isenabled")?.is_truthy()? {
             return Ok(CollectorPaused { gc: None });

@@ -6,7 +6,7 @@
 //! exist at a time, and the recorded events of at most two; the reader waits while the consumer is behind. A
 //! reader error arrives as the last message; dropping the iterator closes the channel, which stops the reader.
 
-use crate::objects::{Build, data_job};
+use crate::objects::{Build, CollectorPaused, data_job};
 use crate::{Text, decode_error, format_of};
 use dfmt_core::{
     Diagnostic, Error, ErrorCode, Event, EventKind, Job, Props, Scalar, ScalarKind, ScalarStyle, Sink, SliceInput, Span,
@@ -126,6 +126,8 @@ impl Documents {
             Message::Document(document) => {
                 let parse_float = self.parse_float.as_ref().map(|f| f.bind(py).clone());
                 let mut build = Build::new(py, parse_float, document.items.len());
+                // As in `loads`: a large document's objects are made with the cyclic collector paused.
+                let _paused = (document.items.len() > 4096).then(|| CollectorPaused::new(py)).transpose()?;
                 for &item in &document.items {
                     let kind = match item {
                         Item::MappingStart => EventKind::MappingStart(Props::NONE),
