@@ -86,6 +86,7 @@ impl<'py> Keys<'py> {
 impl<'py> Build<'py> {
     /// A builder for about `events` events (the key cache is sized by it).
     pub(crate) fn new(py: Python<'py>, parse_float: Option<Bound<'py, PyAny>>, events: usize) -> Self {
+        let parse_float = parse_float.filter(|f| !f.is_none());
         Build {
             py,
             stack: Vec::new(),
@@ -291,6 +292,17 @@ fn date_time<'py>(py: Python<'py>, text: &[u8]) -> PyResult<Bound<'py, PyAny>> {
     }
 }
 
+/// `parse_float` checked before any work: a callable, or `None`.
+pub(crate) fn callable_or_none(parse_float: &Option<Bound<'_, PyAny>>) -> PyResult<()> {
+    match parse_float {
+        Some(f) if !f.is_none() && !f.is_callable() => {
+            let name = f.get_type().name().map_or_else(|_| "?".to_owned(), |n| n.to_string());
+            Err(pyo3::exceptions::PyTypeError::new_err(format!("parse_float must be callable, not {name}")))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// The job whose events are `from`'s data: YAML resolved by JSON's rules; TOML as itself (dates, `inf` and `nan`
 /// kept); NDJSON one document per line.
 pub(crate) fn data_job(from: Format) -> Job {
@@ -309,6 +321,7 @@ fn documents<'py>(
     path: Option<&PathBuf>,
     parse_float: Option<Bound<'py, PyAny>>,
 ) -> PyResult<(Vec<Bound<'py, PyAny>>, Format)> {
+    callable_or_none(&parse_float)?;
     let text = Text::of(data)?;
     let from = format_of(format, path, text.bytes())?;
     let job = data_job(from);

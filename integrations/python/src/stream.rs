@@ -6,7 +6,7 @@
 //! exist at a time, and the recorded events of at most two; the reader waits while the consumer is behind. A
 //! reader error arrives as the last message; dropping the iterator closes the channel, which stops the reader.
 
-use crate::objects::{Build, CollectorPaused, data_job};
+use crate::objects::{Build, CollectorPaused, callable_or_none, data_job};
 use crate::{Text, decode_error, format_of};
 use dfmt_core::{
     Diagnostic, Error, ErrorCode, Event, EventKind, Job, Props, Scalar, ScalarKind, ScalarStyle, Sink, SliceInput, Span,
@@ -170,6 +170,7 @@ pub(crate) fn loads_all<'py>(
     parse_float: Option<Bound<'py, PyAny>>,
     path: Option<PathBuf>,
 ) -> PyResult<Documents> {
+    callable_or_none(&parse_float)?;
     let text = Text::of(data)?;
     let from = format_of(format, path.as_ref(), text.bytes())?;
     let (bytes, was_str) = text.into_owned();

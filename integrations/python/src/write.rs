@@ -140,44 +140,13 @@ fn int_text(object: &Bound<'_, PyAny>) -> PyResult<String> {
     object.py().get_type::<PyInt>().getattr("__repr__")?.call1((object,))?.extract()
 }
 
-/// A finite float as Python's `repr` spells it (shortest digits that read back the same; fixed notation from
-/// 1e-4 up to 1e16, else `1e-05`, `1.5e+16`), which is what `json.dumps` writes.
-pub(crate) fn float_repr(x: f64) -> String {
-    let scientific = format!("{x:e}");
-    let (mantissa, exponent) = scientific.split_once('e').unwrap_or((&scientific, "0"));
-    let exponent: i32 = exponent.parse().unwrap_or(0);
-    let (sign, mantissa) = match mantissa.strip_prefix('-') {
-        Some(rest) => ("-", rest),
-        None => ("", mantissa),
-    };
-    let digits: String = mantissa.chars().filter(|c| c.is_ascii_digit()).collect();
-    let mut out = String::from(sign);
-    if (-4..16).contains(&exponent) {
-        if exponent < 0 {
-            out.push_str("0.");
-            out.extend(std::iter::repeat_n('0', (-exponent - 1) as usize));
-            out.push_str(&digits);
-        } else {
-            let point = exponent as usize + 1;
-            if digits.len() <= point {
-                out.push_str(&digits);
-                out.extend(std::iter::repeat_n('0', point - digits.len()));
-                out.push_str(".0");
-            } else {
-                out.push_str(&digits[..point]);
-                out.push('.');
-                out.push_str(&digits[point..]);
-            }
-        }
-    } else {
-        out.push_str(&digits[..1]);
-        if digits.len() > 1 {
-            out.push('.');
-            out.push_str(&digits[1..]);
-        }
-        out.push_str(&format!("e{}{:02}", if exponent < 0 { '-' } else { '+' }, exponent.unsigned_abs()));
-    }
-    out
+/// A float as Python's `repr` spells it (`float.__repr__`, which `json.dumps` uses, also for subclasses): the
+/// shortest digits that read back the same, and of two as short, the nearer, ties to even (Rust's shortest
+/// formatting breaks such ties the other way: 562949953421312.25 is `.2` in Python, `.3` in Rust).
+fn float_text(float: &Bound<'_, PyFloat>) -> PyResult<String> {
+    let py = float.py();
+    let exact = if float.is_exact_instance_of::<PyFloat>() { float.clone() } else { PyFloat::new(py, float.value()) };
+    Ok(exact.repr()?.to_cow()?.into_owned())
 }
 
 /// JSON as `json.dumps(obj, ensure_ascii=False, indent=indent, sort_keys=sort_keys)` writes it; `compact` drops
@@ -223,11 +192,10 @@ impl<'py> Json<'py> {
         } else if object.cast::<PyInt>().is_ok() {
             self.out.extend_from_slice(int_text(object)?.as_bytes());
         } else if let Ok(float) = object.cast::<PyFloat>() {
-            let x = float.value();
-            if !x.is_finite() {
-                return Err(self.walk.error(format!("{} has no form in JSON", float_repr_any(x))));
+            if !float.value().is_finite() {
+                return Err(self.walk.error(format!("{} has no form in JSON", float_text(float)?)));
             }
-            self.out.extend_from_slice(float_repr(x).as_bytes());
+            self.out.extend_from_slice(float_text(float)?.as_bytes());
         } else if let Ok(dict) = object.cast::<PyDict>() {
             let entries = self.walk.entries(dict)?;
             self.walk.enter(object)?;
@@ -272,16 +240,6 @@ impl<'py> Json<'py> {
             return Err(self.walk.no_form(object, "JSON"));
         }
         Ok(())
-    }
-}
-
-fn float_repr_any(x: f64) -> String {
-    if x.is_nan() {
-        "nan".to_owned()
-    } else if x.is_infinite() {
-        if x > 0.0 { "inf".to_owned() } else { "-inf".to_owned() }
-    } else {
-        float_repr(x)
     }
 }
 
@@ -341,7 +299,8 @@ impl<'py, S: Sink> Emit<'py, S> {
         } else if object.cast::<PyInt>().is_ok() {
             self.scalar(&int_text(object)?, ScalarKind::Integer)
         } else if let Ok(float) = object.cast::<PyFloat>() {
-            self.scalar(&float_repr_any(float.value()), ScalarKind::Float)
+            // `inf`, `-inf` and `nan` as TOML spells them; the YAML writer respells them `.inf`.
+            self.scalar(&float_text(float)?, ScalarKind::Float)
         } else if let Ok(dict) = object.cast::<PyDict>() {
             let entries = self.walk.entries(dict)?;
             self.walk.enter(object)?;

@@ -115,6 +115,13 @@ def test_hostile_arguments_are_clear_errors():
         dfmt.convert("{}", to="\x00")
     with pytest.raises(UnicodeEncodeError):
         dfmt.format('"\ud800"')  # a lone surrogate has no UTF-8 form
+    with pytest.raises(TypeError, match="parse_float must be callable, not int"):
+        dfmt.loads("[1]", parse_float=3)
+    with pytest.raises(TypeError, match="parse_float must be callable"):
+        dfmt.loads_all("1\n", "ndjson", parse_float="x")
+    assert dfmt.loads("[1.5]", parse_float=None) == [1.5]
+    with pytest.raises(OverflowError):
+        dfmt.dumps([], indent=2**70)
     # A path whose extension names no format: the text decides.
     assert dfmt.format("[1]", path="/dev/null/\x01.weird") == "[\n  1\n]\n"
 
@@ -354,6 +361,8 @@ def toml_can_hold(value):
 def test_dumps_big_and_special_numbers():
     assert dfmt.dumps([10**100, -(10**100), 2**63, -(2**63) - 1]) == json.dumps([10**100, -(10**100), 2**63, -(2**63) - 1])
     assert dfmt.dumps([True, False, 1.0, -0.0, 1e16, 1e-5, 5e-324]) == json.dumps([True, False, 1.0, -0.0, 1e16, 1e-5, 5e-324])
+    # A tie between two shortest spellings: Python's repr takes the even one (found by Hypothesis).
+    assert dfmt.dumps(562949953421312.25) == repr(562949953421312.25) == "562949953421312.2"
     assert dfmt.dumps({"f": math.inf}, "yaml") == "f: .inf\n"
     assert dfmt.dumps({"f": -math.inf, "n": math.nan}, "toml") == "f = -inf\nn = nan\n"
 
