@@ -465,3 +465,29 @@ def test_loads_all_stops_its_reader_when_dropped():
             break
         time.sleep(0.05)
     assert len(os.listdir("/proc/self/task")) < 20
+
+
+def test_the_gil_is_released_while_the_core_works():
+    """While a worker thread formats a large text, this thread keeps running: the longest pause between two of its
+    steps stays far below the call's length (with the GIL held it would span the whole call, as `loads`, which
+    makes Python objects and so must hold it, shows)."""
+    import time
+
+    big = json.dumps([{"k": i, "v": "x" * 100} for i in range(200_000)])  # about 25 MB
+
+    def longest_pause(call):
+        done = threading.Event()
+        thread = threading.Thread(target=lambda: (call(), done.set()))
+        start = last = time.perf_counter()
+        longest = 0.0
+        thread.start()
+        while not done.is_set():
+            now = time.perf_counter()
+            longest, last = max(longest, now - last), now
+        thread.join()
+        return longest, time.perf_counter() - start
+
+    pause, length = longest_pause(lambda: dfmt.format(big))
+    assert pause < length / 3, (pause, length)
+    pause, length = longest_pause(lambda: dfmt.loads(big))
+    assert pause > length / 3, (pause, length)  # the control: the measure sees a held GIL
