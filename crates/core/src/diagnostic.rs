@@ -111,7 +111,14 @@ fn tag_at(located: &Located<'_>) -> Option<String> {
     let rest = located.line.get(located.byte_in_line..)?;
     let text = String::from_utf8_lossy(rest);
     let mut words = text.split([' ', '\t']).take(2);
-    words.find(|w| w.starts_with('!')).map(str::to_string)
+    let word = words.find(|w| w.starts_with('!'))?;
+    // A tag ends where its characters do: a verbatim one at its `>`, any other before a flow indicator (in
+    // `[!t]`, `]` is the sequence's).
+    let end = match word.strip_prefix("!<") {
+        Some(rest) => rest.find('>').map_or(word.len(), |at| at + 3),
+        None => word.find([',', '[', ']', '{', '}']).unwrap_or(word.len()),
+    };
+    Some(word[..end].to_string())
 }
 
 impl core::fmt::Display for Diagnostic {

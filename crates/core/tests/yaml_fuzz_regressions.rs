@@ -181,3 +181,24 @@ fn comment_before_a_bare_tag_entry_stays_put() {
     // At the root the comment stays inside (the writer puts one before the root on its own line).
     assert_formats_stably(b"  !\n-   #\"\n    #\"\n    !\n- \n\n");
 }
+
+/// `convert_from_yaml`: in a flow collection a tag ended at the `{` of `!!binary{}` and the mapping that followed
+/// became its content, though YAML separates properties from content by a space (only `,`, `]` or `}` may
+/// follow a tag at once: the node is then empty); and the message naming the tag read on to the next space
+/// (`the tag !!binary{}]`), putting `{}` in the text (scan.rs, `fetch_tag`; diagnostic.rs, `tag_at`).
+#[test]
+fn a_tag_is_followed_by_a_space_or_the_end_of_its_node() {
+    for src in [&b"a: [!!binary{}]\n"[..], b"[!foo[x]]", b"{k: !t{}}", b"[ocanonical: !!binary{}\\ ]"] {
+        let err = yaml::read(src, &Limits::DEFAULT, &mut |_: Event<'_>| Ok(())).unwrap_err();
+        assert_eq!(err.code, dfmt_core::ErrorCode::YamlExpectedSpaceAfterTag, "{src:?}");
+    }
+    // An empty tagged node is still fine before `,`, `]` and `}`.
+    assert_eq!(to_json(b"[!!str, !!str]"), b"[\n  \"\",\n  \"\"\n]\n");
+    assert_eq!(to_json(b"{a: !!str}"), b"{\n  \"a\": \"\"\n}\n");
+    // The tag a message names is the tag, not what follows it in the flow.
+    let job = dfmt_core::Job::new(dfmt_core::Action::Convert(Format::Json), Format::Yaml);
+    let diagnostics = job.run(&mut SliceInput::new(b"a: [!foo]\n"), Vec::new()).unwrap_err();
+    assert_eq!(diagnostics[0].message, "the tag !foo has no meaning in the target format");
+    let diagnostics = job.run(&mut SliceInput::new(b"a: [!<tag:x,1:y>]\n"), Vec::new()).unwrap_err();
+    assert_eq!(diagnostics[0].message, "the tag !<tag:x,1:y> has no meaning in the target format");
+}

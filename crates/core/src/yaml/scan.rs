@@ -1026,7 +1026,9 @@ impl<'a> Scanner<'a> {
             let uri = self.decode_uri(s, self.pos)?;
             suffix = self.keep(&uri);
         }
-        if !(self.blankz(0) || (self.flow_level > 0 && is_flow_indicator(self.at(0)))) {
+        // A node's properties are separated from its content by a space; in flow, `,`, `]` or `}` may follow at
+        // once (the node is empty), but not the start of a collection (`!t[a]`, `!t{}`).
+        if !(self.blankz(0) || (self.flow_level > 0 && matches!(self.at(0), b',' | b']' | b'}'))) {
             return Err(syntax(ErrorCode::YamlExpectedSpaceAfterTag, self.pos));
         }
         self.push(Tok::Tag { handle, suffix }, start, self.pos);
