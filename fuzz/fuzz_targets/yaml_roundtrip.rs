@@ -48,7 +48,12 @@ fn yaml_round_trip(data: &[u8]) {
 
 fn json_round_trip(data: &[u8]) {
     let Ok(formatted) = run(data, Format::Json, Format::Json) else { return };
-    let yaml = run(data, Format::Json, Format::Yaml).unwrap_or_else(|e| panic!("JSON to YAML fails: {e:?}"));
+    let yaml = match run(data, Format::Json, Format::Yaml) {
+        Ok(yaml) => yaml,
+        // JSON allows a key twice and YAML does not: converting such JSON is refused, naming both keys.
+        Err(e) if e.code == ErrorCode::DuplicateKey => return,
+        Err(e) => panic!("JSON to YAML fails: {e:?}"),
+    };
     match run(&yaml, Format::Yaml, Format::Json) {
         Ok(back) => {
             let (expected, got) = (data_of(&formatted), data_of(&back));
