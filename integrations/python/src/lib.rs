@@ -51,7 +51,7 @@ impl<'py> Text<'py> {
             let copy: Vec<u8> = data.py().get_type::<PyBytes>().call1((data,))?.cast::<PyBytes>()?.as_bytes().to_vec();
             return Ok(Text { bytes: Cow::Owned(copy), was_str: false });
         }
-        let name = data.get_type().name().map_or_else(|_| "?".to_owned(), |n| n.to_string());
+        let name = type_name(data);
         Err(PyTypeError::new_err(format!("data must be str, bytes, bytearray or memoryview, not {name}")))
     }
 
@@ -81,10 +81,26 @@ impl<'py> Text<'py> {
     }
 }
 
+/// The name of `object`'s type, for messages.
+pub(crate) fn type_name(object: &Bound<'_, PyAny>) -> String {
+    object.get_type().name().map_or_else(|_| "?".to_owned(), |n| n.to_string())
+}
+
+/// Python's `datetime` module, imported once.
+pub(crate) fn datetime_module(py: Python<'_>) -> PyResult<&Bound<'_, PyModule>> {
+    static DATETIME: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
+    Ok(DATETIME.get_or_try_init(py, || Ok::<_, PyErr>(py.import("datetime")?.unbind()))?.bind(py))
+}
+
+/// The format called `name`, or a `ValueError` listing the names.
+fn parse_format(name: &str) -> PyResult<Format> {
+    name.parse().map_err(|e: dfmt_core::ParseError| PyValueError::new_err(e.to_string()))
+}
+
 /// The format named `format`, else the one `path`'s extension names, else the one the text looks like.
 pub(crate) fn format_of(format: Option<&str>, path: Option<&PathBuf>, text: &[u8]) -> PyResult<Format> {
     if let Some(name) = format {
-        return name.parse().map_err(|e: dfmt_core::ParseError| PyValueError::new_err(e.to_string()));
+        return parse_format(name);
     }
     if let Some(found) = path.and_then(|p| p.extension()).and_then(|e| e.to_str()).and_then(Format::from_extension) {
         return Ok(found);
@@ -171,6 +187,22 @@ fn run(py: Python<'_>, job: &Job, text: &Text<'_>) -> PyResult<Vec<u8>> {
     }
 }
 
+/// `format` and `convert`: `action` on `data` read as `from` (or as `path` or the text says), answered as the type
+/// `data` came in.
+fn rewrite<'py>(
+    py: Python<'py>,
+    data: &'py Bound<'py, PyAny>,
+    action: Action,
+    from: Option<&str>,
+    path: Option<&PathBuf>,
+    options: Options,
+) -> PyResult<Py<PyAny>> {
+    let text = Text::of(data)?;
+    let job = Job { action, from: format_of(from, path, text.bytes())?, options };
+    let output = run(py, &job, &text)?;
+    text.answer(py, output)
+}
+
 /// Formats `data` in its own format and returns the text, of the same type as `data` (`str` or `bytes`).
 ///
 /// The format is `format` (`"json"`, `"jsonc"`, `"ndjson"`, `"yaml"`, `"toml"`), else the one `path`'s extension
@@ -190,11 +222,7 @@ fn format<'py>(
     sort_keys: bool,
     path: Option<PathBuf>,
 ) -> PyResult<Py<PyAny>> {
-    let text = Text::of(data)?;
-    let from = format_of(format, path.as_ref(), text.bytes())?;
-    let job = Job { action: Action::Format, from, options: options(indent, tab, compact, sort_keys)? };
-    let output = run(py, &job, &text)?;
-    text.answer(py, output)
+    rewrite(py, data, Action::Format, format, path.as_ref(), options(indent, tab, compact, sort_keys)?)
 }
 
 /// Converts `data` to the format `to` and returns the text, of the same type as `data` (`str` or `bytes`).
@@ -216,12 +244,8 @@ fn convert<'py>(
     sort_keys: bool,
     path: Option<PathBuf>,
 ) -> PyResult<Py<PyAny>> {
-    let text = Text::of(data)?;
-    let to: Format = to.parse().map_err(|e: dfmt_core::ParseError| PyValueError::new_err(e.to_string()))?;
-    let from = format_of(from_, path.as_ref(), text.bytes())?;
-    let job = Job { action: Action::Convert(to), from, options: options(indent, tab, compact, sort_keys)? };
-    let output = run(py, &job, &text)?;
-    text.answer(py, output)
+    let action = Action::Convert(parse_format(to)?);
+    rewrite(py, data, action, from_, path.as_ref(), options(indent, tab, compact, sort_keys)?)
 }
 
 /// Checks that `data` is valid in its format (chosen as for `format`); returns `None` or raises
@@ -255,12 +279,15 @@ fn dumps<'py>(
     sort_keys: bool,
     compact: bool,
 ) -> PyResult<Bound<'py, PyString>> {
-    let to: Format = format.parse().map_err(|e: dfmt_core::ParseError| PyValueError::new_err(e.to_string()))?;
+    let to = parse_format(format)?;
     let indent = match indent {
         None => None,
         Some(n @ 0..=16) => Some(n as usize),
         Some(n) => return Err(PyValueError::new_err(format!("indent must be 0 to 16 or None, not {n}"))),
     };
+    // YAML and TOML take their indentation as the core's writers do (0 means one space here, as before).
+    let step = u8::try_from(indent.unwrap_or(2).max(1)).unwrap_or(2);
+    let layout = Options { indent: dfmt_core::Indent::Spaces(step), ..Options::default() };
     let output = match to {
         Format::Json | Format::Jsonc => {
             let mut json = write::Json::new(py, indent, compact, sort_keys);
@@ -281,20 +308,13 @@ fn dumps<'py>(
             out
         }
         Format::Yaml => {
-            let options = dfmt_core::yaml::WriteOptions {
-                indent: indent.unwrap_or(2).max(1),
-                indent_sequences: true,
-                comments: false,
-            };
-            let writer = dfmt_core::yaml::Writer::new(Vec::new(), options);
+            let writer = dfmt_core::yaml::Writer::new(Vec::new(), layout.yaml_write_options());
             let mut emit = write::Emit::new(py, writer, false, sort_keys);
             emit.document(obj)?;
             emit.into_sink().finish().map_err(|e| PyValueError::new_err(e.to_string()))?
         }
         Format::Toml => {
-            const SPACES: &[u8; 16] = b"                ";
-            let step = &SPACES[..indent.unwrap_or(2).clamp(1, 16)];
-            let writer = dfmt_core::toml::Writer::new(Vec::new(), step).limited(&limits());
+            let writer = dfmt_core::toml::Writer::new(Vec::new(), layout.toml_indent()).limited(&limits());
             let mut emit = write::Emit::new(py, writer, true, sort_keys);
             emit.document(obj)?;
             emit.into_sink().finish().map_err(|e| PyValueError::new_err(e.to_string()))?

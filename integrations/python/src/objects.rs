@@ -15,7 +15,6 @@ use dfmt_core::{
 };
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyNone, PyString};
 use std::path::PathBuf;
 
@@ -230,12 +229,10 @@ fn float(text: &[u8]) -> PyResult<f64> {
     plain.parse().map_err(|_| PyValueError::new_err(format!("not a number: {plain}")))
 }
 
-static DATETIME: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
-
 /// A TOML date, time or date-time (RFC 3339, `T`, `t` or a space between date and time) as `tomllib` reads it:
 /// fractions of a second cut to microseconds, an offset as a fixed `timezone`.
 fn date_time<'py>(py: Python<'py>, text: &[u8]) -> PyResult<Bound<'py, PyAny>> {
-    let module = DATETIME.get_or_try_init(py, || Ok::<_, PyErr>(py.import("datetime")?.unbind()))?.bind(py);
+    let module = crate::datetime_module(py)?;
     let text = utf8(text)?;
     let bad = || PyValueError::new_err(format!("not a TOML date or time: {text}"));
     let number = |s: Option<&str>| -> PyResult<u32> { s.and_then(|s| s.parse().ok()).ok_or_else(bad) };
@@ -296,7 +293,7 @@ fn date_time<'py>(py: Python<'py>, text: &[u8]) -> PyResult<Bound<'py, PyAny>> {
 pub(crate) fn callable_or_none(parse_float: &Option<Bound<'_, PyAny>>) -> PyResult<()> {
     match parse_float {
         Some(f) if !f.is_none() && !f.is_callable() => {
-            let name = f.get_type().name().map_or_else(|_| "?".to_owned(), |n| n.to_string());
+            let name = crate::type_name(f);
             Err(pyo3::exceptions::PyTypeError::new_err(format!("parse_float must be callable, not {name}")))
         }
         _ => Ok(()),

@@ -9,7 +9,7 @@
 //! `None` into TOML, a key that is not a `str`, a type with no form (a `set`, a `datetime` into JSON), a cycle,
 //! nesting deeper than the core's depth limit.
 
-use crate::limits;
+use crate::{limits, type_name};
 use dfmt_core::{Event, EventKind, Props, Scalar, ScalarKind, ScalarStyle, Sink, Span};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -17,7 +17,6 @@ use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple, PyT
 use std::borrow::Cow;
 
 static ENCODE_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
-static DATETIME: PyOnceLock<[Py<PyType>; 3]> = PyOnceLock::new();
 
 /// Where in the object the writer is: keys and indexes from the top.
 #[derive(Default)]
@@ -117,10 +116,6 @@ impl<'py> Walk<'py> {
     fn no_form(&self, object: &Bound<'py, PyAny>, target: &str) -> PyErr {
         self.error(format!("{} has no form in {target}", type_name(object)))
     }
-}
-
-fn type_name(object: &Bound<'_, PyAny>) -> String {
-    object.get_type().name().map_or_else(|_| "?".to_owned(), |n| n.to_string())
 }
 
 /// At most 40 characters of `repr(object)`, for messages.
@@ -335,16 +330,10 @@ impl<'py, S: Sink> Emit<'py, S> {
     /// A `datetime`, `date` or `time` as RFC 3339 (`isoformat`); `None` for anything else. A time with a zone
     /// has no form in TOML.
     fn date_time(&self, object: &Bound<'py, PyAny>) -> PyResult<Option<String>> {
-        let py = self.walk.py;
-        let types = DATETIME.get_or_try_init(py, || -> PyResult<[Py<PyType>; 3]> {
-            let module = py.import("datetime")?;
-            let get =
-                |name: &str| -> PyResult<Py<PyType>> { Ok(module.getattr(name)?.cast_into::<PyType>()?.unbind()) };
-            Ok([get("datetime")?, get("date")?, get("time")?])
-        })?;
-        let [datetime, date, time] = types.each_ref().map(|t| t.bind(py));
-        let is_time = object.is_instance(time)?;
-        if !(object.is_instance(datetime)? || object.is_instance(date)? || is_time) {
+        let module = crate::datetime_module(self.walk.py)?;
+        // A `datetime` is a `date` too.
+        let is_time = object.is_instance(&module.getattr("time")?)?;
+        if !(is_time || object.is_instance(&module.getattr("date")?)?) {
             return Ok(None);
         }
         if is_time && !object.getattr("tzinfo")?.is_none() {
