@@ -574,6 +574,18 @@ fn yaml_aliases_merges_and_their_limits() {
         dfmt(&["convert", "--from", "yaml", "--to", "json", "--max-alias-nodes", "5000"], dir.path(), five.as_bytes());
     assert_eq!(code(&out), 1);
     assert!(text(&out.stderr).contains("limit of 5000 nodes"), "{}", text(&out.stderr));
+    // The byte budget's flag: a negative or oversized value is refused by name; 0 leaves 10 bytes per input byte.
+    for bad in ["-1", "18446744073709551616", "1e9"] {
+        let flag = format!("--max-alias-bytes={bad}");
+        let out = dfmt(&["convert", "--from", "yaml", "--to", "json", &flag], dir.path(), b"a: 1\n");
+        assert_eq!(code(&out), 2, "{bad}");
+        assert!(text(&out.stderr).contains("--max-alias-bytes"), "{}", text(&out.stderr));
+    }
+    let long = format!("s: &s {}\nt: [{}]\n", "x".repeat(1000), vec!["*s"; 200].join(", "));
+    let out =
+        dfmt(&["convert", "--from", "yaml", "--to", "json", "--max-alias-bytes", "0"], dir.path(), long.as_bytes());
+    assert_eq!(code(&out), 1, "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("alias"), "{}", text(&out.stderr));
 }
 
 #[test]

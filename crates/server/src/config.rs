@@ -190,3 +190,27 @@ impl Settings {
         Ok(settings)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with(text: &str) -> Result<Settings, ConfigError> {
+        let dir = tempfile::tempdir().map_err(|source| ConfigError::Read { path: String::new(), source })?;
+        let path = dir.path().join("dfmt.toml");
+        std::fs::write(&path, text).map_err(|source| ConfigError::Read { path: String::new(), source })?;
+        Settings::default().with_file(&path)
+    }
+
+    #[test]
+    fn the_alias_byte_budget_key_takes_a_whole_number_and_refuses_anything_else() {
+        let settings = with("max_alias_bytes = 9223372036854775807\n").map_err(|e| e.to_string());
+        assert_eq!(settings.map(|s| s.limits.max_alias_bytes), Ok(i64::MAX as u64));
+        for bad in
+            ["max_alias_bytes = -1", "max_alias_bytes = 1.5", "max_alias_bytes = \"64MiB\"", "max_alias_bytes = []"]
+        {
+            let error = with(bad).err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(error.contains("max_alias_bytes: expected a whole number"), "{bad}: {error}");
+        }
+    }
+}
