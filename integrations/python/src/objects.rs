@@ -1,8 +1,8 @@
 //! `loads`: the core's events turned into plain Python objects.
 //!
-//! The reader pushes events into [`Build`], which keeps a stack of the open containers and adds each finished
-//! value to its parent (a `list` appends, a `dict` takes a key, then its value). Objects are made while the core
-//! reads, so `loads` holds the GIL throughout, as `json.loads` does.
+//! The reader pushes events into [`Build`]: each value made waits on a stack until its container ends, which then
+//! becomes a `list` made at its final size or a `dict` filled in order. Objects are made while the core reads, so
+//! `loads` holds the GIL throughout, as `json.loads` does.
 //!
 //! Values: `null` → `None`; booleans; integers exact at any size (`int`); floats as Python reads them
 //! (`float`, or `parse_float` called with the literal as `json.loads` does); strings decoded; TOML dates and
@@ -18,16 +18,22 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyNone, PyString};
 use std::path::PathBuf;
 
-/// An open container and, in a mapping, the key waiting for its value.
-enum Frame<'py> {
-    List(Bound<'py, PyList>),
-    Dict(Bound<'py, PyDict>, Option<Bound<'py, PyAny>>),
+/// An open container: where its children start in [`Build::values`], and whether it is a mapping.
+#[derive(Clone, Copy)]
+struct Open {
+    start: usize,
+    mapping: bool,
 }
 
 /// The sink that builds Python objects: one per document.
+///
+/// The children of the open containers wait on one stack, [`Build::values`] (a mapping's as key, value, key,
+/// value); when a container ends, its children leave the stack into a `list` made at its final size, or a `dict`,
+/// which then waits on the stack in turn.
 pub(crate) struct Build<'py> {
     py: Python<'py>,
-    stack: Vec<Frame<'py>>,
+    values: Vec<Bound<'py, PyAny>>,
+    open: Vec<Open>,
     pub(crate) documents: Vec<Bound<'py, PyAny>>,
     parse_float: Option<Bound<'py, PyAny>>,
     /// A Python exception raised while building (a `parse_float` that raised, memory): the read stops with
@@ -88,7 +94,8 @@ impl<'py> Build<'py> {
         let parse_float = parse_float.filter(|f| !f.is_none());
         Build {
             py,
-            stack: Vec::new(),
+            values: Vec::new(),
+            open: Vec::new(),
             documents: Vec::new(),
             parse_float,
             failure: None,
@@ -97,50 +104,62 @@ impl<'py> Build<'py> {
         }
     }
 
-    /// Adds a finished (or just opened) value where it belongs.
-    fn place(&mut self, value: Bound<'py, PyAny>) -> PyResult<()> {
-        match self.stack.last_mut() {
-            None => self.documents.push(value),
-            Some(Frame::List(list)) => list.append(value)?,
-            Some(Frame::Dict(dict, key)) => match key.take() {
-                Some(key) => dict.set_item(key, value)?,
-                None => *key = Some(value),
-            },
-        }
-        Ok(())
+    /// True when the next value is a mapping's key.
+    #[inline]
+    fn at_key(&self) -> bool {
+        self.open.last().is_some_and(|open| open.mapping && (self.values.len() - open.start).is_multiple_of(2))
     }
 
-    fn open(&mut self, frame: Frame<'py>) -> PyResult<()> {
-        let value = match &frame {
-            Frame::List(list) => list.clone().into_any(),
-            Frame::Dict(dict, _) => dict.clone().into_any(),
-        };
-        if let Some(Frame::Dict(_, None)) = self.stack.last() {
+    /// Puts a finished value where it belongs: on the stack, or as a document of its own.
+    #[inline]
+    fn place(&mut self, value: Bound<'py, PyAny>) {
+        if self.open.is_empty() {
+            self.documents.push(value);
+        } else {
+            self.values.push(value);
+        }
+    }
+
+    fn start(&mut self, mapping: bool) -> PyResult<()> {
+        if self.at_key() {
             // Keys are scalars after the data view's rules; a container here would be unhashable anyway.
             return Err(PyValueError::new_err("a mapping key that is a collection has no Python form"));
         }
-        self.place(value)?;
-        self.stack.push(frame);
+        self.open.push(Open { start: self.values.len(), mapping });
+        Ok(())
+    }
+
+    fn end(&mut self) -> PyResult<()> {
+        let Some(open) = self.open.pop() else { return Ok(()) };
+        let children = self.values.drain(open.start..);
+        let value = if open.mapping {
+            let dict = PyDict::new(self.py);
+            let mut children = children;
+            while let (Some(key), Some(value)) = (children.next(), children.next()) {
+                dict.set_item(key, value)?;
+            }
+            dict.into_any()
+        } else {
+            PyList::new(self.py, children)?.into_any()
+        };
+        self.place(value);
         Ok(())
     }
 
     pub(crate) fn handle(&mut self, event: Event<'_>) -> PyResult<()> {
         match event.kind {
-            EventKind::MappingStart(_) => self.open(Frame::Dict(PyDict::new(self.py), None)),
-            EventKind::SequenceStart(_) => self.open(Frame::List(PyList::empty(self.py))),
-            EventKind::MappingEnd | EventKind::SequenceEnd => {
-                self.stack.pop();
-                Ok(())
-            }
+            EventKind::MappingStart(_) => self.start(true),
+            EventKind::SequenceStart(_) => self.start(false),
+            EventKind::MappingEnd | EventKind::SequenceEnd => self.end(),
             EventKind::Scalar(scalar) => {
-                let is_key = matches!(self.stack.last(), Some(Frame::Dict(_, None)));
-                let value = if is_key && scalar.kind == ScalarKind::String {
+                let value = if scalar.kind == ScalarKind::String && self.at_key() {
                     let text = scalar.decode_into(&mut self.scratch);
                     self.keys.get(self.py, text)?.into_any()
                 } else {
                     self.scalar(&scalar)?
                 };
-                self.place(value)
+                self.place(value);
+                Ok(())
             }
             _ => Ok(()),
         }
@@ -188,6 +207,13 @@ fn integer<'py>(py: Python<'py>, text: &[u8]) -> PyResult<Bound<'py, PyAny>> {
         let n = digits.iter().fold(0i64, |n, &d| n * 10 + i64::from(d - b'0'));
         return Ok(PyInt::new(py, if negative { -n } else { n }).into_any());
     }
+    integer_slow(py, text)
+}
+
+/// [`integer`] for the rest: signs, radix prefixes, underscores, and any length.
+#[cold]
+#[inline(never)]
+fn integer_slow<'py>(py: Python<'py>, text: &[u8]) -> PyResult<Bound<'py, PyAny>> {
     let digits: String = utf8(text)?.chars().filter(|&c| c != '_').collect();
     let (negative, body) = match digits.as_bytes().first() {
         Some(b'-') => (true, &digits[1..]),
@@ -210,11 +236,18 @@ fn integer<'py>(py: Python<'py>, text: &[u8]) -> PyResult<Bound<'py, PyAny>> {
 
 /// A float literal (JSON's, YAML's `.inf`/`.nan`, TOML's `inf`/`nan` and `1_000.5`) as Python's `float()` reads it.
 fn float(text: &[u8]) -> PyResult<f64> {
-    let text = utf8(text)?;
-    // JSON's floats, and most others, as they are (Rust reads them correctly rounded, as Python does).
-    if let Ok(x) = text.parse() {
-        return Ok(x);
+    // JSON's floats, and most others, as they are, correctly rounded as Python reads them.
+    match fast_float2::parse(text) {
+        Ok(x) => Ok(x),
+        Err(_) => float_slow(text),
     }
+}
+
+/// [`float`] for the rest: underscores, `.inf`, `.nan`, and errors.
+#[cold]
+#[inline(never)]
+fn float_slow(text: &[u8]) -> PyResult<f64> {
+    let text = utf8(text)?;
     let plain: std::borrow::Cow<'_, str> = if text.contains('_') { text.replace('_', "").into() } else { text.into() };
     let unsigned = plain.trim_start_matches(['+', '-']);
     let negative = plain.starts_with('-');
@@ -231,6 +264,7 @@ fn float(text: &[u8]) -> PyResult<f64> {
 
 /// A TOML date, time or date-time (RFC 3339, `T`, `t` or a space between date and time) as `tomllib` reads it:
 /// fractions of a second cut to microseconds, an offset as a fixed `timezone`.
+#[inline(never)]
 fn date_time<'py>(py: Python<'py>, text: &[u8]) -> PyResult<Bound<'py, PyAny>> {
     let module = crate::datetime_module(py)?;
     let text = utf8(text)?;
