@@ -10,6 +10,7 @@
 //! (`bytearray` and `memoryview`, which could, are copied first).
 
 mod objects;
+mod str_view;
 mod stream;
 mod write;
 
@@ -18,7 +19,6 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyByteArray, PyBytes, PyMemoryView, PyString, PyType};
-use std::borrow::Cow;
 use std::path::PathBuf;
 
 /// Inputs up to this size are worked on holding the GIL: releasing and taking it back costs more than they do.
@@ -26,30 +26,41 @@ pub const DETACH_ABOVE: usize = 16 * 1024;
 
 /// The text a caller handed in, and whether the answer should be `str` (the input was one) or `bytes`.
 pub(crate) struct Text<'py> {
-    bytes: Cow<'py, [u8]>,
+    bytes: Held<'py>,
     was_str: bool,
 }
 
+/// Where a text's bytes are.
+enum Held<'py> {
+    /// In the caller's `bytes` (or a text taken earlier).
+    Borrowed(&'py [u8]),
+    /// In a `bytes` object made from the input: a `str`'s UTF-8, a `memoryview`'s contents.
+    Copied(Bound<'py, PyBytes>),
+    /// In a copy made here.
+    Owned(Vec<u8>),
+}
+
 impl<'py> Text<'py> {
-    /// `data` as bytes: a `str` as its UTF-8 (copied only where the limited API gives no view of it), `bytes`
-    /// borrowed, `bytearray` and `memoryview` copied (they could change under a reader that runs without the GIL).
+    /// `data` as bytes: `bytes` borrowed; a `str` as its UTF-8, borrowed too from Python 3.10 on (on 3.9 a copy,
+    /// freed on return: [`str_view`]); `bytearray` and `memoryview` copied (they could change under a reader that
+    /// runs without the GIL).
     pub(crate) fn of(data: &'py Bound<'py, PyAny>) -> PyResult<Self> {
         if let Ok(text) = data.cast::<PyString>() {
-            let bytes = match text.to_cow()? {
-                Cow::Borrowed(text) => Cow::Borrowed(text.as_bytes()),
-                Cow::Owned(text) => Cow::Owned(text.into_bytes()),
+            let bytes = match str_view::utf8(text)? {
+                Some(bytes) => Held::Borrowed(bytes),
+                None => Held::Copied(text.encode_utf8()?),
             };
             return Ok(Text { bytes, was_str: true });
         }
         if let Ok(bytes) = data.cast::<PyBytes>() {
-            return Ok(Text { bytes: Cow::Borrowed(bytes.as_bytes()), was_str: false });
+            return Ok(Text { bytes: Held::Borrowed(bytes.as_bytes()), was_str: false });
         }
         if let Ok(array) = data.cast::<PyByteArray>() {
-            return Ok(Text { bytes: Cow::Owned(array.to_vec()), was_str: false });
+            return Ok(Text { bytes: Held::Owned(array.to_vec()), was_str: false });
         }
         if data.cast::<PyMemoryView>().is_ok() {
-            let copy: Vec<u8> = data.py().get_type::<PyBytes>().call1((data,))?.cast::<PyBytes>()?.as_bytes().to_vec();
-            return Ok(Text { bytes: Cow::Owned(copy), was_str: false });
+            let copy = data.py().get_type::<PyBytes>().call1((data,))?.cast_into::<PyBytes>()?;
+            return Ok(Text { bytes: Held::Copied(copy), was_str: false });
         }
         let name = type_name(data);
         Err(PyTypeError::new_err(format!("data must be str, bytes, bytearray or memoryview, not {name}")))
@@ -57,16 +68,24 @@ impl<'py> Text<'py> {
 
     /// Text already taken from a caller: `bytes`, which came in as a `str` when `was_str`.
     pub(crate) fn from_parts(bytes: &'py [u8], was_str: bool) -> Self {
-        Text { bytes: Cow::Borrowed(bytes), was_str }
+        Text { bytes: Held::Borrowed(bytes), was_str }
     }
 
     /// The bytes, owned (a copy unless they were copied already).
     pub(crate) fn into_owned(self) -> (Vec<u8>, bool) {
-        (self.bytes.into_owned(), self.was_str)
+        let bytes = match self.bytes {
+            Held::Owned(bytes) => bytes,
+            held => Text { bytes: held, was_str: self.was_str }.bytes().to_vec(),
+        };
+        (bytes, self.was_str)
     }
 
     pub(crate) fn bytes(&self) -> &[u8] {
-        &self.bytes
+        match &self.bytes {
+            Held::Borrowed(bytes) => bytes,
+            Held::Copied(bytes) => bytes.as_bytes(),
+            Held::Owned(bytes) => bytes,
+        }
     }
 
     /// `output` as the type the input had.
@@ -144,15 +163,15 @@ static DECODE_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 pub(crate) fn decode_error(py: Python<'_>, diagnostic: &Diagnostic, text: &Text<'_>) -> PyErr {
     let build = || -> PyResult<PyErr> {
         let class = DECODE_ERROR.import(py, "dfmt._errors", "DecodeError")?;
-        let offset = usize::try_from(diagnostic.span.start).unwrap_or(usize::MAX).min(text.bytes.len());
+        let offset = usize::try_from(diagnostic.span.start).unwrap_or(usize::MAX).min(text.bytes().len());
         let pos = if text.was_str {
-            let before = &text.bytes[..offset];
+            let before = &text.bytes()[..offset];
             // An offset inside a character (it never is) counts the characters before it.
             String::from_utf8_lossy(before).chars().count()
         } else {
             offset
         };
-        let doc = text.was_str.then(|| String::from_utf8_lossy(&text.bytes).into_owned());
+        let doc = text.was_str.then(|| String::from_utf8_lossy(text.bytes()).into_owned());
         let args = (
             diagnostic.message.as_str(),
             doc,

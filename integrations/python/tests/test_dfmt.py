@@ -150,6 +150,25 @@ def test_input_types_and_answer_types():
     assert dfmt.convert("a: 1\n", to="toml") == "a = 1\n"
 
 
+class _Text(str):
+    """A `str` subclass: read like any `str`."""
+
+
+@pytest.mark.parametrize("text", ["", "ascii", "é", "日本語", "😀 astral", "a" * 100_000 + "é", "\x00\x7f"])
+def test_str_is_read_like_its_utf8(text):
+    # From Python 3.10 a `str` is read in place (its UTF-8 lent by the interpreter), on 3.9 through a copy.
+    doc = json.dumps({"k": text, "n": [1, 2.5]}, ensure_ascii=False)
+    before = str(doc)
+    assert dfmt.loads(doc) == dfmt.loads(doc.encode()) == json.loads(doc)
+    assert dfmt.loads(_Text(doc)) == json.loads(doc)
+    assert dfmt.format(doc) == dfmt.format(doc.encode()).decode()
+    assert dfmt.convert(doc, to="yaml") == dfmt.convert(doc.encode(), to="yaml").decode()
+    assert doc == before
+    with pytest.raises(dfmt.DecodeError) as raised:
+        dfmt.loads(doc + "]")
+    assert raised.value.pos == len(doc)
+
+
 def test_loads_values():
     got = dfmt.loads('{"big": 123456789012345678901234567890, "neg": -9223372036854775809, "f": [1.5, -0.0, 1e400]}')
     assert got == {"big": 123456789012345678901234567890, "neg": -9223372036854775809, "f": [1.5, -0.0, math.inf]}

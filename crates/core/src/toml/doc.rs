@@ -48,6 +48,9 @@ pub(super) enum Kind {
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Node {
     pub(super) kind: Kind,
+    /// Where `key` and `text` are: in the source ([`Texts::source`]) or in the document's own bytes.
+    key_in_source: bool,
+    text_in_source: bool,
     parent: u32,
     key: (u32, u32),
     pub(super) key_span: Span,
@@ -62,37 +65,88 @@ pub(super) struct Node {
 }
 
 /// The document: node 0 is the root table.
+///
+/// A document read from a text finds its keys and scalars in that text where they are spelled there as they are
+/// (bare keys, numbers, strings without escapes); only what had to be decoded is copied.
 #[derive(Debug)]
-pub struct Doc {
+pub struct Doc<'s> {
     nodes: Vec<Node>,
-    text: Vec<u8>,
+    texts: Texts<'s>,
     index: Index,
-    /// Most bytes the document may hold: its text and its nodes ([`Limits::max_held_bytes`]).
+    /// Most bytes the document may hold: its own text and its nodes ([`Limits::max_held_bytes`]).
     max_held: u64,
 }
 
-impl Default for Doc {
+/// The bytes of a document's keys and scalar values: a node's piece is in `source`, the text the document was
+/// read from, or in `own`, a copy.
+#[derive(Debug)]
+struct Texts<'s> {
+    own: Vec<u8>,
+    source: &'s [u8],
+}
+
+impl Texts<'_> {
+    fn get(&self, (start, end): (u32, u32), in_source: bool) -> &[u8] {
+        let bytes = if in_source { self.source } else { &self.own[..] };
+        &bytes[start as usize..end as usize]
+    }
+
+    /// Where `bytes`, spelled at `span` in the source, stand there as they are: `bytes` borrowed from the source
+    /// (a scalar the reader did not decode), the whole span (a bare key), or the span within its quotes (a
+    /// quoted key without escapes).
+    fn in_source(&self, bytes: &[u8], span: Span) -> Option<(u32, u32)> {
+        let fits = |start: usize, end: usize| u32::try_from(end).ok().map(|end| (start as u32, end));
+        // Addresses compared as numbers: a slice of another buffer lies outside the source's range.
+        let base = self.source.as_ptr() as usize;
+        if let Some(start) = (bytes.as_ptr() as usize).checked_sub(base)
+            && start + bytes.len() <= self.source.len()
+            && !bytes.is_empty()
+        {
+            return fits(start, start + bytes.len());
+        }
+        let (start, end) = (usize::try_from(span.start).ok()?, usize::try_from(span.end).ok()?);
+        let spelled = self.source.get(start..end)?;
+        if spelled == bytes {
+            return fits(start, end);
+        }
+        if spelled.len() == bytes.len() + 2 && &spelled[1..spelled.len() - 1] == bytes {
+            return fits(start + 1, end - 1);
+        }
+        None
+    }
+}
+
+impl Default for Doc<'static> {
     fn default() -> Self {
         Doc::new()
     }
 }
 
-impl Doc {
+impl Doc<'static> {
     /// A document holding an empty root table, with the default seed for its key index.
-    pub fn new() -> Doc {
+    pub fn new() -> Self {
         Doc::seeded(Limits::DEFAULT.hash_seed)
     }
 
     /// A document holding an empty root table, bounded and keyed by `limits` ([`Limits::max_held_bytes`],
     /// [`Limits::hash_seed`]).
-    pub fn limited(limits: &Limits) -> Doc {
-        Doc { max_held: limits.max_held_bytes, ..Doc::seeded(limits.hash_seed) }
+    pub fn limited(limits: &Limits) -> Self {
+        Doc::reading(&[], limits)
     }
 
     /// A document holding an empty root table, its key index keyed by `seed` ([`Limits::hash_seed`]).
-    pub fn seeded(seed: u64) -> Doc {
+    pub fn seeded(seed: u64) -> Self {
+        Doc::reading(&[], &Limits { hash_seed: seed, max_held_bytes: u64::MAX, ..Limits::DEFAULT })
+    }
+}
+
+impl<'s> Doc<'s> {
+    /// A document holding an empty root table, to be built from `source`, bounded and keyed by `limits`.
+    pub fn reading(source: &'s [u8], limits: &Limits) -> Self {
         let root = Node {
             kind: Kind::Table(Made::Header),
+            key_in_source: false,
+            text_in_source: false,
             parent: NONE,
             key: (0, 0),
             key_span: Span::at(0),
@@ -104,7 +158,18 @@ impl Doc {
             children: 0,
             depth: 0,
         };
-        Doc { nodes: alloc::vec![root], text: Vec::new(), index: Index::new(seed), max_held: u64::MAX }
+        // Room for the nodes a text of this size usually makes (lock files: one per 57 bytes), within the limit:
+        // nodes added past it move the vector, and a move holds the old and the new copy at once.
+        let most = limits.max_held_bytes / core::mem::size_of::<Node>() as u64;
+        let room = (source.len() / 32).min(usize::try_from(most).unwrap_or(usize::MAX));
+        let mut nodes = Vec::with_capacity(room.max(1));
+        nodes.push(root);
+        Doc {
+            nodes,
+            texts: Texts { own: Vec::new(), source },
+            index: Index::new(limits.hash_seed),
+            max_held: limits.max_held_bytes,
+        }
     }
 
     pub(super) fn node(&self, id: u32) -> &Node {
@@ -112,13 +177,13 @@ impl Doc {
     }
 
     pub(super) fn key(&self, id: u32) -> &[u8] {
-        let (a, b) = self.node(id).key;
-        &self.text[a as usize..b as usize]
+        let node = self.node(id);
+        self.texts.get(node.key, node.key_in_source)
     }
 
     pub(super) fn text(&self, id: u32) -> &[u8] {
-        let (a, b) = self.node(id).text;
-        &self.text[a as usize..b as usize]
+        let node = self.node(id);
+        self.texts.get(node.text, node.text_in_source)
     }
 
     /// The children of `id`, in order.
@@ -133,9 +198,13 @@ impl Doc {
         })
     }
 
-    /// Copies `bytes` (the text of the thing at `span`) into the document's text.
-    fn store(&mut self, bytes: &[u8], span: Span) -> Result<(u32, u32), Error> {
-        let start = self.text.len();
+    /// Keeps `bytes` (the text of the thing at `span`): where they stand in the source, or a copy; true when in
+    /// the source.
+    fn store(&mut self, bytes: &[u8], span: Span) -> Result<((u32, u32), bool), Error> {
+        if let Some(at) = self.texts.in_source(bytes, span) {
+            return Ok((at, true));
+        }
+        let start = self.texts.own.len();
         let end = start + bytes.len();
         if end > u32::MAX as usize {
             return Err(Error::new(ErrorCode::TooLargeToHold, span));
@@ -143,8 +212,8 @@ impl Doc {
         if (end + self.nodes.len() * (core::mem::size_of::<Node>() + 8)) as u64 > self.max_held {
             return Err(Error::with(ErrorCode::HeldBytesLimit, Detail::Limit(self.max_held), span));
         }
-        crate::bytes::extend_short(&mut self.text, bytes);
-        Ok((start as u32, end as u32))
+        crate::bytes::extend_short(&mut self.texts.own, bytes);
+        Ok(((start as u32, end as u32), false))
     }
 
     /// Adds a child to `parent` (with `key` when the parent is a table), checking the depth limit.
@@ -159,17 +228,19 @@ impl Doc {
         let depth = self.node(parent).depth + 1;
         check_depth(depth, kind, span, limits)?;
         // Every node counts, keyed or not (array elements have no key): its own size, and its hash in the index.
-        let held = self.text.len() + (self.nodes.len() + 1) * (core::mem::size_of::<Node>() + 8);
+        let held = self.texts.own.len() + (self.nodes.len() + 1) * (core::mem::size_of::<Node>() + 8);
         if held as u64 > self.max_held {
             return Err(Error::with(ErrorCode::HeldBytesLimit, Detail::Limit(self.max_held), span));
         }
         let id = self.nodes.len() as u32;
-        let (key, key_span) = match key {
+        let ((key, key_in_source), key_span) = match key {
             Some((text, at)) => (self.store(text, at)?, at),
-            None => ((0, 0), span),
+            None => (((0, 0), false), span),
         };
         self.nodes.push(Node {
             kind,
+            key_in_source,
+            text_in_source: false,
             parent,
             key,
             key_span,
@@ -196,10 +267,10 @@ impl Doc {
             if children == SCAN_LIMIT + 1 {
                 let existing: Vec<u32> = self.children(parent).collect();
                 for child in existing {
-                    self.index.insert(&self.nodes, &self.text, child);
+                    self.index.insert(&self.nodes, &self.texts, child);
                 }
             } else if children > SCAN_LIMIT + 1 {
-                self.index.insert(&self.nodes, &self.text, id);
+                self.index.insert(&self.nodes, &self.texts, id);
             }
         }
         Ok(id)
@@ -208,15 +279,17 @@ impl Doc {
     /// The child of table `parent` called `key`.
     pub(super) fn find(&self, parent: u32, key: &[u8]) -> Option<u32> {
         if self.node(parent).children > SCAN_LIMIT {
-            return self.index.find(&self.nodes, &self.text, parent, key);
+            return self.index.find(&self.nodes, &self.texts, parent, key);
         }
         self.children(parent).find(|&c| self.key(c) == key)
     }
 
     /// Sets the text of scalar `id`.
     pub(super) fn set_text(&mut self, id: u32, text: &[u8]) -> Result<(), Error> {
-        let text = self.store(text, self.nodes[id as usize].span)?;
-        self.nodes[id as usize].text = text;
+        let (text, in_source) = self.store(text, self.nodes[id as usize].span)?;
+        let node = &mut self.nodes[id as usize];
+        node.text = text;
+        node.text_in_source = in_source;
         Ok(())
     }
 
@@ -301,8 +374,8 @@ fn conflict(code: ErrorCode, span: Span, first: Span) -> Error {
 
 /// Builds a [`Doc`] from the reader's pieces, applying TOML's rules on defining tables and keys.
 #[derive(Debug)]
-pub struct Build<'l> {
-    doc: Doc,
+pub struct Build<'l, 's> {
+    doc: Doc<'s>,
     limits: &'l Limits,
     /// The table the current `[header]` opened; key/value pairs go here.
     section: u32,
@@ -312,14 +385,14 @@ pub struct Build<'l> {
     pending: Option<u32>,
 }
 
-impl<'l> Build<'l> {
-    /// A builder of an empty document.
-    pub fn new(limits: &'l Limits) -> Self {
-        Build { doc: Doc::limited(limits), limits, section: 0, open: Vec::new(), pending: None }
+impl<'l, 's> Build<'l, 's> {
+    /// A builder of an empty document, for the pieces of `source`.
+    pub fn new(source: &'s [u8], limits: &'l Limits) -> Self {
+        Build { doc: Doc::reading(source, limits), limits, section: 0, open: Vec::new(), pending: None }
     }
 
     /// The document built.
-    pub fn finish(self) -> Doc {
+    pub fn finish(self) -> Doc<'s> {
         self.doc
     }
 
@@ -341,7 +414,7 @@ impl<'l> Build<'l> {
     }
 }
 
-impl Visit for Build<'_> {
+impl Visit for Build<'_, '_> {
     fn header(&mut self, path: &KeyPath<'_>, array: bool, span: Span) -> Result<(), Error> {
         let doc = &mut self.doc;
         let mut table = 0;
@@ -477,26 +550,26 @@ impl Index {
         }
     }
 
-    fn key<'a>(nodes: &[Node], text: &'a [u8], id: u32) -> &'a [u8] {
-        let (a, b) = nodes[id as usize].key;
-        &text[a as usize..b as usize]
+    fn key<'a>(nodes: &[Node], texts: &'a Texts<'_>, id: u32) -> &'a [u8] {
+        let node = &nodes[id as usize];
+        texts.get(node.key, node.key_in_source)
     }
 
-    fn find(&self, nodes: &[Node], text: &[u8], parent: u32, key: &[u8]) -> Option<u32> {
+    fn find(&self, nodes: &[Node], texts: &Texts<'_>, parent: u32, key: &[u8]) -> Option<u32> {
         if let Some(tree) = &self.tree {
             return tree.get(&parent)?.get(key).copied();
         }
         let hash = self.hasher.hash(parent, key);
         let eq = |&id: &u32| {
             self.compared.set(self.compared.get() + 1);
-            nodes[id as usize].parent == parent && Index::key(nodes, text, id) == key
+            nodes[id as usize].parent == parent && Index::key(nodes, texts, id) == key
         };
         self.table.find(hash, eq).copied()
     }
 
-    fn insert(&mut self, nodes: &[Node], text: &[u8], id: u32) {
+    fn insert(&mut self, nodes: &[Node], texts: &Texts<'_>, id: u32) {
         let node = &nodes[id as usize];
-        let key = Index::key(nodes, text, id);
+        let key = Index::key(nodes, texts, id);
         if let Some(tree) = &mut self.tree {
             tree.entry(node.parent).or_default().insert(key.to_vec(), id);
             return;
@@ -517,7 +590,7 @@ impl Index {
             let mut tree: BTreeMap<u32, BTreeMap<Vec<u8>, u32>> = BTreeMap::new();
             for &other in self.table.iter() {
                 let parent = nodes[other as usize].parent;
-                tree.entry(parent).or_default().insert(Index::key(nodes, text, other).to_vec(), other);
+                tree.entry(parent).or_default().insert(Index::key(nodes, texts, other).to_vec(), other);
             }
             tree.entry(node.parent).or_default().insert(key.to_vec(), id);
             self.table = HashTable::new();
@@ -538,6 +611,24 @@ mod tests {
 
     fn table(n: usize) -> String {
         (0..n).map(|i| format!("k{i} = {i}\n")).collect()
+    }
+
+    #[test]
+    fn a_document_copies_only_what_it_decoded() {
+        let text = "a = 1\n\"b c\" = 'lit'\n\"d\\te\" = \"x\\ny\"\n[t.'u']\nv = 0x1F\nw = \"plain\"\n";
+        let doc = crate::toml::load(text.as_bytes(), &Limits::DEFAULT).unwrap();
+        // The escaped key and string, and the hexadecimal number respelled in decimal: nothing else is copied.
+        assert_eq!(doc.texts.own, b"d\tex\ny31");
+        let mut scalars = alloc::vec::Vec::new();
+        let mut sink = |event: crate::event::Event<'_>| {
+            if let crate::event::EventKind::Scalar(scalar) = event.kind {
+                scalars.push(String::from_utf8(scalar.text.to_vec()).unwrap());
+            }
+            Ok(())
+        };
+        doc.emit(&mut sink, true).unwrap();
+        let expected = ["a", "1", "b c", "lit", "d\te", "x\ny", "t", "u", "v", "31", "w", "plain"];
+        assert_eq!(scalars, expected);
     }
 
     #[test]

@@ -24,8 +24,8 @@ use crate::source::Span;
 use alloc::vec::Vec;
 
 /// Reads TOML text into data, checking the grammar and TOML's rules on defining tables and keys.
-pub fn load(src: &[u8], limits: &Limits) -> Result<Doc, Error> {
-    let mut build = Build::new(limits);
+pub fn load<'s>(src: &'s [u8], limits: &Limits) -> Result<Doc<'s>, Error> {
+    let mut build = Build::new(src, limits);
     read(src, limits, &mut build)?;
     Ok(build.finish())
 }
@@ -43,7 +43,7 @@ pub struct Formatted {
 /// Formats TOML text (see [`Formatter`] for the layout), indenting multi-line arrays by `indent`. The text is
 /// checked as [`load`] checks it: a formatter must not make an invalid file look valid.
 pub fn format(src: &[u8], limits: &Limits, indent: &'static [u8]) -> Result<Formatted, Error> {
-    let mut build = Build::new(limits);
+    let mut build = Build::new(src, limits);
     let mut formatter = Formatter::new(src, indent);
     let mut comments = Comments { src, fingerprint: Fingerprint::default() };
     read(src, limits, &mut (&mut build, (&mut formatter, &mut comments)))?;
@@ -54,7 +54,7 @@ pub fn format(src: &[u8], limits: &Limits, indent: &'static [u8]) -> Result<Form
 
 /// Formats TOML text as [`format`] does, without the digest (for output that is not checked against it).
 pub fn format_text(src: &[u8], limits: &Limits, indent: &'static [u8]) -> Result<Vec<u8>, Error> {
-    let mut build = Build::new(limits);
+    let mut build = Build::new(src, limits);
     let mut formatter = Formatter::new(src, indent);
     read(src, limits, &mut (&mut build, &mut formatter))?;
     Ok(formatter.finish())

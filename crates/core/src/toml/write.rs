@@ -73,7 +73,7 @@ impl<O: Output> Sink for Writer<O> {
 /// Records a data event stream into a [`Doc`], refusing what TOML cannot hold.
 #[derive(Debug)]
 struct Record {
-    doc: Doc,
+    doc: Doc<'static>,
     documents: u32,
     /// Open mappings and sequences.
     open: Vec<u32>,
@@ -205,7 +205,7 @@ fn fits_i64(text: &[u8]) -> bool {
 }
 
 /// True when `id` is written as a section of its own rather than as `key = value`.
-fn is_section(doc: &Doc, id: u32) -> bool {
+fn is_section(doc: &Doc<'_>, id: u32) -> bool {
     match doc.node(id).kind {
         Kind::Table(_) => true,
         Kind::Array { .. } => is_array_of_tables(doc, id),
@@ -214,14 +214,14 @@ fn is_section(doc: &Doc, id: u32) -> bool {
 }
 
 /// An array written as `[[key]]` sections: not empty, all tables, and not all short and flat.
-fn is_array_of_tables(doc: &Doc, id: u32) -> bool {
+fn is_array_of_tables(doc: &Doc<'_>, id: u32) -> bool {
     doc.node(id).children > 0
         && doc.children(id).all(|e| matches!(doc.node(e).kind, Kind::Table(_)))
         && !doc.children(id).all(|e| is_short_flat(doc, e))
 }
 
 /// A table whose entries are all scalars and whose one-line form is short.
-fn is_short_flat(doc: &Doc, table: u32) -> bool {
+fn is_short_flat(doc: &Doc<'_>, table: u32) -> bool {
     let mut width = 4;
     for child in doc.children(table) {
         if !matches!(doc.node(child).kind, Kind::Scalar(_)) {
@@ -237,7 +237,7 @@ fn is_short_flat(doc: &Doc, table: u32) -> bool {
 
 /// Writes a recorded document as TOML text.
 struct Layout<'d, 'o> {
-    doc: &'d Doc,
+    doc: &'d Doc<'d>,
     out: &'o mut Vec<u8>,
     indent: &'static [u8],
     /// The nodes from the root to the table being written.
