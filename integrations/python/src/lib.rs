@@ -10,6 +10,7 @@
 //! (`bytearray` and `memoryview`, which could, are copied first).
 
 mod objects;
+mod recorded;
 mod str_view;
 mod stream;
 mod write;

@@ -1,43 +1,19 @@
 //! `loads_all`: the documents of a YAML stream or the lines of NDJSON, one at a time.
 //!
-//! The core reads the text once, on a thread of its own, and records each document's events ([`Recorded`]: the
-//! scalars' text in one buffer, the structure as a list); a channel with room for one document hands them to the
+//! The core reads the text once, on a thread of its own, and records each document's events ([`Recorded`]); a
+//! channel with room for one document hands them to the
 //! iterator, which makes the Python objects of one document per `next()`. So the objects of at most one document
 //! exist at a time, and the recorded events of at most two; the reader waits while the consumer is behind. A
 //! reader error arrives as the last message; dropping the iterator closes the channel, which stops the reader.
 
 use crate::objects::{Build, CollectorPaused, callable_or_none, data_job};
+use crate::recorded::Recorded;
 use crate::{Text, decode_error, format_of};
-use dfmt_core::{
-    Diagnostic, Error, ErrorCode, Event, EventKind, Job, Props, Scalar, ScalarKind, ScalarStyle, Sink, SliceInput, Span,
-};
+use dfmt_core::{Diagnostic, Error, ErrorCode, Event, EventKind, Job, Sink, SliceInput};
 use pyo3::prelude::*;
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex};
-
-/// One step of a recorded document.
-#[derive(Clone, Copy)]
-enum Item {
-    MappingStart,
-    MappingEnd,
-    SequenceStart,
-    SequenceEnd,
-    /// A scalar whose text is `text[start..end]` of its [`Recorded`].
-    Scalar {
-        kind: ScalarKind,
-        style: ScalarStyle,
-        start: usize,
-        end: usize,
-    },
-}
-
-/// A document's events, owned.
-#[derive(Default)]
-struct Recorded {
-    text: Vec<u8>,
-    items: Vec<Item>,
-}
 
 enum Message {
     Document(Recorded),
@@ -45,18 +21,16 @@ enum Message {
 }
 
 /// The reader's sink: records a document, sends it at its end.
-struct Record {
+struct Record<'a> {
     current: Recorded,
+    input: &'a [u8],
     to: SyncSender<Message>,
 }
 
-impl Sink for Record {
+impl Sink for Record<'_> {
     fn event(&mut self, event: Event<'_>) -> Result<(), Error> {
-        let item = match event.kind {
-            EventKind::DocumentStart { .. } => {
-                self.current = Recorded::default();
-                return Ok(());
-            }
+        match event.kind {
+            EventKind::DocumentStart { .. } => self.current = Recorded::default(),
             EventKind::DocumentEnd { .. } => {
                 let document = std::mem::take(&mut self.current);
                 // The iterator is gone: stop reading.
@@ -65,25 +39,15 @@ impl Sink for Record {
                     .send(Message::Document(document))
                     .map_err(|_| Error::new(ErrorCode::Stopped, event.span));
             }
-            EventKind::MappingStart(_) => Item::MappingStart,
-            EventKind::MappingEnd => Item::MappingEnd,
-            EventKind::SequenceStart(_) => Item::SequenceStart,
-            EventKind::SequenceEnd => Item::SequenceEnd,
-            EventKind::Scalar(scalar) => {
-                let start = self.current.text.len();
-                self.current.text.extend_from_slice(scalar.text);
-                Item::Scalar { kind: scalar.kind, style: scalar.style, start, end: self.current.text.len() }
-            }
-            _ => return Ok(()),
-        };
-        self.current.items.push(item);
+            _ => self.current.push(&event, self.input),
+        }
         Ok(())
     }
 }
 
 /// Reads `bytes` with `job`, sending each document; a failure is the last message.
 fn read(job: Job, bytes: &[u8], to: SyncSender<Message>) {
-    let record = Record { current: Recorded::default(), to: to.clone() };
+    let record = Record { current: Recorded::default(), input: bytes, to: to.clone() };
     if let Err(error) = job.events(&mut SliceInput::new(bytes), record)
         && error.code != ErrorCode::Stopped
     {
@@ -128,19 +92,7 @@ impl Documents {
                 let mut build = Build::new(py, parse_float, document.items.len());
                 // As in `loads`: a large document's objects are made with the cyclic collector paused.
                 let _paused = (document.items.len() > 4096).then(|| CollectorPaused::new(py)).transpose()?;
-                for &item in &document.items {
-                    let kind = match item {
-                        Item::MappingStart => EventKind::MappingStart(Props::NONE),
-                        Item::MappingEnd => EventKind::MappingEnd,
-                        Item::SequenceStart => EventKind::SequenceStart(Props::NONE),
-                        Item::SequenceEnd => EventKind::SequenceEnd,
-                        Item::Scalar { kind, style, start, end } => {
-                            let text = &document.text[start..end];
-                            EventKind::Scalar(Scalar { text, kind, style, props: Props::NONE })
-                        }
-                    };
-                    build.handle(Event::new(kind, Span::at(0)))?;
-                }
+                document.replay(&mut build, &self.bytes)?;
                 Ok(build.documents.pop().map(Bound::unbind))
             }
             Message::Failed(diagnostic) => {

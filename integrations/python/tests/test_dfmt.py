@@ -169,6 +169,68 @@ def test_str_is_read_like_its_utf8(text):
     assert raised.value.pos == len(doc)
 
 
+def _big_value():
+    """A value whose JSON is past the size at which `loads` reads on a thread of its own (in chunks)."""
+    return [
+        {"id": i, "name": f"n\u00e9\"{i}\\", "x": i / 7, "big": 10**30 + i, "ok": i % 2 == 0, "none": None,
+         "tags": ["a", "日本", "😀"], "nested": {"k": [i, [i, {"d": -i}]]}}
+        for i in range(3000)
+    ]
+
+
+def test_large_texts_read_on_a_thread_equal_small_ones():
+    value = _big_value()
+    text = json.dumps(value, ensure_ascii=False)
+    assert len(text.encode()) > 2 * 128 * 1024
+    assert dfmt.loads(text) == dfmt.loads(text.encode()) == json.loads(text)
+    # Decimal floats, the literal handed over as it was read.
+    parsed = dfmt.loads(text, parse_float=decimal.Decimal)
+    assert parsed[7]["x"] == decimal.Decimal(json.dumps(7 / 7))
+    # YAML: quoted and block scalars are decoded by the reader and copied into the chunks; aliases expanded.
+    yaml_text = "base: &b {k: 'it''s', t: \"tab\\there\"}\nitems:\n" + "".join(
+        f"  - {{n: {i}, s: \"q\\u00e9{i}\", p: plain {i}, r: *b}}\n" for i in range(6000)
+    )
+    loaded = dfmt.loads(yaml_text, "yaml")
+    assert loaded["items"][5999] == {"n": 5999, "s": "qé5999", "p": "plain 5999", "r": {"k": "it's", "t": "tab\there"}}
+    lines = "\n".join(json.dumps(v) for v in value) + "\n"
+    assert dfmt.loads(lines, "ndjson") == value
+    # Several callers at once, each with its reader thread.
+    results = []
+    threads = [threading.Thread(target=lambda: results.extend(dfmt.loads(text) for _ in range(3))) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(results) == 12 and all(result == value for result in results)
+
+
+def test_large_texts_fail_as_small_ones():
+    text = json.dumps(_big_value())
+    bad = text[:-1] + ",]"
+    with pytest.raises(dfmt.DecodeError) as raised:
+        dfmt.loads(bad)
+    with pytest.raises(dfmt.DecodeError) as small:
+        dfmt.loads("[1,]")
+    # Where the small text's error is: at the comma that no value follows.
+    assert small.value.pos == 2
+    assert (raised.value.pos, raised.value.lineno, raised.value.colno) == (len(bad) - 2, 1, len(bad) - 1)
+
+    calls = []
+
+    def fails_late(literal):
+        calls.append(literal)
+        if len(calls) == 2500:
+            raise ArithmeticError("no more floats")
+        return float(literal)
+
+    with pytest.raises(ArithmeticError, match="no more floats"):
+        dfmt.loads(text, parse_float=fails_late)
+    assert len(calls) == 2500
+    two = "a: 1\n---\n" + "b: [" + ", ".join(str(i) for i in range(40000)) + "]\n"
+    with pytest.raises(ValueError, match="holds 2 documents"):
+        dfmt.loads(two, "yaml")
+
+
 def test_loads_values():
     got = dfmt.loads('{"big": 123456789012345678901234567890, "neg": -9223372036854775809, "f": [1.5, -0.0, 1e400]}')
     assert got == {"big": 123456789012345678901234567890, "neg": -9223372036854775809, "f": [1.5, -0.0, math.inf]}
