@@ -17,6 +17,7 @@ use dfmt_core::{
 };
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyNone, PyString};
 use std::path::PathBuf;
 
@@ -380,8 +381,9 @@ fn documents<'py>(
 }
 
 /// JSON and YAML texts longer than this are read on a thread of their own while their objects are made
-/// ([`recorded::read_pipelined`]): 13–20 % faster on the JSON bench data, 15–30 % on YAML; shorter texts are
-/// read before a thread would have started.
+/// ([`recorded::read_pipelined`]): 13–20 % faster on the JSON bench data, 15–30 % on YAML. Starting the thread
+/// and handing over cost more than the overlap saves on short texts: at 32 KiB, the 65 KB github_events.json was
+/// read 1.7× slower.
 pub const PIPELINE_ABOVE: usize = 128 * 1024;
 
 /// Python's cyclic garbage collector, paused while a large text becomes objects (as long as the guard lives):
@@ -389,25 +391,41 @@ pub const PIPELINE_ABOVE: usize = 128 * 1024;
 /// nothing to free, and on many small containers they took a sixth of the time. The collector is resumed only
 /// if it ran before, so a program that paused it itself keeps it paused.
 pub(crate) struct CollectorPaused<'py> {
-    gc: Option<Bound<'py, PyModule>>,
+    /// `gc.enable`, to call when done; `None` when the collector was paused already.
+    enable: Option<Bound<'py, PyAny>>,
+}
+
+/// The `gc` module's switches, looked up once (the limited API of Python 3.9 has no C functions for them).
+struct Switches {
+    isenabled: Py<PyAny>,
+    disable: Py<PyAny>,
+    enable: Py<PyAny>,
 }
 
 impl<'py> CollectorPaused<'py> {
     pub(crate) fn new(py: Python<'py>) -> PyResult<Self> {
-        let gc = py.import("gc")?;
-        if !gc.call_method0("isenabled")?.is_truthy()? {
-            return Ok(CollectorPaused { gc: None });
+        static SWITCHES: PyOnceLock<Switches> = PyOnceLock::new();
+        let switches = SWITCHES.get_or_try_init(py, || {
+            let gc = py.import("gc")?;
+            Ok::<_, PyErr>(Switches {
+                isenabled: gc.getattr("isenabled")?.unbind(),
+                disable: gc.getattr("disable")?.unbind(),
+                enable: gc.getattr("enable")?.unbind(),
+            })
+        })?;
+        if !switches.isenabled.bind(py).call0()?.is_truthy()? {
+            return Ok(CollectorPaused { enable: None });
         }
-        gc.call_method0("disable")?;
-        Ok(CollectorPaused { gc: Some(gc) })
+        switches.disable.bind(py).call0()?;
+        Ok(CollectorPaused { enable: Some(switches.enable.bind(py).clone()) })
     }
 }
 
 impl Drop for CollectorPaused<'_> {
     fn drop(&mut self) {
-        if let Some(gc) = &self.gc {
+        if let Some(enable) = &self.enable {
             // Enabling cannot fail; were it to, the collector would stay paused, which loses no data.
-            let _ = gc.call_method0("enable");
+            let _ = enable.call0();
         }
     }
 }
