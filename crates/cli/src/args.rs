@@ -24,6 +24,8 @@ Exit codes: 0 success; 1 invalid input, or --check found changes; 2 usage or I/O
 
 /// The package's description, as clap's bare `about` attribute takes it.
 const ABOUT: &str = env!("CARGO_PKG_DESCRIPTION");
+/// `dfmt --version`: the version and the git commit it was built from (`build.rs`).
+const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (", env!("DFMT_GIT_COMMIT"), ")");
 const FMT_ABOUT: &str = "Format each input in its own format (to standard output, or in place with --write)";
 const VALIDATE_ABOUT: &str = "Check that each input is valid; print a diagnostic for each one that is not";
 const CONVERT_ABOUT: &str = "Convert inputs to another format, to standard output";
@@ -34,7 +36,7 @@ const COMPLETIONS_ABOUT: &str = "Print a shell completion script";
 // The command line. `Cli::read` reads it; `Cli::command()` (derived) builds the whole tree at once, for shell
 // completions. (Not doc comments: clap's derive would take them for the long help.)
 #[derive(Debug, Parser)]
-#[command(name = "dfmt", version, about = ABOUT, after_help = EXAMPLES, propagate_version = true)]
+#[command(name = "dfmt", version = VERSION, about = ABOUT, after_help = EXAMPLES, propagate_version = true)]
 pub(crate) struct Cli {
     #[command(subcommand)]
     pub(crate) command: Command,
@@ -75,7 +77,7 @@ impl Cli {
 fn lazy_command() -> clap::Command {
     use clap::Command as C;
     C::new("dfmt")
-        .version(env!("CARGO_PKG_VERSION"))
+        .version(VERSION)
         .about(ABOUT)
         .long_about(None)
         .after_help(EXAMPLES)

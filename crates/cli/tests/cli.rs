@@ -505,7 +505,15 @@ fn help_version_and_completions() {
         assert!(text(&out.stdout).contains(needle), "{needle}");
     }
     let out = dfmt(&["--version"], dir.path(), b"");
-    assert_eq!(text(&out.stdout), format!("dfmt {}\n", env!("CARGO_PKG_VERSION")));
+    assert_eq!(text(&out.stdout), format!("dfmt {} ({})\n", env!("CARGO_PKG_VERSION"), env!("DFMT_GIT_COMMIT")));
+    // Built in a git checkout (as the tests are), the commit is the checkout's.
+    let head = std::process::Command::new("git")
+        .args(["-C", env!("CARGO_MANIFEST_DIR"), "rev-parse", "--short=12", "HEAD"])
+        .output()
+        .unwrap();
+    if head.status.success() && std::env::var_os("DFMT_GIT_COMMIT").is_none() {
+        assert_eq!(env!("DFMT_GIT_COMMIT"), text(&head.stdout).trim());
+    }
     for shell in ["bash", "zsh", "fish"] {
         let out = dfmt(&["completions", shell], dir.path(), b"");
         assert_eq!(code(&out), 0);
