@@ -32,6 +32,7 @@ const CONVERT_ABOUT: &str = "Convert inputs to another format, to standard outpu
 const SERVE_ABOUT: &str =
     "Run the HTTP service: POST /v1/format, /v1/convert, /v1/validate (see crates/server/openapi.yaml)";
 const COMPLETIONS_ABOUT: &str = "Print a shell completion script";
+const MANPAGES_ABOUT: &str = "Write the man pages into a folder";
 
 // The command line. `Cli::read` reads it; `Cli::command()` (derived) builds the whole tree at once, for shell
 // completions. (Not doc comments: clap's derive would take them for the long help.)
@@ -56,6 +57,8 @@ pub(crate) enum Command {
     Serve(ServeArgs),
     #[command(about = COMPLETIONS_ABOUT)]
     Completions(CompletionsArgs),
+    #[command(about = MANPAGES_ABOUT, hide = true)]
+    Manpages(ManpagesArgs),
 }
 
 impl Cli {
@@ -110,6 +113,20 @@ fn lazy_command() -> clap::Command {
                 .about(COMPLETIONS_ABOUT)
                 .defer(|c| CompletionsArgs::augment_args(c).about(COMPLETIONS_ABOUT).long_about(None)),
         )
+        .subcommand(
+            C::new("manpages")
+                .about(MANPAGES_ABOUT)
+                .hide(true)
+                .defer(|c| ManpagesArgs::augment_args(c).about(MANPAGES_ABOUT).long_about(None)),
+        )
+}
+
+/// `dfmt manpages DIR` (hidden: for packagers, scripts/dist).
+#[derive(Debug, Args)]
+pub(crate) struct ManpagesArgs {
+    /// The folder to write `dfmt.1` and one page per subcommand into (made if missing).
+    #[arg(value_name = "DIR")]
+    pub(crate) dir: PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -14,7 +14,7 @@ mod region;
 mod stdout;
 mod task;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use args::{Cli, Command, InputArgs, LayoutArgs};
 use clap::CommandFactory;
 use dfmt_core::{Indent, Limits, Options};
@@ -72,6 +72,12 @@ fn run(cli: Cli) -> Result<Status> {
         Command::Serve(a) => return serve(a),
         Command::Completions(a) => {
             clap_complete::generate(a.shell, &mut Cli::command(), "dfmt", &mut std::io::stdout());
+            return Ok(Status::Ok);
+        }
+        Command::Manpages(a) => {
+            std::fs::create_dir_all(&a.dir).with_context(|| format!("creating {}", a.dir.display()))?;
+            clap_mangen::generate_to(Cli::command(), &a.dir)
+                .with_context(|| format!("writing man pages into {}", a.dir.display()))?;
             return Ok(Status::Ok);
         }
     };

@@ -522,6 +522,26 @@ fn help_version_and_completions() {
 }
 
 #[test]
+fn man_pages_for_packagers() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dfmt(&["manpages", "man"], dir.path(), b"");
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    let page = std::fs::read_to_string(dir.path().join("man/dfmt-fmt.1")).unwrap();
+    assert!(page.contains("\\-\\-write") || page.contains("--write"), "{page}");
+    for name in ["dfmt", "dfmt-validate", "dfmt-convert", "dfmt-serve", "dfmt-completions"] {
+        assert!(dir.path().join(format!("man/{name}.1")).is_file(), "{name}.1");
+    }
+    // Hidden from the help, and from the pages.
+    assert!(!text(&dfmt(&["--help"], dir.path(), b"").stdout).contains("manpages"));
+    assert!(!dir.path().join("man/dfmt-manpages.1").exists());
+    // A folder that cannot be made: an error naming it, exit 2.
+    std::fs::write(dir.path().join("file"), "x").unwrap();
+    let out = dfmt(&["manpages", "file/man"], dir.path(), b"");
+    assert_eq!(code(&out), 2);
+    assert!(text(&out.stderr).contains("file/man"), "{}", text(&out.stderr));
+}
+
+#[test]
 fn depth_limit_is_an_error_not_a_crash() {
     let dir = tempfile::tempdir().unwrap();
     let deep = "[".repeat(100_000);
