@@ -25,12 +25,15 @@ fn git(dir: &Path, args: &[&str]) -> Option<String> {
 fn from_git(dir: &Path) -> Option<String> {
     let commit = git(dir, &["rev-parse", "--short=12", "HEAD"])?;
     // Build again when HEAD moves (a commit, a checkout).
+    // Only files that exist: cargo runs a build script every time when a file it watches is missing.
     if let Some(git_dir) = git(dir, &["rev-parse", "--absolute-git-dir"]) {
-        for file in ["HEAD", "packed-refs"] {
-            println!("cargo:rerun-if-changed={git_dir}/{file}");
-        }
-        if let Some(head) = git(dir, &["symbolic-ref", "-q", "HEAD"]) {
-            println!("cargo:rerun-if-changed={git_dir}/{head}");
+        let mut watched = vec!["HEAD".to_owned(), "packed-refs".to_owned()];
+        watched.extend(git(dir, &["symbolic-ref", "-q", "HEAD"]));
+        for file in watched {
+            let path = Path::new(&git_dir).join(file);
+            if path.exists() {
+                println!("cargo:rerun-if-changed={}", path.display());
+            }
         }
     }
     Some(commit)
