@@ -76,7 +76,8 @@ impl<'py> Text<'py> {
     pub(crate) fn into_owned(self) -> (Vec<u8>, bool) {
         let bytes = match self.bytes {
             Held::Owned(bytes) => bytes,
-            held => Text { bytes: held, was_str: self.was_str }.bytes().to_vec(),
+            Held::Borrowed(bytes) => bytes.to_vec(),
+            Held::Copied(bytes) => bytes.as_bytes().to_vec(),
         };
         (bytes, self.was_str)
     }
