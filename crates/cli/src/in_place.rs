@@ -9,40 +9,26 @@
 //! the rename happens only if the file is still the one that was read.
 
 use anyhow::{Context, Result, bail};
-use std::fs::{self, File, Metadata, Permissions};
-use std::io::{ErrorKind, Read, Write};
-use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::fs::{self, File};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// What a file was when it was read: a rewrite goes ahead only if the file is still exactly this. The change
 /// time catches what the others miss: a new hard link, a new owner or mode, a write that restored the mtime.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Snapshot {
-    dev: u64,
-    ino: u64,
     len: u64,
-    mtime: (i64, i64),
-    ctime: (i64, i64),
-    mode: u32,
-    uid: u32,
-    gid: u32,
-    nlink: u64,
     regular: bool,
+    /// Everything else the system says about the file: identity, times, owner, mode, links.
+    more: platform::Identity,
 }
 
 impl Snapshot {
-    fn of(metadata: &Metadata) -> Snapshot {
+    fn of(metadata: &fs::Metadata) -> Snapshot {
         Snapshot {
-            dev: metadata.dev(),
-            ino: metadata.ino(),
             len: metadata.len(),
-            mtime: (metadata.mtime(), metadata.mtime_nsec()),
-            ctime: (metadata.ctime(), metadata.ctime_nsec()),
-            mode: metadata.mode(),
-            uid: metadata.uid(),
-            gid: metadata.gid(),
-            nlink: metadata.nlink(),
             regular: metadata.file_type().is_file(),
+            more: platform::Identity::of(metadata),
         }
     }
 }
@@ -79,8 +65,9 @@ pub(crate) fn replace(path: &Path, before: &Snapshot, content: &[u8]) -> Result<
         bail!("{shown} is not a regular file; the file was left unchanged");
     }
     // A rename gives the new content to this name only; the other names would keep the old file.
-    if before.nlink > 1 {
-        bail!("{shown} has {} hard links; --write would break them; the file was left unchanged", before.nlink);
+    if before.more.links() > 1 {
+        let links = before.more.links();
+        bail!("{shown} has {links} hard links; --write would break them; the file was left unchanged");
     }
     unchanged(before, &target)?;
     let dir = match target.parent() {
@@ -101,19 +88,7 @@ pub(crate) fn replace(path: &Path, before: &Snapshot, content: &[u8]) -> Result<
         .tempfile_in(&dir)
         .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
     let temp_path = temp.path().to_owned();
-    keep_owner(temp.as_file(), before, &target)?;
-    // After the owner: changing the owner clears the set-user-ID and set-group-ID bits.
-    let permissions = Permissions::from_mode(before.mode & 0o7777);
-    temp.as_file()
-        .set_permissions(permissions.clone())
-        .with_context(|| format!("setting permissions of {}", temp_path.display()))?;
-    temp.write_all(content).with_context(|| format!("writing {}", temp_path.display()))?;
-    // Writing clears the set-ID bits unless the writer is privileged; they are set again, now the content is in.
-    if before.mode & 0o6000 != 0 {
-        temp.as_file()
-            .set_permissions(permissions)
-            .with_context(|| format!("setting permissions of {}", temp_path.display()))?;
-    }
+    platform::keep_owner_and_mode(&mut temp, &before.more, &target, content)?;
     // Before the rename, or a crash could leave the new name on a file whose content never reached the disk.
     temp.as_file().sync_all().with_context(|| format!("syncing {}", temp_path.display()))?;
     unchanged(before, &target)?;
@@ -133,28 +108,160 @@ fn resolve(path: &Path) -> Result<PathBuf> {
     }
 }
 
-/// Gives the temporary file the owner and group of the original. Only root may give a file away; anyone else
-/// gets a refusal rather than a file that silently changed hands.
-fn keep_owner(file: &File, before: &Snapshot, target: &Path) -> Result<()> {
-    let now = file.metadata().context("reading metadata of the temporary file")?;
-    if (now.uid(), now.gid()) == (before.uid, before.gid) {
-        return Ok(());
+#[cfg(unix)]
+mod platform {
+    use anyhow::{Context, Result, bail};
+    use std::fs::{Metadata, Permissions};
+    use std::io::{ErrorKind, Write};
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    use std::path::Path;
+    use tempfile::NamedTempFile;
+
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub(super) struct Identity {
+        dev: u64,
+        ino: u64,
+        mtime: (i64, i64),
+        ctime: (i64, i64),
+        mode: u32,
+        uid: u32,
+        gid: u32,
+        nlink: u64,
     }
-    match std::os::unix::fs::fchown(file, Some(before.uid), Some(before.gid)) {
-        Ok(()) => Ok(()),
-        Err(error) if error.kind() == ErrorKind::PermissionDenied => bail!(
-            "{} belongs to {}:{}, an owner dfmt may not give the new file; the file was left unchanged",
-            target.display(),
-            before.uid,
-            before.gid
-        ),
-        Err(error) => Err(error).with_context(|| format!("setting the owner of a new {}", target.display())),
+
+    impl Identity {
+        pub(super) fn of(metadata: &Metadata) -> Identity {
+            Identity {
+                dev: metadata.dev(),
+                ino: metadata.ino(),
+                mtime: (metadata.mtime(), metadata.mtime_nsec()),
+                ctime: (metadata.ctime(), metadata.ctime_nsec()),
+                mode: metadata.mode(),
+                uid: metadata.uid(),
+                gid: metadata.gid(),
+                nlink: metadata.nlink(),
+            }
+        }
+
+        pub(super) fn links(&self) -> u64 {
+            self.nlink
+        }
+    }
+
+    /// Gives the temporary file the original's owner, group and mode, then writes `content` into it.
+    pub(super) fn keep_owner_and_mode(
+        temp: &mut NamedTempFile,
+        before: &Identity,
+        target: &Path,
+        content: &[u8],
+    ) -> Result<()> {
+        let temp_path = temp.path().to_owned();
+        keep_owner(temp.as_file(), before, target)?;
+        // After the owner: changing the owner clears the set-user-ID and set-group-ID bits.
+        let permissions = Permissions::from_mode(before.mode & 0o7777);
+        temp.as_file()
+            .set_permissions(permissions.clone())
+            .with_context(|| format!("setting permissions of {}", temp_path.display()))?;
+        temp.write_all(content).with_context(|| format!("writing {}", temp_path.display()))?;
+        // Writing clears the set-ID bits unless the writer is privileged; they are set again, now the content is in.
+        if before.mode & 0o6000 != 0 {
+            temp.as_file()
+                .set_permissions(permissions)
+                .with_context(|| format!("setting permissions of {}", temp_path.display()))?;
+        }
+        Ok(())
+    }
+
+    /// Gives the temporary file the owner and group of the original. Only root may give a file away; anyone else
+    /// gets a refusal rather than a file that silently changed hands.
+    fn keep_owner(file: &std::fs::File, before: &Identity, target: &Path) -> Result<()> {
+        let now = file.metadata().context("reading metadata of the temporary file")?;
+        if (now.uid(), now.gid()) == (before.uid, before.gid) {
+            return Ok(());
+        }
+        match std::os::unix::fs::fchown(file, Some(before.uid), Some(before.gid)) {
+            Ok(()) => Ok(()),
+            Err(error) if error.kind() == ErrorKind::PermissionDenied => bail!(
+                "{} belongs to {}:{}, an owner dfmt may not give the new file; the file was left unchanged",
+                target.display(),
+                before.uid,
+                before.gid
+            ),
+            Err(error) => Err(error).with_context(|| format!("setting the owner of a new {}", target.display())),
+        }
+    }
+
+    /// Makes the renames in `dir` durable: without this, a crash soon after could bring back the old file.
+    pub(super) fn sync_folder(dir: &Path) -> Result<()> {
+        std::fs::File::open(dir)
+            .and_then(|d| d.sync_all())
+            .with_context(|| format!("syncing the folder {}", dir.display()))
+    }
+}
+
+/// Windows (built, not run by the tests): the file's identity is what stable Rust reads of it, its size, times and
+/// attributes (the file index and link count are not yet stable in `std`, so a second hard link goes unnoticed);
+/// the new file inherits its access rules from the folder, as any new file there does, and keeps the read-only
+/// attribute. Folders cannot be opened to be synced; the rename is as durable as `MoveFileEx` makes it.
+#[cfg(windows)]
+mod platform {
+    use anyhow::{Context, Result};
+    use std::fs::Metadata;
+    use std::io::Write;
+    use std::os::windows::fs::MetadataExt;
+    use std::path::Path;
+    use tempfile::NamedTempFile;
+
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub(super) struct Identity {
+        created: u64,
+        written: u64,
+        attributes: u32,
+        read_only: bool,
+    }
+
+    impl Identity {
+        pub(super) fn of(metadata: &Metadata) -> Identity {
+            Identity {
+                created: metadata.creation_time(),
+                written: metadata.last_write_time(),
+                attributes: metadata.file_attributes(),
+                read_only: metadata.permissions().readonly(),
+            }
+        }
+
+        pub(super) fn links(&self) -> u64 {
+            1
+        }
+    }
+
+    /// Writes `content` into the temporary file, then gives it the original's read-only attribute.
+    pub(super) fn keep_owner_and_mode(
+        temp: &mut NamedTempFile,
+        before: &Identity,
+        _target: &Path,
+        content: &[u8],
+    ) -> Result<()> {
+        let temp_path = temp.path().to_owned();
+        temp.write_all(content).with_context(|| format!("writing {}", temp_path.display()))?;
+        if before.read_only {
+            let mut permissions = temp.as_file().metadata().context("reading the temporary file")?.permissions();
+            permissions.set_readonly(true);
+            temp.as_file()
+                .set_permissions(permissions)
+                .with_context(|| format!("setting permissions of {}", temp_path.display()))?;
+        }
+        Ok(())
+    }
+
+    pub(super) fn sync_folder(_dir: &Path) -> Result<()> {
+        Ok(())
     }
 }
 
 /// Makes the renames in `dir` durable: without this, a crash soon after could bring back the old file.
 pub(crate) fn sync_folder(dir: &Path) -> Result<()> {
-    File::open(dir).and_then(|d| d.sync_all()).with_context(|| format!("syncing the folder {}", dir.display()))
+    platform::sync_folder(dir)
 }
 
 #[cfg(test)]
@@ -162,6 +269,7 @@ mod tests {
     #![allow(clippy::unwrap_used)] // Tests fail loudly by design.
 
     use super::*;
+    use std::io::Write;
 
     #[test]
     fn unchanged_notices_any_change_since_the_read() {

@@ -11,6 +11,7 @@ use memmap2::MmapMut;
 use std::io::Read;
 
 /// Offset from which a region asks for huge pages: below it, a small output would pay to zero 2 MiB.
+#[cfg(target_os = "linux")]
 const HUGE_FROM: usize = 2 << 20;
 
 /// The first batch of pages mapped ahead; each later batch doubles what is mapped.

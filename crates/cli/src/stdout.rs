@@ -24,9 +24,12 @@ struct HeldStdout {
 /// buffer would scan each for newlines and split it in two writes. Falls back to the locked handle if the
 /// descriptor cannot be duplicated.
 fn raw_stdout() -> Box<dyn Write> {
-    use std::os::fd::AsFd;
-    match std::io::stdout().as_fd().try_clone_to_owned() {
-        Ok(fd) => Box::new(std::fs::File::from(fd)),
+    #[cfg(unix)]
+    let owned = std::os::fd::AsFd::as_fd(&std::io::stdout()).try_clone_to_owned();
+    #[cfg(windows)]
+    let owned = std::os::windows::io::AsHandle::as_handle(&std::io::stdout()).try_clone_to_owned();
+    match owned {
+        Ok(handle) => Box::new(std::fs::File::from(handle)),
         Err(_) => Box::new(std::io::stdout().lock()),
     }
 }

@@ -162,8 +162,9 @@ fn explain(source: &Source, diagnostic: &Diagnostic, text: &[u8], settings: &Set
 
 /// When standard input is a pipe, asks for a 1 MiB pipe buffer instead of the default 64 KiB: the writer on the
 /// other side then blocks less often: `cat big.json | dfmt validate` ran 1.6 times as fast here.
-/// Best effort: a refusal (a limit in /proc/sys/fs/pipe-max-size, or not a pipe) changes nothing.
+/// Best effort: a refusal (a limit in /proc/sys/fs/pipe-max-size, or not a pipe) changes nothing. Linux only.
 fn widen_pipe() {
+    #[cfg(target_os = "linux")]
     let _ = rustix::pipe::fcntl_setpipe_size(std::io::stdin(), 1 << 20);
 }
 

@@ -439,13 +439,15 @@ fn too_large(limit: usize) -> ApiError {
     error
 }
 
+#[cfg(unix)]
 thread_local! {
     /// Whether this blocking-pool thread has lowered its CPU priority.
     static NICED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 /// Lowers the CPU priority of the current thread once (Linux: per thread), so that large conversions on the
-/// blocking pool yield the CPU to the I/O threads that answer small requests.
+/// blocking pool yield the CPU to the I/O threads that answer small requests. Elsewhere (Windows) a no-op.
+#[cfg(unix)]
 fn lower_priority() {
     NICED.with(|niced| {
         if !niced.get() {
@@ -457,6 +459,9 @@ fn lower_priority() {
         }
     });
 }
+
+#[cfg(not(unix))]
+fn lower_priority() {}
 
 /// A request body the conversion endpoints read: hyper's own, as a connection delivers it (boxing it into axum's
 /// `Body` would be an allocation per request), or axum's, through the router and in tests.

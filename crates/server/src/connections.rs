@@ -90,6 +90,7 @@ pub(crate) async fn serve(listener: Counted, app: App, stop: impl Future<Output 
 
 /// Raises the soft limit of open files to the hard limit (systemd's default soft limit, 1024, would cap the
 /// service at about a thousand connections) and returns the limit in force.
+#[cfg(unix)]
 fn raise_open_files_limit() -> u64 {
     use rustix::process::{Resource, getrlimit, setrlimit};
     let mut limit = getrlimit(Resource::Nofile);
@@ -101,4 +102,10 @@ fn raise_open_files_limit() -> u64 {
         }
     }
     limit.current.unwrap_or(u64::MAX)
+}
+
+/// Elsewhere (Windows) sockets are not counted against a per-process limit of open files.
+#[cfg(not(unix))]
+fn raise_open_files_limit() -> u64 {
+    u64::MAX
 }

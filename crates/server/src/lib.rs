@@ -57,6 +57,7 @@ impl Shared {
         *self.settings[metrics::shard()].0.read()
     }
 
+    #[cfg(unix)] // Called on SIGHUP only.
     fn set_settings(&self, settings: Settings) {
         for copy in &self.settings {
             *copy.0.write() = settings;
