@@ -122,6 +122,9 @@ pub enum ScalarStyle {
     Plain,
     /// A JSON string as written: quotes and escapes included.
     JsonQuoted,
+    /// A JSON string as written, quotes included, that holds no escape: the text between the quotes is the value.
+    /// A reader that knows says so, and consumers take the value without looking for escapes again.
+    JsonUnescaped,
     /// A string whose text is already decoded (TOML strings, strings made by a program).
     Decoded,
     /// A YAML `'single-quoted'` scalar; the text is decoded.
@@ -135,10 +138,17 @@ pub enum ScalarStyle {
 }
 
 impl ScalarStyle {
-    /// True when the text is the value itself, already decoded: every style but [`ScalarStyle::JsonQuoted`].
+    /// True when the text is the value itself, already decoded: every style but the two JSON ones.
     #[inline]
     pub const fn is_decoded(self) -> bool {
-        !matches!(self, ScalarStyle::JsonQuoted)
+        !self.is_json()
+    }
+
+    /// True when the text is a JSON string as written, quotes included: [`ScalarStyle::JsonQuoted`] or
+    /// [`ScalarStyle::JsonUnescaped`].
+    #[inline]
+    pub const fn is_json(self) -> bool {
+        matches!(self, ScalarStyle::JsonQuoted | ScalarStyle::JsonUnescaped)
     }
 }
 
@@ -153,8 +163,10 @@ impl<'a> Scalar<'a> {
     /// The value's text as [`Scalar::decoded`] gives it, decoded into `scratch` (cleared first) only when an escape
     /// must be: for a consumer that decodes many strings and reuses one buffer.
     pub fn decode_into<'s>(&'s self, scratch: &'s mut Vec<u8>) -> &'s [u8] {
-        if self.style.is_decoded() {
-            return self.text;
+        match self.style {
+            ScalarStyle::JsonUnescaped => return json_body(self.text),
+            style if style.is_decoded() => return self.text,
+            _ => {}
         }
         let body = json_body(self.text);
         match find_byte(body, 0, b'\\') {
@@ -169,8 +181,10 @@ impl<'a> Scalar<'a> {
 
 /// A scalar's text in `style`, decoded (see [`Scalar::decoded`]).
 pub(crate) fn decoded(text: &[u8], style: ScalarStyle) -> Cow<'_, [u8]> {
-    if style.is_decoded() {
-        return Cow::Borrowed(text);
+    match style {
+        ScalarStyle::JsonUnescaped => return Cow::Borrowed(json_body(text)),
+        style if style.is_decoded() => return Cow::Borrowed(text),
+        _ => {}
     }
     let body = json_body(text);
     match find_byte(body, 0, b'\\') {

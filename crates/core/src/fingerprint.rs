@@ -1,7 +1,7 @@
 //! A digest of a stream's data, to prove that formatting changed nothing.
 
 use crate::error::Error;
-use crate::event::{Event, EventKind, Props, ScalarStyle, Sink};
+use crate::event::{Event, EventKind, Props, Sink};
 
 /// A 64-bit digest of a stream's data: structure, scalars with their kinds and text, and comments; not layout.
 ///
@@ -72,7 +72,7 @@ impl Sink for Fingerprint {
             // A scalar's data is its kind and text; its style is layout, except that JSON text as written (with
             // quotes and escapes) is not comparable with decoded text.
             EventKind::Scalar(s) => {
-                let raw = u64::from(s.style == ScalarStyle::JsonQuoted);
+                let raw = u64::from(s.style.is_json());
                 self.mix(9 + ((s.kind as u64) << 8) + (raw << 16));
                 self.bytes(s.text);
                 self.props(&s.props);

@@ -204,7 +204,7 @@ fn notation(event: &Event<'_>) -> Option<String> {
                 ScalarStyle::Literal => '|',
                 ScalarStyle::Folded => '>',
                 // A YAML reader has no business with these; the mark makes the line differ.
-                ScalarStyle::JsonQuoted | ScalarStyle::Decoded => '?',
+                ScalarStyle::JsonQuoted | ScalarStyle::JsonUnescaped | ScalarStyle::Decoded => '?',
             };
             format!("=VAL{} {style}{}", props_notation(scalar.props), escaped(scalar.text))
         }

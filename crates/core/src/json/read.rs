@@ -346,20 +346,22 @@ impl<'p, I: Input, S: Sink, const NDJSON: bool> Parser<'p, I, S, NDJSON> {
     /// Reads a string at `pos` (its opening quote) and pushes it as a scalar.
     #[inline(always)]
     fn string_scalar(&mut self) -> Result<(), Error> {
-        let (start, end) = self.string()?;
+        let (start, end, escaped) = self.string()?;
         let text = &self.input.buffer()[start - 1..end + 1];
-        let scalar = Scalar { text, kind: ScalarKind::String, style: ScalarStyle::JsonQuoted, props: Props::NONE };
+        let style = if escaped { ScalarStyle::JsonQuoted } else { ScalarStyle::JsonUnescaped };
+        let scalar = Scalar { text, kind: ScalarKind::String, style, props: Props::NONE };
         let span = Span::new(self.abs(start - 1), self.abs(end + 1));
         self.sink.event(Event::new(EventKind::Scalar(scalar), span))
     }
 
-    /// Scans a string whose opening quote is at `pos`; returns its body's range in the buffer and leaves `pos`
-    /// after the closing quote.
+    /// Scans a string whose opening quote is at `pos`; returns its body's range in the buffer and whether it holds
+    /// an escape, and leaves `pos` after the closing quote.
     #[inline(always)]
-    fn string(&mut self) -> Result<(usize, usize), Error> {
+    fn string(&mut self) -> Result<(usize, usize, bool), Error> {
         let mut start = self.pos + 1;
         let mut i = start;
         let mut high = 0u64;
+        let mut escaped = false;
         loop {
             let buf = self.input.buffer();
             'scan: loop {
@@ -383,12 +385,16 @@ impl<'p, I: Input, S: Sink, const NDJSON: bool> Parser<'p, I, S, NDJSON> {
                             self.check_utf8(start, i)?;
                         }
                         self.pos = i + 1;
-                        return Ok((start, i));
+                        return Ok((start, i, escaped));
                     }
                     b'\\' => match buf.get(i + 1) {
                         None => break 'scan,
-                        Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => i += 2,
+                        Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => {
+                            escaped = true;
+                            i += 2;
+                        }
                         Some(b'u') => {
+                            escaped = true;
                             let Some(hex) = buf.get(i + 2..i + 6) else {
                                 break 'scan;
                             };
@@ -720,7 +726,46 @@ fn number_grammar(text: &[u8]) -> Result<ScalarKind, (ErrorCode, usize)> {
 mod tests {
     use super::number_grammar;
     use crate::error::ErrorCode;
-    use crate::event::ScalarKind;
+    use crate::event::{EventKind, ScalarKind, ScalarStyle};
+    use crate::input::{ChunkedInput, PieceFill};
+    use alloc::vec::Vec;
+
+    #[test]
+    fn strings_without_escapes_are_marked_so_in_every_piece_size() {
+        let text = br#"{"plain": "caf\u00e9 \" x", "\n": "a\\", "long plain string over a word": "\u00e9"}"#;
+        let expected = [
+            ScalarStyle::JsonUnescaped,
+            ScalarStyle::JsonQuoted,
+            ScalarStyle::JsonQuoted,
+            ScalarStyle::JsonQuoted,
+            ScalarStyle::JsonUnescaped,
+            ScalarStyle::JsonQuoted,
+        ];
+        for piece in 1..=text.len() {
+            let mut input = ChunkedInput::new(PieceFill::new(text, piece), 4096);
+            let mut styles = Vec::new();
+            let mut values = Vec::new();
+            let sink = &mut |event: crate::Event<'_>| {
+                if let EventKind::Scalar(scalar) = event.kind {
+                    styles.push(scalar.style);
+                    values.push(scalar.decoded().into_owned());
+                }
+                Ok(())
+            };
+            super::read(&mut input, super::Dialect::Json, &crate::Limits::DEFAULT, sink).unwrap();
+            assert_eq!(styles, expected, "pieces of {piece}");
+            let values: Vec<&[u8]> = values.iter().map(Vec::as_slice).collect();
+            let want: [&[u8]; 6] = [
+                b"plain",
+                "caf\u{e9} \" x".as_bytes(),
+                b"\n",
+                b"a\\",
+                b"long plain string over a word",
+                "\u{e9}".as_bytes(),
+            ];
+            assert_eq!(values, want, "pieces of {piece}");
+        }
+    }
 
     #[test]
     fn number_grammar_accepts_rfc_8259_numbers() {

@@ -377,7 +377,7 @@ impl<O: Output> Writer<O> {
         self.before_node(true)?;
         let key = self.top.kind == FrameKind::Object && self.top.key_next;
         match (scalar.style, scalar.kind) {
-            (ScalarStyle::JsonQuoted, _) => self.buf.extend(scalar.text),
+            (ScalarStyle::JsonQuoted | ScalarStyle::JsonUnescaped, _) => self.buf.extend(scalar.text),
             (_, ScalarKind::String | ScalarKind::DateTime) => self.escaped(scalar.text),
             // A bare key that reads back as the same string (`1:` in YAML) becomes that string.
             _ if key => self.escaped(scalar.text),

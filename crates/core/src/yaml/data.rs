@@ -140,10 +140,7 @@ impl<S: Sink> ToJson<S> {
             if let Err(first) = self.keys.insert(depth, mark, scalar.text, span.start) {
                 return Err(Error::with(ErrorCode::DuplicateKey, Detail::Earlier(first), span));
             }
-            let style = match scalar.style {
-                ScalarStyle::JsonQuoted => ScalarStyle::JsonQuoted,
-                _ => ScalarStyle::Decoded,
-            };
+            let style = if scalar.style.is_json() { scalar.style } else { ScalarStyle::Decoded };
             let key = Scalar { text: scalar.text, kind: ScalarKind::String, style, props: Props::NONE };
             return self.inner.event(Event::new(EventKind::Scalar(key), span));
         }
