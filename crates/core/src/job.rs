@@ -182,7 +182,13 @@ impl Options {
             Indent::Spaces(n) if n > 0 => usize::from(n),
             _ => 2,
         };
-        yaml::WriteOptions { indent, indent_sequences: self.yaml_indent_sequences, comments: true }
+        yaml::WriteOptions { indent, indent_sequences: self.yaml_indent_sequences, comments: true, yaml11_floats: true }
+    }
+
+    /// [`Options::yaml_write_options`] for data read as `from`: YAML keeps its floats as their author spelled
+    /// them, other formats' floats are spelled for YAML 1.1 readers too.
+    pub fn yaml_write_options_from(&self, from: Format) -> yaml::WriteOptions {
+        yaml::WriteOptions { yaml11_floats: from != Format::Yaml, ..self.yaml_write_options() }
     }
 
     /// One indentation step for the elements of multi-line TOML arrays (compact JSON indentation means 2 here).
@@ -278,7 +284,7 @@ fn convert_until<I: Input, O: Output>(
     let out = match to {
         #[cfg(feature = "yaml")]
         Format::Yaml => {
-            let writer = yaml::Writer::new(out, options.yaml_write_options());
+            let writer = yaml::Writer::new(out, options.yaml_write_options_from(from));
             pipeline(input, from, to, options, writer, stop)?.finish()
         }
         #[cfg(feature = "toml")]
@@ -313,7 +319,7 @@ fn convert_fingerprinted<I: Input, O: Output>(
     let (out, fingerprint) = match to {
         #[cfg(feature = "yaml")]
         Format::Yaml => {
-            let writer = yaml::Writer::new(out, options.yaml_write_options());
+            let writer = yaml::Writer::new(out, options.yaml_write_options_from(from));
             let Tee(writer, fingerprint) =
                 pipeline(input, from, to, options, Tee(writer, Fingerprint::default()), stop)?;
             (writer.finish()?, fingerprint)

@@ -249,7 +249,10 @@ fn ndjson_lines_become_yaml_documents() {
     .unwrap();
     assert_eq!(starts.len(), 5, "one document per line:\n{text}");
     assert!(starts[1..].iter().all(|&explicit| explicit), "documents are separated by `---`:\n{text}");
-    assert_eq!(run(&yaml, Format::Yaml, Format::Ndjson).unwrap(), ndjson, "and back:\n{text}");
+    // The float's exponent gained the sign YAML 1.1 readers need.
+    assert!(text.ends_with("-0.5e+3\n"), "{text}");
+    let back = b"{\"a\":1,\"b\":[true,null]}\n\"text\"\n[]\n{}\n-0.5e+3\n";
+    assert_eq!(run(&yaml, Format::Yaml, Format::Ndjson).unwrap(), back, "and back:\n{text}");
 }
 
 #[test]

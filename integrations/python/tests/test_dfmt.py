@@ -15,6 +15,7 @@ import sys
 import threading
 
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -424,6 +425,25 @@ def test_loads_dumps_round_trip_in_every_format(value):
     else:
         with pytest.raises(dfmt.EncodeError):
             dfmt.dumps(table, "toml")
+
+
+@settings(max_examples=500, deadline=None)
+@given(json_values)
+def test_yaml_output_reads_the_same_in_a_yaml_1_1_reader(value):
+    """PyYAML reads YAML 1.1, as Ansible and older Kubernetes tools do: dfmt's YAML must mean the same there
+    (`1e-07` is a string to it, `1.0e-07` a float; `yes` a boolean, `"yes"` a string)."""
+    text = json.dumps(value, ensure_ascii=False)
+    assert yaml.load(dfmt.convert(text, to="yaml", from_="json"), Loader=yaml.SafeLoader) == value
+    assert yaml.load(dfmt.dumps(value, "yaml"), Loader=yaml.SafeLoader) == value
+
+
+def test_yaml_floats_for_yaml_1_1_readers():
+    text = "[1e-07, 1E5, 2.5e10, -0.5e+3, 1.5, 10]"
+    out = dfmt.convert(text, to="yaml", from_="json")
+    assert out == "- 1.0e-07\n- 1.0E+5\n- 2.5e+10\n- -0.5e+3\n- 1.5\n- 10\n"
+    assert yaml.load(out, Loader=yaml.SafeLoader) == json.loads(text)
+    # YAML formatted as YAML keeps the author's spelling.
+    assert dfmt.format("- 1e-07\n", "yaml") == "- 1e-07\n"
 
 
 def toml_can_hold(value):

@@ -27,11 +27,16 @@ pub struct WriteOptions {
     pub indent_sequences: bool,
     /// Keep comments.
     pub comments: bool,
+    /// Spell floats with an exponent so that YAML 1.1 readers (PyYAML, Ansible, older Kubernetes tools) read them
+    /// as floats, as YAML 1.2 readers do: `1e-07` becomes `1.0e-07` and `2.5E10` becomes `2.5E+10` (YAML 1.1's
+    /// floats need a point and a signed exponent). For data from other formats; YAML formatted as YAML keeps the
+    /// spelling its author chose.
+    pub yaml11_floats: bool,
 }
 
 impl Default for WriteOptions {
     fn default() -> Self {
-        WriteOptions { indent: 2, indent_sequences: true, comments: true }
+        WriteOptions { indent: 2, indent_sequences: true, comments: true, yaml11_floats: true }
     }
 }
 
@@ -121,6 +126,7 @@ pub struct Writer<O> {
     indent: usize,
     indent_sequences: bool,
     comments: bool,
+    yaml11_floats: bool,
     /// The open collections, outermost first.
     stack: Vec<Frame>,
     /// The cursor is at the start of an empty line: the start of the output, or after a document.
@@ -155,6 +161,7 @@ impl<O: Output> Writer<O> {
             indent: options.indent.max(1),
             indent_sequences: options.indent_sequences,
             comments: options.comments,
+            yaml11_floats: options.yaml11_floats,
             stack: Vec::new(),
             fresh: true,
             appendable: false,
@@ -644,7 +651,12 @@ impl<O: Output> Writer<O> {
                 if let Some(place) = place {
                     self.before_text(place);
                 }
-                write_number(&mut self.buf, scalar.text, scalar.kind, scalar.props.tag.is_some());
+                let tagged = scalar.props.tag.is_some();
+                if !(self.yaml11_floats && scalar.kind == ScalarKind::Float && !tagged)
+                    || !write_yaml11_float(&mut self.buf, scalar.text)
+                {
+                    write_number(&mut self.buf, scalar.text, scalar.kind, tagged);
+                }
             }
             return;
         }
@@ -1096,6 +1108,38 @@ fn write_double(buf: &mut Vec<u8>, text: &[u8]) {
     buf.push(b'"');
 }
 
+/// Writes a float with an exponent as YAML 1.1 reads it, and YAML 1.2 the same: a point in the mantissa (`1` →
+/// `1.0`) and a sign in the exponent (`e5` → `e+5`); underscores (TOML's) are dropped. Returns false, having
+/// written nothing, for any other text (no exponent, `inf`, `nan`, an unexpected spelling).
+fn write_yaml11_float(buf: &mut Vec<u8>, text: &[u8]) -> bool {
+    let Some(e) = text.iter().position(|&b| b == b'e' || b == b'E') else { return false };
+    let (mantissa, exponent) = (&text[..e], &text[e + 1..]);
+    let unsigned = |t: &[u8]| t.first().is_some_and(u8::is_ascii_digit);
+    let digits_or = |t: &[u8], other: u8| t.iter().all(|&b| b.is_ascii_digit() || b == b'_' || b == other);
+    let body = mantissa.strip_prefix(b"-").or_else(|| mantissa.strip_prefix(b"+")).unwrap_or(mantissa);
+    let exp_body = exponent.strip_prefix(b"-").or_else(|| exponent.strip_prefix(b"+")).unwrap_or(exponent);
+    let points = body.iter().filter(|&&b| b == b'.').count();
+    if !unsigned(body) || points > 1 || !digits_or(body, b'.') || !unsigned(exp_body) || !digits_or(exp_body, b'_') {
+        return false;
+    }
+    let needs_point = points == 0;
+    let needs_sign = exp_body.len() == exponent.len();
+    if !needs_point && !needs_sign && find_byte(text, 0, b'_').is_none() {
+        buf.extend_from_slice(text);
+        return true;
+    }
+    buf.extend(mantissa.iter().filter(|&&b| b != b'_'));
+    if needs_point {
+        buf.extend_from_slice(b".0");
+    }
+    buf.push(text[e]);
+    if needs_sign {
+        buf.push(b'+');
+    }
+    buf.extend(exponent.iter().filter(|&&b| b != b'_'));
+    true
+}
+
 /// Writes the text of a number, bool or null. Text from YAML or JSON is already what YAML's core schema reads
 /// as that kind; spellings of other formats that it would read as strings (TOML's `1_000`, `0b101`, `inf`,
 /// `nan`) are respelled. A tagged node keeps its text: the tag says what it is.
@@ -1171,6 +1215,43 @@ mod tests {
     use alloc::format;
     use alloc::string::String;
     use alloc::vec;
+
+    #[test]
+    fn floats_with_an_exponent_are_spelled_for_yaml_1_1_readers() {
+        for (text, want) in [
+            ("1e-07", Some("1.0e-07")),
+            ("1E5", Some("1.0E+5")),
+            ("2.5e10", Some("2.5e+10")),
+            ("-2.5e-10", Some("-2.5e-10")),
+            ("+1e400", Some("+1.0e+400")),
+            ("1_000.5e1_0", Some("1000.5e+10")),
+            ("1.e5", Some("1.e+5")),
+            ("1.5", None),
+            ("10", None),
+            ("inf", None),
+            (".nan", None),
+            ("e5", None),
+            ("1e", None),
+            ("1e+", None),
+            ("1.2.3e4", None),
+            ("0x1e5", None),
+        ] {
+            let mut buf = Vec::new();
+            let wrote = write_yaml11_float(&mut buf, text.as_bytes());
+            assert_eq!(wrote.then(|| String::from_utf8(buf.clone()).unwrap()).as_deref(), want, "{text}");
+            if !wrote {
+                assert!(buf.is_empty(), "{text}");
+            }
+        }
+        // Through the writer: on by default, off for YAML formatted as YAML.
+        let events = [SEQ, number("1e-07", ScalarKind::Float), number("1E5", ScalarKind::Float), SEND];
+        assert_eq!(write_stream(&events, WriteOptions::default()), "- 1.0e-07\n- 1.0E+5\n");
+        let as_written = WriteOptions { yaml11_floats: false, ..WriteOptions::default() };
+        assert_eq!(write_stream(&events, as_written), "- 1e-07\n- 1E5\n");
+        // A tag says what the node is: its text stays.
+        let tagged = [SEQ, with_props(number("1e5", ScalarKind::Float), None, Some("!!float")), SEND];
+        assert_eq!(write_stream(&tagged, WriteOptions::default()), "- !!float 1e5\n");
+    }
 
     // Builders for hand-made event streams.
 
@@ -1575,8 +1656,9 @@ h:
 
     #[test]
     fn numbers_bools_and_nulls_keep_their_text() {
+        // Except a float's exponent, spelled for YAML 1.1 readers too.
         let out = from_json("[1, -2.5e3, 1E400, true, false, null]");
-        assert_eq!(out, "- 1\n- -2.5e3\n- 1E400\n- true\n- false\n- null\n");
+        assert_eq!(out, "- 1\n- -2.5e+3\n- 1.0E+400\n- true\n- false\n- null\n");
         for (text, kind) in [("~", ScalarKind::Null), ("0x1F", ScalarKind::Integer), ("1.0", ScalarKind::Float)] {
             assert_eq!(value(number(text, kind)), text);
         }
@@ -2066,8 +2148,15 @@ second: doc
         };
         let mut input = crate::SliceInput::new(src.as_bytes());
         crate::json::read(&mut input, crate::json::Dialect::Json, &crate::Limits::DEFAULT, &mut sink).unwrap();
-        let scalars: Vec<String> = yaml_data(&yaml).into_iter().filter(|e| e.starts_with('=')).collect();
+        // Floats by value: their spelling changes for YAML 1.1 readers (`1e400` is written `1.0e+400`).
+        let by_value = |line: String| match line.strip_prefix("=Float \"").and_then(|t| t.split_once('"')) {
+            Some((text, rest)) => format!("=Float {:?}{rest}", text.parse::<f64>().unwrap()),
+            None => line,
+        };
+        let scalars: Vec<String> = yaml_data(&yaml).into_iter().filter(|e| e.starts_with('=')).map(by_value).collect();
+        let from_json_reader: Vec<String> = from_json_reader.into_iter().map(by_value).collect();
         assert_eq!(scalars, from_json_reader, "{yaml}");
+        assert!(yaml.contains("- 1.0e+400\n"), "{yaml}");
         assert_eq!(from_yaml(&yaml), yaml);
     }
 }

@@ -111,7 +111,8 @@ pub(crate) mod values {
     #[derive(Clone, Copy, Debug)]
     pub(crate) enum Compare {
         /// Numbers by their literal text (serde_json keeps it with `arbitrary_precision`) and mapping keys in the
-        /// same order: for data that only dfmt touched, which keeps both.
+        /// same order: for data that only dfmt touched, which keeps both. A float's exponent may have gained the
+        /// point and sign YAML 1.1 readers need (`1e5` and `1.0e+5` are the same here): same digits.
         Exact,
         /// Numbers by value (integers exactly, anything else as `f64`, so `1` equals `1.0`) and keys in any
         /// order: for expectations written by other tools.
@@ -122,7 +123,7 @@ pub(crate) mod values {
         fn numbers_equal(self, a: &Number, b: &Number) -> bool {
             let (a, b) = (a.to_string(), b.to_string());
             match self {
-                Compare::Exact => a == b,
+                Compare::Exact => a == b || yaml11_float(&a) == yaml11_float(&b),
                 Compare::Data => {
                     let integer = |s: &str| !s.contains(['.', 'e', 'E']);
                     if integer(&a) && integer(&b) {
@@ -133,6 +134,16 @@ pub(crate) mod values {
                 }
             }
         }
+    }
+
+    /// A float literal with an exponent as dfmt writes it into YAML: a point in the mantissa, a sign in the
+    /// exponent. Other literals as they are.
+    fn yaml11_float(s: &str) -> String {
+        let Some((mantissa, exponent)) = s.split_once(['e', 'E']) else { return s.to_owned() };
+        let e = &s[mantissa.len()..=mantissa.len()];
+        let point = if mantissa.contains('.') { "" } else { ".0" };
+        let sign = if exponent.starts_with(['+', '-']) { "" } else { "+" };
+        format!("{mantissa}{point}{e}{sign}{exponent}")
     }
 
     /// An integer literal without sign noise or leading zeros, so that equal integers of any size are equal text.
