@@ -652,9 +652,11 @@ impl<O: Output> Writer<O> {
                     self.before_text(place);
                 }
                 let tagged = scalar.props.tag.is_some();
-                if !(self.yaml11_floats && scalar.kind == ScalarKind::Float && !tagged)
-                    || !write_yaml11_float(&mut self.buf, scalar.text)
-                {
+                let respelled = self.yaml11_floats
+                    && scalar.kind == ScalarKind::Float
+                    && !tagged
+                    && write_yaml11_float(&mut self.buf, scalar.text);
+                if !respelled {
                     write_number(&mut self.buf, scalar.text, scalar.kind, tagged);
                 }
             }
