@@ -3,7 +3,7 @@
 //! - YAML that converts to JSON: formatting it succeeds, the formatted text converts to the same JSON bytes, and
 //!   formatting that text again changes nothing (idempotence).
 //! - JSON: converting it to YAML and back gives the same JSON as formatting it, compared as data (numbers by their
-//!   literal text, strings decoded, with an escaped lone surrogate read as U+FFFD as the YAML writer documents).
+//!   literal text, floats with an exponent as the YAML writer spells them for YAML 1.1 readers, strings decoded, with an escaped lone surrogate read as U+FFFD as the YAML writer documents).
 //!   JSON whose objects repeat a key may stop at the duplicate-key error instead, as YAML forbids repeated keys.
 //!
 //! All with the default options.
@@ -82,6 +82,7 @@ fn data_of(json: &[u8]) -> Vec<Item> {
     let mut items = Vec::new();
     let mut sink = |event: Event<'_>| {
         items.push(match event.kind {
+            EventKind::Scalar(s) if s.kind == dfmt_core::ScalarKind::Float => Item::Scalar(s.kind, yaml11(s.text)),
             EventKind::Scalar(s) => Item::Scalar(s.kind, decoded(s.text, s.style)),
             EventKind::MappingStart(_) => Item::Mark(b'{'),
             EventKind::MappingEnd => Item::Mark(b'}'),
@@ -96,6 +97,23 @@ fn data_of(json: &[u8]) -> Vec<Item> {
     dfmt_core::json::read(&mut SliceInput::new(json), Dialect::Json, &Options::default().limits, &mut sink)
         .unwrap_or_else(|e| panic!("JSON output does not read back: {e:?}\n{}", text(json)));
     items
+}
+
+/// A float literal as the YAML writer spells it for YAML 1.1 readers: a point in the mantissa and a sign in the
+/// exponent when it has one (`1e5` → `1.0e+5`); the digits are the same.
+fn yaml11(literal: &[u8]) -> Vec<u8> {
+    let Some(e) = literal.iter().position(|&b| b == b'e' || b == b'E') else { return literal.to_vec() };
+    let (mantissa, exponent) = (&literal[..e], &literal[e + 1..]);
+    let mut out = mantissa.to_vec();
+    if !mantissa.contains(&b'.') {
+        out.extend_from_slice(b".0");
+    }
+    out.push(literal[e]);
+    if !matches!(exponent.first(), Some(b'+' | b'-')) {
+        out.push(b'+');
+    }
+    out.extend_from_slice(exponent);
+    out
 }
 
 /// True when some object of the JSON text `json` repeats a key (keys compared decoded).
