@@ -187,6 +187,7 @@ impl Options {
 
     /// [`Options::yaml_write_options`] for data read as `from`: YAML keeps its floats as their author spelled
     /// them, other formats' floats are spelled for YAML 1.1 readers too.
+    #[cfg(feature = "yaml")]
     pub fn yaml_write_options_from(&self, from: Format) -> yaml::WriteOptions {
         yaml::WriteOptions { yaml11_floats: from != Format::Yaml, ..self.yaml_write_options() }
     }
