@@ -147,6 +147,18 @@ fn write_rewrites_in_place_keeping_permissions() {
 }
 
 #[test]
+fn write_keeps_a_comment_after_a_flow_collection() {
+    // The comment after `]` lands after `x` in block style, still after the same node: not a change of data
+    // (the safety net refused these files with "internal: formatting changed the data").
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.yaml");
+    fs::write(&path, "a: [x] # c\nb: {k: v} # d\n").unwrap();
+    let out = dfmt(&["fmt", "--write", "c.yaml"], dir.path(), b"");
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    assert_eq!(fs::read_to_string(&path).unwrap(), "a:\n  - x # c\nb:\n  k: v # d\n");
+}
+
+#[test]
 fn write_leaves_an_invalid_file_untouched() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bad.json");
