@@ -182,14 +182,14 @@ impl Options {
             Indent::Spaces(n) if n > 0 => usize::from(n),
             _ => 2,
         };
-        yaml::WriteOptions { indent, indent_sequences: self.yaml_indent_sequences, comments: true, yaml11_floats: true }
+        yaml::WriteOptions { indent, indent_sequences: self.yaml_indent_sequences, comments: true, yaml11_safe: true }
     }
 
     /// [`Options::yaml_write_options`] for data read as `from`: YAML keeps its floats as their author spelled
     /// them, other formats' floats are spelled for YAML 1.1 readers too.
     #[cfg(feature = "yaml")]
     pub fn yaml_write_options_from(&self, from: Format) -> yaml::WriteOptions {
-        yaml::WriteOptions { yaml11_floats: from != Format::Yaml, ..self.yaml_write_options() }
+        yaml::WriteOptions { yaml11_safe: from != Format::Yaml, ..self.yaml_write_options() }
     }
 
     /// One indentation step for the elements of multi-line TOML arrays (compact JSON indentation means 2 here).

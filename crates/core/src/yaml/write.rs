@@ -1,10 +1,11 @@
 //! The YAML writer: a sink that prints events as block-style YAML.
 //!
 //! Mappings and sequences are written in block style (`key: value`, `- item`), with `{}` and `[]` for empty
-//! ones; a mapping or sequence that is a sequence item starts on the item's line (`- a: 1`, `- - a`). Scalars
-//! are written plain where a YAML 1.2 reader and a YAML 1.1 reader both read back the same string or number,
-//! in quotes where not, and as literal blocks (`|`) when they hold several lines. The quotes or block style a
-//! user chose are kept where the value allows them, so formatting YAML does not churn its scalars.
+//! ones; a mapping or sequence that is a sequence item starts on the item's line (`- a: 1`, `- - a`). Data from
+//! other formats is written plain where a YAML 1.2 reader and a YAML 1.1 reader both read back the same string
+//! or number, in quotes where not, and as literal blocks (`|`) when it holds several lines. YAML formatted as
+//! YAML keeps the plain scalars, quotes and block styles its author chose where the value allows them, so
+//! formatting does not churn scalars ([`WriteOptions::yaml11_safe`]).
 //!
 //! Nothing is built up: each event is written as it comes, into one buffer that reaches the [`Output`] in large
 //! blocks. The only look-ahead YAML needs is whether a mapping or sequence is empty, which the next event
@@ -27,16 +28,17 @@ pub struct WriteOptions {
     pub indent_sequences: bool,
     /// Keep comments.
     pub comments: bool,
-    /// Spell floats with an exponent so that YAML 1.1 readers (PyYAML, Ansible, older Kubernetes tools) read them
-    /// as floats, as YAML 1.2 readers do: `1e-07` becomes `1.0e-07` and `2.5E10` becomes `2.5E+10` (YAML 1.1's
-    /// floats need a point and a signed exponent). For data from other formats; YAML formatted as YAML keeps the
-    /// spelling its author chose.
-    pub yaml11_floats: bool,
+    /// Write scalars so that YAML 1.1 readers (PyYAML, Ansible, older Kubernetes tools) read them as YAML 1.2
+    /// readers do: strings that YAML 1.1 reads as something else in quotes (`"yes"`, `"on"`, `"0755"`), even when
+    /// they came plain, and floats with an exponent respelled (`1e-07` becomes `1.0e-07`, `2.5E10` `2.5E+10`:
+    /// YAML 1.1's floats need a point and a signed exponent). For data from other formats. Off for YAML formatted
+    /// as YAML: what its author wrote plain stays plain (`on:`, `mode: 0755`), as prettier keeps it.
+    pub yaml11_safe: bool,
 }
 
 impl Default for WriteOptions {
     fn default() -> Self {
-        WriteOptions { indent: 2, indent_sequences: true, comments: true, yaml11_floats: true }
+        WriteOptions { indent: 2, indent_sequences: true, comments: true, yaml11_safe: true }
     }
 }
 
@@ -126,7 +128,7 @@ pub struct Writer<O> {
     indent: usize,
     indent_sequences: bool,
     comments: bool,
-    yaml11_floats: bool,
+    yaml11_safe: bool,
     /// The open collections, outermost first.
     stack: Vec<Frame>,
     /// The cursor is at the start of an empty line: the start of the output, or after a document.
@@ -161,7 +163,7 @@ impl<O: Output> Writer<O> {
             indent: options.indent.max(1),
             indent_sequences: options.indent_sequences,
             comments: options.comments,
-            yaml11_floats: options.yaml11_floats,
+            yaml11_safe: options.yaml11_safe,
             stack: Vec::new(),
             fresh: true,
             appendable: false,
@@ -652,7 +654,7 @@ impl<O: Output> Writer<O> {
                     self.before_text(place);
                 }
                 let tagged = scalar.props.tag.is_some();
-                let respelled = self.yaml11_floats
+                let respelled = self.yaml11_safe
                     && scalar.kind == ScalarKind::Float
                     && !tagged
                     && write_yaml11_float(&mut self.buf, scalar.text);
@@ -670,7 +672,7 @@ impl<O: Output> Writer<O> {
     /// Writes the decoded string `text` at `place`, or in key position when `place` is `None`.
     fn string(&mut self, text: &[u8], style: ScalarStyle, place: Option<&Place>) {
         let parent = place.and_then(|p| p.parent);
-        let form = choose_form(text, style, place.is_none(), parent.is_some());
+        let form = choose_form(text, style, place.is_none(), parent.is_some(), self.yaml11_safe);
         let Some(place) = place else {
             match form {
                 Form::Single => write_single(&mut self.buf, text),
@@ -976,7 +978,7 @@ fn maybe_special(text: &[u8]) -> bool {
 
 /// The form of a string: the user's quotes or block when they fit, else plain when that reads back as the
 /// same string under YAML 1.1 and 1.2, else a literal block for several lines, else double quotes.
-fn choose_form(text: &[u8], style: ScalarStyle, key: bool, nested: bool) -> Form {
+fn choose_form(text: &[u8], style: ScalarStyle, key: bool, nested: bool, yaml11_safe: bool) -> Form {
     let shape = shape(text);
     // The root has no indentation to count an indicator from that every parser agrees on.
     let literal_ok = !key && shape.literal && (nested || !shape.indented);
@@ -987,6 +989,10 @@ fn choose_form(text: &[u8], style: ScalarStyle, key: bool, nested: bool) -> Form
         ScalarStyle::Literal | ScalarStyle::Folded if literal_ok => return literal,
         // A merge key stays one: quoted, it would be an ordinary key.
         ScalarStyle::Plain if text == b"<<" && shape.plain => return Form::Plain,
+        // A string its author wrote plain stays plain where YAML 1.2 still reads it as this string (`on`, `0755`).
+        ScalarStyle::Plain if !yaml11_safe && shape.plain && core_kind(text) == ScalarKind::String => {
+            return Form::Plain;
+        }
         _ => {}
     }
     if shape.plain && !maybe_special(text) {
@@ -1248,11 +1254,26 @@ mod tests {
         // Through the writer: on by default, off for YAML formatted as YAML.
         let events = [SEQ, number("1e-07", ScalarKind::Float), number("1E5", ScalarKind::Float), SEND];
         assert_eq!(write_stream(&events, WriteOptions::default()), "- 1.0e-07\n- 1.0E+5\n");
-        let as_written = WriteOptions { yaml11_floats: false, ..WriteOptions::default() };
+        let as_written = WriteOptions { yaml11_safe: false, ..WriteOptions::default() };
         assert_eq!(write_stream(&events, as_written), "- 1e-07\n- 1E5\n");
         // A tag says what the node is: its text stays.
         let tagged = [SEQ, with_props(number("1e5", ScalarKind::Float), None, Some("!!float")), SEND];
         assert_eq!(write_stream(&tagged, WriteOptions::default()), "- !!float 1e5\n");
+    }
+
+    #[test]
+    fn plain_strings_stay_plain_when_formatting_yaml() {
+        let events = [MAP, plain("on"), plain("yes"), plain("t"), plain("12:30"), MEND];
+        let as_written = WriteOptions { yaml11_safe: false, ..WriteOptions::default() };
+        assert_eq!(write_stream(&events, as_written), "on: yes\nt: 12:30\n");
+        // For YAML 1.1 readers (data from other formats), quoted.
+        assert_eq!(write_stream(&events, WriteOptions::default()), "\"on\": \"yes\"\nt: \"12:30\"\n");
+        // A plain string that YAML 1.2 reads as something else (`!!str 123`, a string by its tag only) is quoted
+        // either way, and so is one whose characters cannot be plain.
+        let tagged = [SEQ, with_props(styled("123", ScalarStyle::Plain), None, Some("tag:yaml.org,2002:str")), SEND];
+        assert_eq!(write_stream(&tagged, as_written), "- !!str \"123\"\n");
+        let odd = [SEQ, styled("a: b", ScalarStyle::Plain), SEND];
+        assert_eq!(write_stream(&odd, as_written), "- \"a: b\"\n");
     }
 
     // Builders for hand-made event streams.
