@@ -163,10 +163,8 @@ impl<'a> Scalar<'a> {
     /// The value's text as [`Scalar::decoded`] gives it, decoded into `scratch` (cleared first) only when an escape
     /// must be: for a consumer that decodes many strings and reuses one buffer.
     pub fn decode_into<'s>(&'s self, scratch: &'s mut Vec<u8>) -> &'s [u8] {
-        match self.style {
-            ScalarStyle::JsonUnescaped => return json_body(self.text),
-            style if style.is_decoded() => return self.text,
-            _ => {}
+        if let Some(value) = as_is(self.text, self.style) {
+            return value;
         }
         let body = json_body(self.text);
         match find_byte(body, 0, b'\\') {
@@ -181,10 +179,8 @@ impl<'a> Scalar<'a> {
 
 /// A scalar's text in `style`, decoded (see [`Scalar::decoded`]).
 pub(crate) fn decoded(text: &[u8], style: ScalarStyle) -> Cow<'_, [u8]> {
-    match style {
-        ScalarStyle::JsonUnescaped => return Cow::Borrowed(json_body(text)),
-        style if style.is_decoded() => return Cow::Borrowed(text),
-        _ => {}
+    if let Some(value) = as_is(text, style) {
+        return Cow::Borrowed(value);
     }
     let body = json_body(text);
     match find_byte(body, 0, b'\\') {
@@ -194,6 +190,17 @@ pub(crate) fn decoded(text: &[u8], style: ScalarStyle) -> Cow<'_, [u8]> {
             unescape_json(body, escape, &mut out);
             Cow::Owned(out)
         }
+    }
+}
+
+/// The value of a scalar whose text needs no decoding: the text itself, or the body of a JSON string without
+/// escapes; `None` for a JSON string that may hold one.
+#[inline]
+fn as_is(text: &[u8], style: ScalarStyle) -> Option<&[u8]> {
+    match style {
+        ScalarStyle::JsonUnescaped => Some(json_body(text)),
+        style if style.is_decoded() => Some(text),
+        _ => None,
     }
 }
 

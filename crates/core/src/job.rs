@@ -185,8 +185,8 @@ impl Options {
         yaml::WriteOptions { indent, indent_sequences: self.yaml_indent_sequences, comments: true, yaml11_safe: true }
     }
 
-    /// [`Options::yaml_write_options`] for data read as `from`: YAML keeps its floats as their author spelled
-    /// them, other formats' floats are spelled for YAML 1.1 readers too.
+    /// [`Options::yaml_write_options`] for data read as `from`: YAML keeps its scalars as their author spelled
+    /// them; other formats' data is written for YAML 1.1 readers too ([`yaml::WriteOptions::yaml11_safe`]).
     #[cfg(feature = "yaml")]
     pub fn yaml_write_options_from(&self, from: Format) -> yaml::WriteOptions {
         yaml::WriteOptions { yaml11_safe: from != Format::Yaml, ..self.yaml_write_options() }

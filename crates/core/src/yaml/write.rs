@@ -654,13 +654,7 @@ impl<O: Output> Writer<O> {
                     self.before_text(place);
                 }
                 let tagged = scalar.props.tag.is_some();
-                let respelled = self.yaml11_safe
-                    && scalar.kind == ScalarKind::Float
-                    && !tagged
-                    && write_yaml11_float(&mut self.buf, scalar.text);
-                if !respelled {
-                    write_number(&mut self.buf, scalar.text, scalar.kind, tagged);
-                }
+                write_number(&mut self.buf, scalar.text, scalar.kind, tagged, self.yaml11_safe);
             }
             return;
         }
@@ -1150,8 +1144,12 @@ fn write_yaml11_float(buf: &mut Vec<u8>, text: &[u8]) -> bool {
 
 /// Writes the text of a number, bool or null. Text from YAML or JSON is already what YAML's core schema reads
 /// as that kind; spellings of other formats that it would read as strings (TOML's `1_000`, `0b101`, `inf`,
-/// `nan`) are respelled. A tagged node keeps its text: the tag says what it is.
-fn write_number(buf: &mut Vec<u8>, text: &[u8], kind: ScalarKind, tagged: bool) {
+/// `nan`) are respelled, and with `yaml11_safe` so are floats with an exponent ([`write_yaml11_float`]). A tagged
+/// node keeps its text: the tag says what it is.
+fn write_number(buf: &mut Vec<u8>, text: &[u8], kind: ScalarKind, tagged: bool, yaml11_safe: bool) {
+    if yaml11_safe && kind == ScalarKind::Float && !tagged && write_yaml11_float(buf, text) {
+        return;
+    }
     // Neither YAML's nor JSON's numbers hold an underscore, start with `0b` or end in a letter other than the
     // digits of a hexadecimal or the `.inf` and `.nan` that need no change.
     let binary = |t: &[u8]| t.starts_with(b"0b") || t.get(1..).is_some_and(|t| t.starts_with(b"0b"));
