@@ -183,11 +183,13 @@ pub enum ErrorClass {
     Cancelled,
     /// The input source or the output failed.
     Io,
+    /// The data is valid in its format but breaks a JSON Schema (the diagnostic's message says how).
+    Schema,
 }
 
 impl ErrorClass {
     /// The class's stable name: `syntax`, `encoding`, `duplicate`, `depth_limit`, `too_long`, `alias_limit`,
-    /// `not_representable`, `memory_limit`, `output_limit`, `cancelled`, `io`.
+    /// `not_representable`, `memory_limit`, `output_limit`, `cancelled`, `io`, `schema`.
     pub const fn name(self) -> &'static str {
         match self {
             ErrorClass::Syntax => "syntax",
@@ -201,6 +203,7 @@ impl ErrorClass {
             ErrorClass::OutputLimit => "output_limit",
             ErrorClass::Cancelled => "cancelled",
             ErrorClass::Io => "io",
+            ErrorClass::Schema => "schema",
         }
     }
 }
@@ -384,6 +387,9 @@ codes! {
         OutputLimit = "output_limit", OutputLimit, "the output exceeds the limit of {} bytes";
         Cancelled = "cancelled", Cancelled, "the job was stopped before it finished: its time limit passed";
     }
+    "JSON Schema (dfmt-schema)" {
+        SchemaViolation = "schema_violation", Schema, "the value does not match the schema";
+    }
     "data (any reader into any writer)" {
         DuplicateKey = "duplicate_key", Duplicate, "duplicate key";
         UnsupportedTag = "unsupported_tag", NotRepresentable, "this tag has no meaning in the target format";
@@ -551,6 +557,7 @@ impl ErrorCode {
                 | ErrorCode::TomlSecondDocument
                 | ErrorCode::TomlNull
                 | ErrorCode::TomlIntegerRange
+                | ErrorCode::SchemaViolation
         )
     }
 

@@ -163,6 +163,11 @@ impl Job {
     pub fn events<I: Input, S: Sink>(&self, input: &mut I, sink: S) -> Result<S, Error> {
         events(input, self.from, self.to().unwrap_or(self.from), &self.options, sink)
     }
+
+    /// [`Job::events`], asking `stop` every 1024 events whether to give up, as [`Job::run_until`] does.
+    pub fn events_until<I: Input, S: Sink>(&self, input: &mut I, sink: S, stop: &dyn Fn() -> bool) -> Result<S, Error> {
+        pipeline(input, self.from, self.to().unwrap_or(self.from), &self.options, sink, Some(stop))
+    }
 }
 
 impl Options {

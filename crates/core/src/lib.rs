@@ -79,7 +79,7 @@ pub use options::{Indent, Options, ParseError, ParseErrorKind};
 #[cfg(feature = "std")]
 pub use output::IoOutput;
 pub use output::{Bounded, Discard, Output};
-pub use path::key_path_at;
+pub use path::{key_path_at, push_index, push_key};
 pub use reshape::{ArrayToDocuments, DocumentsToArray};
 pub use source::{Located, Position, Span, locate};
 pub use tree::Tree;

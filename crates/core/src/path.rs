@@ -23,6 +23,27 @@ pub fn key_path_at(src: &[u8], format: Format, options: &Options, offset: u64) -
     tracker.found
 }
 
+/// Appends the step into the entry `key` of a mapping to the key path `out`: `.key`, or `["odd key"]` for a key
+/// that is not a plain identifier.
+pub fn push_key(out: &mut String, key: &str) {
+    let plain = !key.is_empty()
+        && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        && !key.as_bytes()[0].is_ascii_digit();
+    if plain {
+        if !out.is_empty() {
+            out.push('.');
+        }
+        out.push_str(key);
+    } else {
+        let _ = write!(out, "[{key:?}]");
+    }
+}
+
+/// Appends the step into element `index` of a sequence to the key path `out`: `[index]`.
+pub fn push_index(out: &mut String, index: usize) {
+    let _ = write!(out, "[{index}]");
+}
+
 enum Frame {
     /// A mapping and the key of the entry being read (`None` while its key is awaited).
     Mapping(Option<String>),
@@ -42,22 +63,10 @@ impl Tracker {
         let mut out = String::new();
         for frame in &self.stack {
             match frame {
-                Frame::Mapping(Some(key)) => {
-                    let plain = !key.is_empty()
-                        && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-                        && !key.as_bytes()[0].is_ascii_digit();
-                    if plain {
-                        if !out.is_empty() {
-                            out.push('.');
-                        }
-                        out.push_str(key);
-                    } else {
-                        let _ = write!(out, "[{key:?}]");
-                    }
-                }
+                Frame::Mapping(Some(key)) => push_key(&mut out, key),
                 Frame::Mapping(None) => {}
                 Frame::Sequence(index) => {
-                    let _ = write!(out, "[{}]", index.saturating_sub(1));
+                    push_index(&mut out, index.saturating_sub(1));
                 }
             }
         }
