@@ -166,8 +166,10 @@ pub(crate) struct InputArgs {
     /// YAML: read tagged nodes as untagged when converting (otherwise a tag the output cannot carry is an error).
     #[arg(long)]
     pub(crate) yaml_drop_tags: bool,
-    /// How errors are printed: `human` (the position, the source line and a hint), or `json` (one object per line:
-    /// file, line, column, severity, code, kind, message, and path, related and hint where there are).
+    /// How problems are printed: `human` (the position, the source line and a hint); `json` (one object per line
+    /// on standard error: file, line, column, end_line, end_column, severity, code, kind, message, and path,
+    /// related, hint and schema where there are); `github` (GitHub Actions annotations, on standard output);
+    /// `sarif` (one SARIF 2.1.0 log, on standard output). Columns count characters.
     #[arg(long, value_name = "FORMAT", value_enum, default_value_t = MessageFormat::Human)]
     pub(crate) message_format: MessageFormat,
 }
@@ -179,6 +181,10 @@ pub(crate) enum MessageFormat {
     Human,
     /// For programs: JSON lines.
     Json,
+    /// GitHub Actions workflow commands (`::error file=…`), which annotate the files of a pull request.
+    Github,
+    /// A SARIF 2.1.0 log, for code-scanning tools.
+    Sarif,
 }
 
 /// How output is laid out.
@@ -222,6 +228,32 @@ pub(crate) struct FmtArgs {
 pub(crate) struct ValidateArgs {
     #[command(flatten)]
     pub(crate) input: InputArgs,
+    #[command(flatten)]
+    pub(crate) schema: SchemaArgs,
+}
+
+/// JSON Schema: which schema, and how it is applied.
+#[derive(Debug, Args)]
+pub(crate) struct SchemaArgs {
+    /// Check every input against this JSON Schema (a JSON, YAML or TOML file; drafts 4, 6, 7, 2019-09, 2020-12).
+    /// Without it, a schema an input names for itself is used: a `$schema` key at its top, the
+    /// `# yaml-language-server: $schema=…` comment (YAML) or `#:schema …` (TOML); a URL it names that
+    /// --schema-map does not map to a folder is skipped with a note. Nothing is ever fetched.
+    #[arg(long, value_name = "SCHEMA")]
+    pub(crate) schema: Option<PathBuf>,
+    /// Read references under the URL PREFIX from the local folder DIR (`https://example.com/schemas/=./schemas`);
+    /// may be given several times.
+    #[arg(long, value_name = "PREFIX=DIR", value_parser = parse_mapping)]
+    pub(crate) schema_map: Vec<(String, PathBuf)>,
+    /// Check `format` (date-time, email, ipv4, …) as an assertion, not only an annotation.
+    #[arg(long)]
+    pub(crate) schema_formats: bool,
+    /// Ignore the schemas inputs name for themselves (only --schema applies).
+    #[arg(long)]
+    pub(crate) no_schema_discovery: bool,
+    /// Report at most N violations per input (0: no limit).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub(crate) max_errors: usize,
 }
 
 #[derive(Debug, Args)]
@@ -301,6 +333,18 @@ pub(crate) struct ServeArgs {
     /// After SIGTERM or Ctrl-C, how long requests in flight may take to finish, in milliseconds.
     #[arg(long, env = "DFMT_SHUTDOWN_GRACE_MS", value_name = "MS", default_value_t = 10_000)]
     pub(crate) shutdown_grace_ms: u64,
+}
+
+/// `PREFIX=DIR`: a URL prefix and the folder it is read from.
+fn parse_mapping(value: &str) -> Result<(String, PathBuf), String> {
+    let (prefix, dir) = value.split_once('=').ok_or_else(|| format!("expected PREFIX=DIR, found {value:?}"))?;
+    if prefix.is_empty() || dir.is_empty() {
+        return Err(format!("expected PREFIX=DIR with neither empty, found {value:?}"));
+    }
+    if !prefix.contains("://") {
+        return Err(format!("the prefix {prefix:?} is not a URL (scheme://…)"));
+    }
+    Ok((prefix.to_owned(), PathBuf::from(dir)))
 }
 
 /// A format name, read by the core's one parser.

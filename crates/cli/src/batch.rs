@@ -1,6 +1,8 @@
 //! Many inputs at once: processed in parallel across cores, printed in input order, summed up at the end.
 //! Workers stay within a window of the printer, so buffered outputs are bounded by the number of cores.
 
+use crate::args::MessageFormat;
+use crate::diagnostic::Style;
 use crate::in_place;
 use crate::inputs::Source;
 use crate::task::{self, Report, Settings, Status, Stop, Task};
@@ -41,7 +43,7 @@ pub(crate) fn run(sources: &[Source], settings: &Settings, summary: bool) -> Res
             });
         }
         drop(sender);
-        let result = print_in_order(sources.len(), &receiver, &mut tally, &window);
+        let result = print_in_order(sources.len(), &receiver, &mut tally, &window, settings.style);
         if result.is_err() {
             // Stop the workers early: no more work to hand out, and nobody waits for the printer.
             next.store(sources.len(), Ordering::Relaxed);
@@ -69,17 +71,38 @@ fn process(source: &Source, settings: &Settings) -> Report {
     if settings.needs_whole_input() {
         return task::whole(source, settings);
     }
+    let mut noted = String::new();
+    if let (Task::Validate, Some(setup)) = (settings.task, settings.schema) {
+        match crate::schema::validate(source, settings, setup) {
+            Some(report) if report.stderr.starts_with("dfmt: note:") && report.diagnostics.is_empty() => {
+                // A schema named but not read: the note, then the syntax checked as without a schema.
+                noted = report.stderr;
+            }
+            Some(report) => return report,
+            None => {}
+        }
+    }
     let mut out = Vec::new();
-    let (status, stderr) = match task::stream(source, settings, &mut out) {
-        Ok(()) => (Status::Ok, String::new()),
+    let mut report = Report::new(Status::Ok);
+    report.stderr = noted;
+    match task::stream(source, settings, &mut out) {
+        Ok(()) => {}
         Err(Stop::Invalid(diagnostic)) => {
             out.clear(); // half a document helps nobody in a batch
-            (Status::Invalid, diagnostic)
+            report.status = Status::Invalid;
+            report.diagnostics = diagnostic;
         }
-        Err(Stop::Io(error)) => (Status::Failed, format!("dfmt: error: {error:#}\n")),
-        Err(Stop::Output) => (Status::Failed, format!("dfmt: error: writing the output of {source} failed\n")),
-    };
-    Report { stdout: out, stderr, status, renamed_in: None }
+        Err(Stop::Io(error)) => {
+            report.status = Status::Failed;
+            report.stderr.push_str(&format!("dfmt: error: {error:#}\n"));
+        }
+        Err(Stop::Output) => {
+            report.status = Status::Failed;
+            report.stderr.push_str(&format!("dfmt: error: writing the output of {source} failed\n"));
+        }
+    }
+    report.stdout = out;
+    report
 }
 
 /// How far the printer got, for workers that must not run too far ahead of it.
@@ -110,7 +133,10 @@ fn print_in_order(
     receiver: &mpsc::Receiver<(usize, Report)>,
     tally: &mut Tally,
     window: &Window,
+    style: Style,
 ) -> Result<()> {
+    let sarif = style.format == MessageFormat::Sarif;
+    let mut results = Vec::new();
     let started = Instant::now();
     let bar = ProgressBar::with_draw_target(Some(count as u64), ProgressDrawTarget::hidden());
     if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} files {elapsed}") {
@@ -137,6 +163,13 @@ fn print_in_order(
             bar.suspend(|| -> Result<()> {
                 let mut out = stdout.lock();
                 out.write_all(&report.stdout)?;
+                if sarif {
+                    results.extend(report.diagnostics.lines().map(str::to_owned));
+                } else if style.on_stdout() {
+                    out.write_all(report.diagnostics.as_bytes())?;
+                } else {
+                    eprint!("{}", report.diagnostics);
+                }
                 out.flush()?;
                 eprint!("{}", report.stderr);
                 Ok(())
@@ -147,6 +180,11 @@ fn print_in_order(
         }
     }
     bar.finish_and_clear();
+    if sarif {
+        let mut out = stdout.lock();
+        out.write_all(crate::diagnostic::sarif_log(&results).as_bytes())?;
+        out.flush()?;
+    }
     Ok(())
 }
 

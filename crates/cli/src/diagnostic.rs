@@ -1,24 +1,47 @@
 //! Diagnostics as the command line shows them: `PATH:LINE:COLUMN: error: MESSAGE`, then the source line with a
-//! caret under the column, the key path, the earlier position, and a hint that names this tool's flags. With
-//! `--message-format json`, one JSON object per line instead, for programs.
+//! caret under the column, the key path, the earlier position, notes, and a hint that names this tool's flags.
+//! For programs, `--message-format`: `json` (one object per line, on standard error), `github` (workflow
+//! commands that GitHub Actions turns into annotations, on standard output), `sarif` (one SARIF 2.1.0 log for
+//! the whole run, on standard output; each diagnostic is rendered here as one result, and the printer wraps
+//! them, [`sarif_log`]).
+//!
+//! Columns count characters (Unicode code points) in every format: the human and JSON formats say so in their
+//! documentation, the SARIF log by its `columnKind`, and GitHub's annotations take a character column.
 
+use crate::args::MessageFormat;
 use annotate_snippets::{AnnotationKind, Level, Renderer, Snippet};
-use dfmt_core::{Diagnostic, Hint, Located};
+use dfmt_core::{Diagnostic, Hint, Located, Position};
 use std::fmt::Write as _;
 
-/// How diagnostics look: coloured only on a terminal, and never when `NO_COLOR` is set; or JSON lines.
+/// How diagnostics look: coloured only on a terminal, and never when `NO_COLOR` is set; or for programs.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Style {
     pub(crate) color: bool,
-    pub(crate) json: bool,
+    pub(crate) format: MessageFormat,
 }
 
 impl Style {
-    pub(crate) fn for_stderr(json: bool) -> Style {
+    pub(crate) fn for_stderr(format: MessageFormat) -> Style {
         use std::io::IsTerminal;
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        Style { color: !json && !no_color && std::io::stderr().is_terminal(), json }
+        let color = format == MessageFormat::Human && !no_color && std::io::stderr().is_terminal();
+        Style { color, format }
     }
+
+    /// True when diagnostics go to standard output (annotations and SARIF), not standard error.
+    pub(crate) fn on_stdout(self) -> bool {
+        matches!(self.format, MessageFormat::Github | MessageFormat::Sarif)
+    }
+}
+
+/// What a diagnostic of a schema violation adds: the keyword, where in the schema, and which schema.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct SchemaNote {
+    pub(crate) keyword: String,
+    pub(crate) schema_path: String,
+    pub(crate) instance_path: String,
+    /// The schema's file or URI, as the user named it.
+    pub(crate) schema: String,
 }
 
 /// Most of a very long line (minified JSON) is noise: show this many characters on each side of the column.
@@ -45,8 +68,26 @@ pub(crate) fn render<'a>(
     locate: &dyn Fn(u64) -> Located<'a>,
     style: Style,
 ) -> String {
-    if style.json {
-        return json_line(name, diagnostic);
+    render_with(name, diagnostic, locate, style, None)
+}
+
+/// [`render`], with what a schema violation adds.
+pub(crate) fn render_with<'a>(
+    name: &str,
+    diagnostic: &Diagnostic,
+    locate: &dyn Fn(u64) -> Located<'a>,
+    style: Style,
+    schema: Option<&SchemaNote>,
+) -> String {
+    let end = || {
+        let end = diagnostic.span.end.max(diagnostic.span.start);
+        if end == diagnostic.span.start { diagnostic.position } else { locate(end).position }
+    };
+    match style.format {
+        MessageFormat::Human => {}
+        MessageFormat::Json => return json_line(name, diagnostic, end(), schema),
+        MessageFormat::Github => return github_line(name, diagnostic, end(), schema),
+        MessageFormat::Sarif => return sarif_result(name, diagnostic, end(), schema),
     }
     let position = diagnostic.position;
     let mut out = String::new();
@@ -70,6 +111,11 @@ pub(crate) fn render<'a>(
         let at = related.position;
         group = group.element(Level::NOTE.message(format!("{} at {name}:{}:{}", related.what, at.line, at.column)));
     }
+    if let Some(schema) = schema {
+        let at = if schema.schema_path.is_empty() { "its root" } else { schema.schema_path.as_str() };
+        group = group
+            .element(Level::NOTE.message(format!("`{}` of the schema {}, at {at}", schema.keyword, schema.schema)));
+    }
     if let Some(hint) = diagnostic.hint {
         group = group.element(Level::HELP.message(hint_text(hint)));
     }
@@ -81,9 +127,10 @@ pub(crate) fn render<'a>(
     out
 }
 
-/// One JSON object on one line: `file`, `line`, `column`, `severity`, `code`, `kind`, `message`, and `path`,
-/// `related` (`line`, `column`, `message`) and `hint` (`code`, `message`) when there are.
-fn json_line(name: &str, diagnostic: &Diagnostic) -> String {
+/// One JSON object on one line: `file`, `line`, `column`, `end_line`, `end_column`, `severity`, `code`, `kind`,
+/// `message`, and `path`, `related` (`line`, `column`, `message`), `hint` (`code`, `message`) and `schema`
+/// (`keyword`, `schema_path`, `instance_path`, `schema`) when there are.
+fn json_line(name: &str, diagnostic: &Diagnostic, end: Position, schema: Option<&SchemaNote>) -> String {
     let mut out = Vec::with_capacity(256);
     let field = |out: &mut Vec<u8>, key: &str, value: &str| {
         out.extend_from_slice(format!(",\"{key}\":").as_bytes());
@@ -93,6 +140,7 @@ fn json_line(name: &str, diagnostic: &Diagnostic) -> String {
     dfmt_core::json::escape_into(&mut out, name.as_bytes());
     let at = diagnostic.position;
     out.extend_from_slice(format!(",\"line\":{},\"column\":{}", at.line, at.column).as_bytes());
+    out.extend_from_slice(format!(",\"end_line\":{},\"end_column\":{}", end.line, end.column).as_bytes());
     field(&mut out, "severity", diagnostic.severity.name());
     field(&mut out, "code", diagnostic.code.name());
     field(&mut out, "kind", diagnostic.kind());
@@ -112,7 +160,196 @@ fn json_line(name: &str, diagnostic: &Diagnostic) -> String {
         field(&mut out, "message", hint_text(hint));
         out.push(b'}');
     }
+    if let Some(schema) = schema {
+        out.extend_from_slice(b",\"schema\":{\"keyword\":");
+        dfmt_core::json::escape_into(&mut out, schema.keyword.as_bytes());
+        field(&mut out, "schema_path", &schema.schema_path);
+        field(&mut out, "instance_path", &schema.instance_path);
+        field(&mut out, "schema", &schema.schema);
+        out.push(b'}');
+    }
     out.extend_from_slice(b"}\n");
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// The finding of `fmt --check` for a file that formatting would change, for the formats programs read: code
+/// `unformatted`, at the first line that changes.
+pub(crate) fn unformatted(name: &str, line: u64, style: Style) -> String {
+    const MESSAGE: &str = "the file is not formatted as dfmt fmt would format it";
+    let mut out = Vec::with_capacity(160);
+    match style.format {
+        MessageFormat::Human => return format!("{name}\n"),
+        MessageFormat::Json => {
+            out.extend_from_slice(b"{\"file\":");
+            dfmt_core::json::escape_into(&mut out, name.as_bytes());
+            out.extend_from_slice(
+                format!(",\"line\":{line},\"column\":1,\"end_line\":{line},\"end_column\":1,\"severity\":\"error\",\"code\":\"unformatted\",\"kind\":\"format\",\"message\":\"{MESSAGE}\"}}\n").as_bytes(),
+            );
+        }
+        MessageFormat::Github => {
+            return format!("::error file={},line={line},title=dfmt unformatted::{MESSAGE}\n", github_property(name));
+        }
+        MessageFormat::Sarif => {
+            out.extend_from_slice(b"{\"ruleId\":\"unformatted\",\"level\":\"error\",\"message\":{\"text\":\"");
+            out.extend_from_slice(MESSAGE.as_bytes());
+            out.extend_from_slice(b"\"},\"locations\":[{\"physicalLocation\":{\"artifactLocation\":{\"uri\":");
+            dfmt_core::json::escape_into(&mut out, artifact_uri(name).as_bytes());
+            out.extend_from_slice(format!("}},\"region\":{{\"startLine\":{line}}}}}}}]}}\n").as_bytes());
+        }
+    }
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// A GitHub Actions workflow command: `::error file=…,line=…,col=…,endLine=…,endColumn=…,title=…::message`,
+/// escaped as the runner reads it (`%`, CR and LF in the message; also `:` and `,` in properties).
+fn github_line(name: &str, diagnostic: &Diagnostic, end: Position, schema: Option<&SchemaNote>) -> String {
+    let level = match diagnostic.severity {
+        dfmt_core::Severity::Error => "error",
+        dfmt_core::Severity::Warning => "warning",
+        _ => "notice",
+    };
+    let at = diagnostic.position;
+    let mut message = diagnostic.message.clone();
+    if let Some(path) = &diagnostic.path {
+        let _ = write!(message, " (at {path})");
+    }
+    if let Some(schema) = schema {
+        let _ = write!(message, "\nschema {}: `{}` at {}", schema.schema, schema.keyword, schema.schema_path);
+    }
+    let mut out = format!("::{level} file={},line={},col={}", github_property(name), at.line, at.column);
+    if end.line > 0 {
+        let _ = write!(out, ",endLine={},endColumn={}", end.line, end.column);
+    }
+    let _ = writeln!(
+        out,
+        ",title={}::{}",
+        github_property(&format!("dfmt {}", diagnostic.code.name())),
+        github_data(&message)
+    );
+    out
+}
+
+fn github_data(text: &str) -> String {
+    text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+fn github_property(text: &str) -> String {
+    github_data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// One SARIF 2.1.0 `result` object on one line (the printer puts them into one log, [`sarif_log`]).
+fn sarif_result(name: &str, diagnostic: &Diagnostic, end: Position, schema: Option<&SchemaNote>) -> String {
+    let mut out = Vec::with_capacity(256);
+    let string = |out: &mut Vec<u8>, text: &str| dfmt_core::json::escape_into(out, text.as_bytes());
+    out.extend_from_slice(b"{\"ruleId\":");
+    string(&mut out, diagnostic.code.name());
+    out.extend_from_slice(b",\"level\":");
+    string(&mut out, if diagnostic.severity == dfmt_core::Severity::Error { "error" } else { "warning" });
+    let mut message = diagnostic.message.clone();
+    if let Some(path) = &diagnostic.path {
+        let _ = write!(message, " (at {path})");
+    }
+    out.extend_from_slice(b",\"message\":{\"text\":");
+    string(&mut out, &message);
+    out.extend_from_slice(b"},\"locations\":[{\"physicalLocation\":{\"artifactLocation\":{\"uri\":");
+    string(&mut out, &artifact_uri(name));
+    out.extend_from_slice(b"}");
+    let at = diagnostic.position;
+    if at.line > 0 {
+        let _ = write!(
+            Bytes(&mut out),
+            ",\"region\":{{\"startLine\":{},\"startColumn\":{},\"endLine\":{},\"endColumn\":{}}}",
+            at.line,
+            at.column,
+            end.line.max(at.line),
+            // SARIF's end column is one past the last character.
+            if end.line > at.line { end.column } else { end.column.max(at.column + 1) }
+        );
+    }
+    out.extend_from_slice(b"}");
+    if let Some(path) = &diagnostic.path {
+        out.extend_from_slice(b",\"logicalLocations\":[{\"fullyQualifiedName\":");
+        string(&mut out, path);
+        out.extend_from_slice(b",\"kind\":\"member\"}]");
+    }
+    out.extend_from_slice(b"}]");
+    if let Some(schema) = schema {
+        out.extend_from_slice(b",\"properties\":{\"keyword\":");
+        string(&mut out, &schema.keyword);
+        out.extend_from_slice(b",\"schemaPath\":");
+        string(&mut out, &schema.schema_path);
+        out.extend_from_slice(b",\"instancePath\":");
+        string(&mut out, &schema.instance_path);
+        out.extend_from_slice(b",\"schema\":");
+        string(&mut out, &schema.schema);
+        out.push(b'}');
+    }
+    out.extend_from_slice(b"}\n");
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// `fmt::Write` into bytes.
+struct Bytes<'a>(&'a mut Vec<u8>);
+
+impl std::fmt::Write for Bytes<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.0.extend_from_slice(s.as_bytes());
+        Ok(())
+    }
+}
+
+/// An input's name as a SARIF artifact URI: a relative path stays relative (with `/`), characters outside
+/// URI syntax percent-encoded; standard input is `stdin`.
+fn artifact_uri(name: &str) -> String {
+    if name == "<stdin>" {
+        return "stdin".to_owned();
+    }
+    let mut uri = String::new();
+    for b in name.replace('\\', "/").bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/!$&'()*+,;=:@".contains(&b) {
+            uri.push(b as char);
+        } else {
+            let _ = write!(uri, "%{b:02X}");
+        }
+    }
+    uri
+}
+
+/// The SARIF 2.1.0 log around `results` (each one line from [`sarif_result`]): one run of dfmt, with a rule
+/// for each code the results use, and columns counted in code points.
+pub(crate) fn sarif_log(results: &[String]) -> String {
+    let mut codes: Vec<&str> =
+        results.iter().filter_map(|r| r.strip_prefix("{\"ruleId\":\"")?.split('"').next()).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    let mut out = Vec::with_capacity(1024 + results.iter().map(String::len).sum::<usize>());
+    out.extend_from_slice(
+        b"{\"$schema\":\"https://json.schemastore.org/sarif-2.1.0.json\",\"version\":\"2.1.0\",\"runs\":[{\"tool\":{\"driver\":{\"name\":\"dfmt\",\"version\":",
+    );
+    dfmt_core::json::escape_into(&mut out, env!("CARGO_PKG_VERSION").as_bytes());
+    out.extend_from_slice(b",\"informationUri\":");
+    dfmt_core::json::escape_into(&mut out, env!("CARGO_PKG_REPOSITORY").as_bytes());
+    out.extend_from_slice(b",\"rules\":[");
+    for (i, code) in codes.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(b"{\"id\":");
+        dfmt_core::json::escape_into(&mut out, code.as_bytes());
+        let text = dfmt_core::ErrorCode::from_name(code)
+            .map_or("the file is not formatted as dfmt fmt would format it", |c| c.message());
+        out.extend_from_slice(b",\"shortDescription\":{\"text\":");
+        dfmt_core::json::escape_into(&mut out, text.replace("{}", "…").as_bytes());
+        out.extend_from_slice(b"}}");
+    }
+    out.extend_from_slice(b"]}},\"columnKind\":\"unicodeCodePoints\",\"results\":[");
+    for (i, result) in results.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(result.trim_end().as_bytes());
+    }
+    out.extend_from_slice(b"]}]}\n");
     String::from_utf8(out).unwrap_or_default()
 }
 
@@ -150,7 +387,7 @@ mod tests {
         render("in.json", &diagnostics[0], &|at| locate(text.as_bytes(), at), style)
     }
 
-    const PLAIN: Style = Style { color: false, json: false };
+    const PLAIN: Style = Style { color: false, format: MessageFormat::Human };
 
     #[test]
     fn header_then_snippet_with_caret() {
@@ -171,7 +408,8 @@ mod tests {
 
     #[test]
     fn json_lines_carry_the_code_and_the_related_position() {
-        let out = diagnose("a: 1\nb: 2\na: \"\\u00e9\"\n", Format::Yaml, Style { color: false, json: true });
+        let out =
+            diagnose("a: 1\nb: 2\na: \"\\u00e9\"\n", Format::Yaml, Style { color: false, format: MessageFormat::Json });
         let value: serde_json::Value = serde_json::from_str(&out).unwrap();
         assert_eq!(value["code"], "duplicate_key");
         assert_eq!(value["kind"], "duplicate");

@@ -11,6 +11,7 @@ mod in_place;
 mod inputs;
 mod log;
 mod region;
+mod schema;
 mod stdout;
 mod task;
 
@@ -65,9 +66,13 @@ pub(crate) fn is_broken_pipe(error: &anyhow::Error) -> bool {
 }
 
 fn run(cli: Cli) -> Result<Status> {
+    let mut schema_args = None;
     let (input, task, layout) = match cli.command {
         Command::Fmt(a) => (a.input, Task::Fmt { check: a.check, diff: a.diff, write: a.write }, Some(a.layout)),
-        Command::Validate(a) => (a.input, Task::Validate, None),
+        Command::Validate(a) => {
+            schema_args = Some(a.schema);
+            (a.input, Task::Validate, None)
+        }
         Command::Convert(a) => (a.input, Task::Convert { to: a.to }, Some(a.layout)),
         Command::Serve(a) => return serve(a),
         Command::Completions(a) => {
@@ -81,7 +86,11 @@ fn run(cli: Cli) -> Result<Status> {
             return Ok(Status::Ok);
         }
     };
-    let settings = settings(&input, task, layout.as_ref());
+    let mut settings = settings(&input, task, layout.as_ref());
+    if let Some(args) = &schema_args {
+        // One setup for the whole run, shared by the workers for as long as the process lives.
+        settings.schema = schema::Setup::new(args, settings.options.limits)?.map(|s| &*Box::leak(Box::new(s)));
+    }
     let (mut sources, walked) = inputs::collect(&input.paths)?;
     if matches!(task, Task::Fmt { write: true, .. }) {
         if sources.contains(&inputs::Source::Stdin) {
@@ -89,7 +98,10 @@ fn run(cli: Cli) -> Result<Status> {
         }
         sources = inputs::dedup(sources);
     }
-    if sources.len() == 1 && !walked && !settings.needs_whole_input() {
+    // One input streams straight to standard output, unless its schema must be looked for or a SARIF log
+    // must wrap what it reports.
+    let batch_only = settings.schema.is_some() || settings.style.format == args::MessageFormat::Sarif;
+    if sources.len() == 1 && !walked && !settings.needs_whole_input() && !batch_only {
         return Ok(stdout::stream_one(&sources[0], &settings));
     }
     let status = batch::run(&sources, &settings, walked || sources.len() > 1)?;
@@ -184,6 +196,11 @@ fn settings(input: &InputArgs, task: Task, layout: Option<&LayoutArgs>) -> Setti
         options.sort_keys = layout.sort_keys;
         options.yaml_indent_sequences = layout.yaml_seq_indent;
     }
-    let json = input.message_format == args::MessageFormat::Json;
-    Settings { task, from: input.from, options, style: diagnostic::Style::for_stderr(json) }
+    Settings {
+        task,
+        from: input.from,
+        options,
+        style: diagnostic::Style::for_stderr(input.message_format),
+        schema: None,
+    }
 }

@@ -83,7 +83,12 @@ pub(crate) fn stream_one(source: &Source, settings: &Settings) -> Status {
         },
         Err(Stop::Invalid(diagnostic)) => {
             let _ = out.out.flush();
-            eprint!("{diagnostic}");
+            if settings.style.on_stdout() {
+                let _ = out.out.write_all(diagnostic.as_bytes());
+                let _ = out.out.flush();
+            } else {
+                eprint!("{diagnostic}");
+            }
             Status::Invalid
         }
         Err(Stop::Io(error)) => {

@@ -31,6 +31,8 @@ pub(crate) struct Settings {
     pub(crate) from: Option<Format>,
     pub(crate) options: Options,
     pub(crate) style: Style,
+    /// JSON Schema for `validate`: set up once per run.
+    pub(crate) schema: Option<&'static crate::schema::Setup>,
 }
 
 impl Settings {
@@ -68,7 +70,10 @@ pub(crate) enum Status {
 #[derive(Debug)]
 pub(crate) struct Report {
     pub(crate) stdout: Vec<u8>,
+    /// Messages for people (notes, I/O errors), on standard error.
     pub(crate) stderr: String,
+    /// Rendered diagnostics, which go where the message format says ([`Style::on_stdout`]).
+    pub(crate) diagnostics: String,
     pub(crate) status: Status,
     /// The folder in which `--write` renamed a new file over the input, which still needs a sync
     /// ([`in_place::sync_folder`]).
@@ -76,8 +81,8 @@ pub(crate) struct Report {
 }
 
 impl Report {
-    fn new(status: Status) -> Report {
-        Report { stdout: Vec::new(), stderr: String::new(), status, renamed_in: None }
+    pub(crate) fn new(status: Status) -> Report {
+        Report { stdout: Vec::new(), stderr: String::new(), diagnostics: String::new(), status, renamed_in: None }
     }
 }
 
@@ -160,6 +165,12 @@ fn explain(source: &Source, diagnostic: &Diagnostic, text: &[u8], settings: &Set
     diagnostic::render(&source.to_string(), diagnostic, &|at| dfmt_core::locate(text, at), settings.style)
 }
 
+/// The 1-based number of the first line where `before` and `after` differ.
+fn first_changed_line(before: &[u8], after: &[u8]) -> u64 {
+    let same = before.iter().zip(after).take_while(|(a, b)| a == b).count();
+    1 + before[..same].iter().filter(|&&b| b == b'\n').count() as u64
+}
+
 /// When standard input is a pipe, asks for a 1 MiB pipe buffer instead of the default 64 KiB: the writer on the
 /// other side then blocks less often: `cat big.json | dfmt validate` ran 1.6 times as fast here.
 /// Best effort: a refusal (a limit in /proc/sys/fs/pipe-max-size, or not a pipe) changes nothing. Linux only.
@@ -203,7 +214,7 @@ fn whole_inner(source: &Source, settings: &Settings) -> Result<Report> {
         Err(diagnostics) => {
             let mut report = Report::new(Status::Invalid);
             for diagnostic in &diagnostics {
-                report.stderr.push_str(&explain(source, diagnostic, &original, settings));
+                report.diagnostics.push_str(&explain(source, diagnostic, &original, settings));
             }
             return Ok(report);
         }
@@ -213,14 +224,21 @@ fn whole_inner(source: &Source, settings: &Settings) -> Result<Report> {
     }
     let mut report = Report::new(Status::Changed);
     if check {
-        if diff {
+        let for_programs = settings.style.format != crate::args::MessageFormat::Human;
+        if for_programs {
+            // One finding per file, at its first line that formatting changes.
+            let line = first_changed_line(&original, &formatted);
+            report.diagnostics.push_str(&diagnostic::unformatted(&source.to_string(), line, settings.style));
+        }
+        // Annotations and SARIF own standard output; there, no diff and no list of names.
+        if diff && !settings.style.on_stdout() {
             let old = String::from_utf8_lossy(&original);
             let new = String::from_utf8_lossy(&formatted);
             let name = source.to_string();
             let text = similar::TextDiff::from_lines(old.as_ref(), new.as_ref());
             let unified = text.unified_diff().context_radius(3).header(&name, &name).to_string();
             report.stdout.extend_from_slice(unified.as_bytes());
-        } else {
+        } else if !for_programs {
             report.stdout.extend_from_slice(format!("{source}\n").as_bytes());
         }
     } else if write {

@@ -85,15 +85,15 @@ pub const REGEX_BACKTRACK_LIMIT: usize = 1_000_000;
 #[derive(Debug, thiserror::Error)]
 pub enum SchemaError {
     /// The schema's file could not be read.
-    #[error("reading {path}: {source}")]
+    #[error("reading {path}: {error}")]
     Io {
         /// The file.
         path: String,
         /// Why.
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// The schema's text is not valid in its format.
-    #[error("{at}: {diagnostic}")]
+    #[error("{at}:{}:{}: {}", diagnostic.position.line, diagnostic.position.column, diagnostic.message)]
     Syntax {
         /// The file or URI, for the message.
         at: String,
@@ -134,7 +134,7 @@ pub struct Violation {
 /// The outcome of checking one input.
 #[derive(Debug, Default)]
 pub struct Report {
-    /// Every violation, document by document, each document's in the validator's order.
+    /// Every violation, document by document, each document's in the order of the text.
     pub violations: Vec<Violation>,
     /// The documents checked.
     pub documents: usize,
@@ -158,12 +158,22 @@ impl Schema {
     /// Reads and compiles the schema in the file at `path`, its format from its extension (JSON when it has
     /// none that dfmt knows).
     pub fn from_file(path: &Path, sources: &Sources, settings: &Settings) -> Result<Schema, SchemaError> {
-        let text =
-            std::fs::read(path).map_err(|source| SchemaError::Io { path: path.display().to_string(), source })?;
+        let text = std::fs::read(path).map_err(|error| SchemaError::Io { path: path.display().to_string(), error })?;
         let base = file_uri(path);
         let value = read_value(&text, sources::format_of(path), &settings.limits)
             .map_err(|diagnostic| SchemaError::Syntax { at: path.display().to_string(), diagnostic })?;
         Schema::from_value(&value, Some(&base), sources, settings)
+    }
+
+    /// Compiles the schema at `uri`, through `sources` (the drafts' meta-schemas need nothing: the validator
+    /// holds them).
+    pub fn from_reference(uri: &str, sources: &Sources, settings: &Settings) -> Result<Schema, SchemaError> {
+        let mut wrapper = serde_json::json!({ "$ref": uri });
+        // A draft's meta-schema is in the validator's registry when the wrapper is of that draft.
+        if is_meta_schema(uri) {
+            wrapper["$schema"] = Value::String(uri.to_owned());
+        }
+        Schema::from_value(&wrapper, None, sources, settings)
     }
 
     /// Compiles a schema already read.
@@ -241,16 +251,19 @@ impl Schema {
         if self.validator.is_valid(&document.value) {
             return Ok(());
         }
-        let mut lookup = Lookup::default();
-        for error in self.validator.iter_errors(&document.value) {
-            if out.len() >= max {
-                break;
-            }
-            if stop() {
-                return Err(Error::new(ErrorCode::Cancelled, document.span));
-            }
-            out.push(violation(text, document, index, &error, &mut lookup));
+        if stop() {
+            return Err(Error::new(ErrorCode::Cancelled, document.span));
         }
+        let mut lookup = Lookup::default();
+        let mut found: Vec<Violation> = self
+            .validator
+            .iter_errors(&document.value)
+            .map(|error| violation(text, document, index, &error, &mut lookup))
+            .collect();
+        // In the order of the text, as a person reads it (the validator's follows the schema).
+        found.sort_by_key(|v| v.diagnostic.span.start);
+        found.truncate(max.saturating_sub(out.len()));
+        out.extend(found);
         Ok(())
     }
 
@@ -258,6 +271,20 @@ impl Schema {
     pub fn is_valid(&self, value: &Value) -> bool {
         self.validator.is_valid(value)
     }
+}
+
+/// True when `uri` names a draft's meta-schema, which the validator holds (so a schema file that names one can
+/// be checked without fetching anything).
+pub fn is_meta_schema(uri: &str) -> bool {
+    let uri = uri.trim_end_matches('#');
+    [
+        "http://json-schema.org/draft-04/schema",
+        "http://json-schema.org/draft-06/schema",
+        "http://json-schema.org/draft-07/schema",
+        "https://json-schema.org/draft/2019-09/schema",
+        "https://json-schema.org/draft/2020-12/schema",
+    ]
+    .contains(&uri)
 }
 
 /// The job whose events are the data: YAML resolved (aliases, merge keys) with JSON's rules for keys and
@@ -375,7 +402,7 @@ fn violation(
         end: span.end,
         keyword: kind.keyword().to_owned(),
         instance_path: error.instance_path().as_str().to_owned(),
-        schema_path: error.schema_path().as_str().to_owned(),
+        schema_path: error.evaluation_path().as_str().to_owned(),
         document: index,
     }
 }

@@ -1,0 +1,202 @@
+//! `dfmt validate` against JSON Schema: the schema given with `--schema` for every input, or the one an input
+//! names for itself; every violation rendered at its line and column.
+
+use crate::args::SchemaArgs;
+use crate::diagnostic::{self, SchemaNote};
+use crate::inputs::Source;
+use crate::task::{Report, Settings, Status};
+use anyhow::{Context, Result};
+use dfmt_core::{Format, Limits};
+use dfmt_schema::{Declared, Schema, Sources, declared_schema, is_meta_schema};
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+
+/// How much of a file is read to find the schema it names: a `$schema` key, or the comment, comes first.
+const HEAD_BYTES: u64 = 64 << 10;
+
+/// The schemas of one run, shared by the workers.
+#[derive(Debug)]
+pub(crate) struct Setup {
+    /// `--schema`: the compiled schema and its name as given.
+    given: Option<(Arc<Schema>, String)>,
+    discover: bool,
+    sources: Sources,
+    settings: dfmt_schema::Settings,
+    max_errors: usize,
+    /// Schemas named by inputs, compiled once each (by file, or by URL), or why they could not be.
+    declared: Mutex<HashMap<String, Result<Arc<Schema>, String>>>,
+}
+
+/// The schema for one input.
+enum Choice {
+    Use(Arc<Schema>, String),
+    /// None applies: validate the syntax only.
+    None,
+}
+
+impl Setup {
+    /// The setup for `args`, compiling `--schema` now (an unusable schema stops the run before any input).
+    /// `None` when no schema can apply (no `--schema`, and discovery off).
+    pub(crate) fn new(args: &SchemaArgs, limits: Limits) -> Result<Option<Setup>> {
+        let sources = Sources { mappings: args.schema_map.clone(), ..Sources::default() };
+        let settings = dfmt_schema::Settings { formats: args.schema_formats, limits, draft: None };
+        let given = match &args.schema {
+            Some(path) => {
+                let schema = Schema::from_file(path, &sources, &settings).map_err(|e| match e {
+                    // Already `PATH:LINE:COLUMN: message`.
+                    dfmt_schema::SchemaError::Syntax { .. } => anyhow::anyhow!("{e}"),
+                    other => anyhow::anyhow!("the schema {}: {other}", path.display()),
+                })?;
+                Some((Arc::new(schema), path.display().to_string()))
+            }
+            None => None,
+        };
+        if given.is_none() && args.no_schema_discovery {
+            return Ok(None);
+        }
+        let max_errors = if args.max_errors == 0 { usize::MAX } else { args.max_errors };
+        Ok(Some(Setup {
+            given,
+            discover: !args.no_schema_discovery,
+            sources,
+            settings,
+            max_errors,
+            declared: Mutex::new(HashMap::new()),
+        }))
+    }
+
+    /// The schema `declared` (found in the input at `source`) leads to, or a note on why none applies.
+    fn resolve(&self, source: &Source, declared: &Declared) -> Result<Choice, String> {
+        let (key, name) = if declared.is_url() {
+            match self.sources.mapped(&declared.reference) {
+                Some(path) => (path.display().to_string(), declared.reference.clone()),
+                None if is_meta_schema(&declared.reference) => (declared.reference.clone(), declared.reference.clone()),
+                None => {
+                    return Err(format!(
+                        "note: {source} names the schema {} ({}), which is not read: dfmt fetches nothing; \
+                         give --schema-map PREFIX=DIR to read it from a folder",
+                        declared.reference, declared.how
+                    ));
+                }
+            }
+        } else {
+            let folder = match source {
+                Source::File(path) => path.parent().map(Path::to_path_buf).unwrap_or_default(),
+                Source::Stdin => PathBuf::new(),
+            };
+            let path = folder.join(&declared.reference);
+            (path.display().to_string(), path.display().to_string())
+        };
+        let mut cache = self.declared.lock().unwrap_or_else(PoisonError::into_inner);
+        let compiled = cache.entry(key.clone()).or_insert_with(|| {
+            let compiled = if declared.is_url() && !Path::new(&key).exists() {
+                // A meta-schema: the validator holds the drafts' own; the reference resolves inside it.
+                Schema::from_reference(&key, &self.sources, &self.settings)
+            } else {
+                Schema::from_file(Path::new(&key), &self.sources, &self.settings)
+            };
+            compiled.map(Arc::new).map_err(|e| format!("{source}: error: the schema {name} ({}): {e}", declared.how))
+        });
+        compiled.clone().map(|schema| Choice::Use(schema, name))
+    }
+
+    /// The schema for `source`: `--schema`, else the one its first bytes name.
+    fn choose(&self, source: &Source, settings: &Settings, report: &mut Report) -> Result<Choice> {
+        if let Some((schema, name)) = &self.given {
+            return Ok(Choice::Use(schema.clone(), name.clone()));
+        }
+        let Source::File(path) = source else { return Ok(Choice::None) };
+        if !self.discover {
+            return Ok(Choice::None);
+        }
+        let mut head = Vec::new();
+        std::fs::File::open(path)
+            .and_then(|file| file.take(HEAD_BYTES).read_to_end(&mut head))
+            .with_context(|| format!("reading {}", path.display()))?;
+        let format = source.format(settings.from).unwrap_or_else(|| Format::sniff(&head));
+        let Some(declared) = declared_schema(&head, format) else { return Ok(Choice::None) };
+        match self.resolve(source, &declared) {
+            Ok(choice) => Ok(choice),
+            Err(why) if why.starts_with("note:") => {
+                report.stderr.push_str(&format!("dfmt: {why}\n"));
+                Ok(Choice::None)
+            }
+            Err(why) => anyhow::bail!("{why}"),
+        }
+    }
+}
+
+/// Validates one input against its schema, if one applies; otherwise `None` (the caller checks the syntax, in
+/// a stream).
+pub(crate) fn validate(source: &Source, settings: &Settings, setup: &Setup) -> Option<Report> {
+    let mut report = Report::new(Status::Ok);
+    let choice = match setup.choose(source, settings, &mut report) {
+        Ok(choice) => choice,
+        Err(error) => {
+            report.status = Status::Failed;
+            report.stderr.push_str(&format!("{error:#}\n"));
+            return Some(report);
+        }
+    };
+    let Choice::Use(schema, name) = choice else {
+        if report.stderr.is_empty() {
+            return None;
+        }
+        // The note stays; the syntax is checked by the caller, whose report carries it.
+        return Some(report);
+    };
+    let text = match read_whole(source) {
+        Ok(text) => text,
+        Err(error) => {
+            report.status = Status::Failed;
+            report.stderr.push_str(&format!("dfmt: error: {error:#}\n"));
+            return Some(report);
+        }
+    };
+    let format = source.format(settings.from).unwrap_or_else(|| Format::sniff(&text[..text.len().min(64 << 10)]));
+    let locate = |at| dfmt_core::locate(&text, at);
+    let label = source.to_string();
+    match schema.check_at_most(&text, format, &settings.options, setup.max_errors, &|| false) {
+        Err(diagnostics) => {
+            report.status = Status::Invalid;
+            for d in &diagnostics {
+                report.diagnostics.push_str(&diagnostic::render(&label, d, &locate, settings.style));
+            }
+        }
+        Ok(checked) => {
+            if !checked.violations.is_empty() {
+                report.status = Status::Invalid;
+            }
+            for v in &checked.violations {
+                let note = SchemaNote {
+                    keyword: v.keyword.clone(),
+                    schema_path: v.schema_path.clone(),
+                    instance_path: v.instance_path.clone(),
+                    schema: name.clone(),
+                };
+                let rendered = diagnostic::render_with(&label, &v.diagnostic, &locate, settings.style, Some(&note));
+                report.diagnostics.push_str(&rendered);
+            }
+            if checked.violations.len() >= setup.max_errors {
+                report.stderr.push_str(&format!(
+                    "dfmt: note: {label}: stopped after {} violations (--max-errors)\n",
+                    checked.violations.len()
+                ));
+            }
+        }
+    }
+    Some(report)
+}
+
+fn read_whole(source: &Source) -> Result<Vec<u8>> {
+    match source {
+        Source::Stdin => {
+            let mut bytes = Vec::new();
+            std::io::stdin().lock().read_to_end(&mut bytes).context("reading <stdin>")?;
+            Ok(bytes)
+        }
+        Source::File(path) => std::fs::read(path).with_context(|| format!("reading {}", path.display())),
+    }
+}
