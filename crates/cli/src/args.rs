@@ -330,6 +330,11 @@ pub(crate) struct ServeArgs {
     /// Folder of the web page's static files, served at / [default: a minimal page].
     #[arg(long, env = "DFMT_WEB_ROOT", value_name = "DIR")]
     pub(crate) web_root: Option<PathBuf>,
+    /// A folder of JSON Schemas (.json, .yaml, .yml, .toml), compiled at start: `POST /v1/validate?schema=NAME`
+    /// checks against the one whose file is NAME plus the extension. References may read files of the folder
+    /// only.
+    #[arg(long, env = "DFMT_SCHEMA_DIR", value_name = "DIR")]
+    pub(crate) schema_dir: Option<PathBuf>,
     /// After SIGTERM or Ctrl-C, how long requests in flight may take to finish, in milliseconds.
     #[arg(long, env = "DFMT_SHUTDOWN_GRACE_MS", value_name = "MS", default_value_t = 10_000)]
     pub(crate) shutdown_grace_ms: u64,

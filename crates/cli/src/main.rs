@@ -147,12 +147,20 @@ fn serve(args: args::ServeArgs) -> Result<Status> {
     if let Some(n) = args.max_conversions {
         settings.max_conversions = n.max(1);
     }
+    let schemas = match &args.schema_dir {
+        Some(dir) => dfmt_server::Schemas::load(dir, settings.limits, false)?,
+        None => dfmt_server::Schemas::default(),
+    };
+    if !schemas.is_empty() {
+        tracing::info!(schemas = schemas.len(), "dfmt serve: schemas loaded");
+    }
     let config = dfmt_server::Config {
         listen: args.listen,
         settings,
         config_file: args.config,
         web_root: args.web_root,
         shutdown_grace: Duration::from_millis(args.shutdown_grace_ms),
+        schemas: std::sync::Arc::new(schemas),
     };
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -8,7 +8,7 @@
 
 use crate::buffers::Pool;
 use crate::metrics::Metrics;
-use crate::{AppState, Settings};
+use crate::{AppState, Schemas, Settings};
 use axum::body::{Body, Bytes, HttpBody};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
@@ -22,10 +22,13 @@ use std::sync::atomic::Ordering::Relaxed;
 use std::task::Poll;
 use std::time::Instant;
 
-/// What a request asks for: the core's job, or (test builds) a conversion that panics.
-#[derive(Clone, Copy, Debug)]
+/// What a request asks for: the core's job, validation against a registered schema, or (test builds) a
+/// conversion that panics.
+#[derive(Clone, Debug)]
 pub(crate) enum Work {
     Job(Job),
+    /// `/v1/validate?schema=NAME`.
+    Schema(Job, Arc<dfmt_schema::Schema>),
     /// Panics inside the conversion, to prove the request boundary catches it.
     #[cfg(feature = "test-routes")]
     Panic,
@@ -36,6 +39,7 @@ impl Work {
     fn output_format(&self) -> Option<Format> {
         match self {
             Work::Job(job) => job.to(),
+            Work::Schema(..) => None,
             #[cfg(feature = "test-routes")]
             Work::Panic => None,
         }
@@ -64,6 +68,19 @@ pub(crate) struct ApiError {
     retry_after: bool,
     /// The body was not read to its end: the connection cannot carry another request, so say it closes.
     close: bool,
+    /// The violations of a schema, each as the answer shows it.
+    violations: Vec<serde_json::Value>,
+}
+
+/// Most violations one answer lists (`truncated` says when there were more).
+pub(crate) const MAX_VIOLATIONS: usize = 1000;
+
+/// Why a job gave no output.
+pub(crate) enum Refused {
+    /// The core refused the input.
+    Invalid(Box<Diagnostic>),
+    /// The data breaks the schema: the violations as shown, and whether more were left out.
+    Violations(Vec<serde_json::Value>, bool),
 }
 
 impl ApiError {
@@ -73,7 +90,29 @@ impl ApiError {
     }
 
     pub(crate) fn new(status: StatusCode, kind: &'static str, message: impl Into<String>) -> Self {
-        ApiError { status, kind, message: message.into(), diagnostic: None, retry_after: false, close: false }
+        ApiError {
+            status,
+            kind,
+            message: message.into(),
+            diagnostic: None,
+            retry_after: false,
+            close: false,
+            violations: Vec::new(),
+        }
+    }
+
+    /// The answer for data that breaks the schema: 422, the first violation's position as the error's, and
+    /// every violation listed.
+    fn violations(violations: Vec<serde_json::Value>, truncated: bool) -> Self {
+        let n = violations.len();
+        let more = if truncated { " (the first ones)" } else { "" };
+        let mut e = ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "schema",
+            format!("the document does not match the schema: {n} violation{}{more}", if n == 1 { "" } else { "s" }),
+        );
+        e.violations = violations;
+        e
     }
 
     /// The answer for input the core refused: 422, with the diagnostic's position, code, key path, earlier
@@ -132,7 +171,15 @@ impl IntoResponse for ApiError {
                 error["hint"] = serde_json::json!({ "code": hint.name(), "message": hint_text(hint) });
             }
         }
-        let body = serde_json::json!({ "error": error });
+        if let Some(first) = self.violations.first() {
+            error["line"] = first["line"].clone();
+            error["column"] = first["column"].clone();
+            error["code"] = "schema_violation".into();
+        }
+        let mut body = serde_json::json!({ "error": error });
+        if !self.violations.is_empty() {
+            body["violations"] = serde_json::Value::Array(self.violations);
+        }
         let mut response = (self.status, json_body(&body)).into_response();
         let headers = response.headers_mut();
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
@@ -184,10 +231,25 @@ fn bad_request(message: impl Into<String>) -> ApiError {
 }
 
 /// Reads the query (and `Content-Type`) into a job, with the core's one parser of parameters.
-pub(crate) fn job(endpoint: Endpoint, uri: &Uri, headers: &HeaderMap, settings: &Settings) -> Result<Work, ApiError> {
+pub(crate) fn job(
+    endpoint: Endpoint,
+    uri: &Uri,
+    headers: &HeaderMap,
+    settings: &Settings,
+    schemas: &Schemas,
+) -> Result<Work, ApiError> {
     let mut params = Params::default();
+    let mut schema = None;
     // `form_urlencoded` borrows a pair from the query unless it holds `%` or `+`: `?format=json` allocates nothing.
     for (name, value) in form_urlencoded::parse(uri.query().unwrap_or("").as_bytes()) {
+        if name == "schema" {
+            if !matches!(endpoint, Endpoint::Validate) {
+                return Err(bad_request("the parameter schema applies to /v1/validate only"));
+            }
+            let found = schemas.get(&value).ok_or_else(|| unknown_schema(&value, schemas))?;
+            schema = Some(found.clone());
+            continue;
+        }
         params.set(&name, &value).map_err(|error| match error.kind() {
             ParseErrorKind::Format => ApiError::new(StatusCode::BAD_REQUEST, "unsupported_format", error.to_string()),
             _ => bad_request(error.to_string()),
@@ -211,27 +273,77 @@ pub(crate) fn job(endpoint: Endpoint, uri: &Uri, headers: &HeaderMap, settings: 
         Endpoint::Panic => return Ok(Work::Panic),
     };
     let options = params.options(Options { limits: settings.limits, ..Options::default() });
-    Ok(Work::Job(Job { action, from, options }))
+    let job = Job { action, from, options };
+    Ok(match schema {
+        Some(schema) => Work::Schema(job, schema),
+        None => Work::Job(job),
+    })
+}
+
+/// 400 for a schema name the service does not have, naming (some of) those it has.
+fn unknown_schema(name: &str, schemas: &Schemas) -> ApiError {
+    let shown: String = name.chars().take(64).collect();
+    let mut known: Vec<&str> = schemas.names().take(20).collect();
+    if schemas.len() > known.len() {
+        known.push("…");
+    }
+    let message = if known.is_empty() {
+        format!("no schema named {shown:?}: this service has no schemas (dfmt serve --schema-dir)")
+    } else {
+        format!("no schema named {shown:?}; this service has: {}", known.join(", "))
+    };
+    ApiError::new(StatusCode::BAD_REQUEST, "unknown_schema", message)
 }
 
 /// Runs a job over a whole body into `output` (an empty buffer): the output and its format, or the core's
 /// diagnostics.
 #[cfg_attr(not(feature = "test-routes"), allow(clippy::infallible_destructuring_match))]
-fn run(work: Work, body: &[u8], output: Vec<u8>, deadline: Instant) -> Result<(Vec<u8>, Format), Box<Diagnostic>> {
-    let job = match work {
-        Work::Job(job) => job,
-        #[cfg(feature = "test-routes")]
-        Work::Panic => panic!("a conversion panicked (test route)"),
-    };
+fn run(work: &Work, body: &[u8], output: Vec<u8>, deadline: Instant) -> Result<(Vec<u8>, Format), Refused> {
     // The core asks every thousand events or so whether the deadline passed, and stops if it has: a conversion
     // past its time frees its slot and its thread at once, inline ones too.
     let past_deadline = || Instant::now() >= deadline;
+    let job = match work {
+        Work::Job(job) => job,
+        Work::Schema(job, schema) => return check(job, schema, body, &past_deadline),
+        #[cfg(feature = "test-routes")]
+        Work::Panic => panic!("a conversion panicked (test route)"),
+    };
     let done = job.run_until(&mut SliceInput::new(body), output, &past_deadline);
-    let done = done.map_err(|mut d| Box::new(d.swap_remove(0)))?;
+    let done = done.map_err(|mut d| Refused::Invalid(Box::new(d.swap_remove(0))))?;
     Ok(match job.to() {
         Some(to) => (done.output, to),
         None => (b"{\"valid\":true}\n".to_vec(), Format::Json),
     })
+}
+
+/// Validates `body` against `schema`: `{"valid":true}`, or every violation (up to [`MAX_VIOLATIONS`]).
+fn check(
+    job: &Job,
+    schema: &dfmt_schema::Schema,
+    body: &[u8],
+    stop: &dyn Fn() -> bool,
+) -> Result<(Vec<u8>, Format), Refused> {
+    let report = schema
+        .check_at_most(body, job.from, &job.options, MAX_VIOLATIONS + 1, stop)
+        .map_err(|mut d| Refused::Invalid(Box::new(d.swap_remove(0))))?;
+    if report.violations.is_empty() {
+        return Ok((b"{\"valid\":true}\n".to_vec(), Format::Json));
+    }
+    let truncated = report.violations.len() > MAX_VIOLATIONS;
+    let shown = report.violations.iter().take(MAX_VIOLATIONS).map(|v| {
+        let d = &v.diagnostic;
+        let end = if v.end > d.span.start { dfmt_core::locate(body, v.end).position } else { d.position };
+        let mut shown = serde_json::json!({
+            "message": d.message, "line": d.position.line, "column": d.position.column,
+            "end_line": end.line, "end_column": end.column, "keyword": v.keyword,
+            "instance_path": v.instance_path, "schema_path": v.schema_path, "document": v.document,
+        });
+        if let Some(path) = &d.path {
+            shown["path"] = path.as_str().into();
+        }
+        shown
+    });
+    Err(Refused::Violations(shown.collect(), truncated))
 }
 
 /// The output buffer for a body of `n` bytes converted inline. A small body's JSON-family output is the JSON
@@ -500,7 +612,7 @@ async fn respond<B: RequestBody>(
     settings: &Settings,
     started: Instant,
 ) -> Result<Response, ApiError> {
-    let job = job(endpoint, &parts.uri, &parts.headers, settings)?;
+    let job = job(endpoint, &parts.uri, &parts.headers, settings, &state.schemas)?;
     let declared = parts.headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
     if declared.is_some_and(|n| n > settings.max_body_bytes as u64) {
         return Err(too_large(settings.max_body_bytes));
@@ -538,7 +650,7 @@ async fn respond<B: RequestBody>(
     };
     let (len, format, body) = if received.len < settings.inline_below {
         let output = inline_output(&job, received.len);
-        let outcome = answer(job, &received.whole(), &state.metrics, output, deadline.into_std());
+        let outcome = answer(&job, &received.whole(), &state.metrics, output, deadline.into_std());
         drop(slot);
         let (output, format) = outcome?;
         let len = output.len();
@@ -562,7 +674,7 @@ async fn respond<B: RequestBody>(
                 Some(_) => buffers.take(large_output(input.bytes().len())),
                 None => Vec::new(),
             };
-            let outcome = answer(job, input.bytes(), &metrics, output, deadline.into_std());
+            let outcome = answer(&job, input.bytes(), &metrics, output, deadline.into_std());
             input.give_back(&buffers);
             let (output, format) = outcome?;
             if !reserved.grow(output.len()) {
@@ -593,7 +705,7 @@ async fn respond<B: RequestBody>(
 
 /// Runs a job under `catch_unwind`: the output, 422 for input the core refused, 500 (logged) for a panic.
 fn answer(
-    job: Work,
+    job: &Work,
     body: &[u8],
     metrics: &Metrics,
     output: Vec<u8>,
@@ -601,7 +713,8 @@ fn answer(
 ) -> Result<(Vec<u8>, Format), ApiError> {
     match std::panic::catch_unwind(AssertUnwindSafe(|| run(job, body, output, deadline))) {
         Ok(Ok(done)) => Ok(done),
-        Ok(Err(diagnostic)) => Err(ApiError::invalid(diagnostic)),
+        Ok(Err(Refused::Invalid(diagnostic))) => Err(ApiError::invalid(diagnostic)),
+        Ok(Err(Refused::Violations(violations, truncated))) => Err(ApiError::violations(violations, truncated)),
         Err(_) => {
             metrics.panics.fetch_add(1, Relaxed);
             tracing::error!(?job, "a conversion panicked; answered 500");

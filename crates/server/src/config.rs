@@ -19,6 +19,8 @@ pub struct Config {
     pub web_root: Option<PathBuf>,
     /// How long in-flight requests may take to finish after a shutdown signal.
     pub shutdown_grace: Duration,
+    /// The JSON Schemas of `--schema-dir`, compiled at start ([`crate::Schemas::load`]).
+    pub schemas: std::sync::Arc<crate::Schemas>,
 }
 
 impl Default for Config {
@@ -29,6 +31,7 @@ impl Default for Config {
             config_file: None,
             web_root: None,
             shutdown_grace: Duration::from_secs(10),
+            schemas: std::sync::Arc::default(),
         }
     }
 }

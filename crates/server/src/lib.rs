@@ -15,8 +15,10 @@ mod connections;
 mod listener;
 mod metrics;
 mod pages;
+mod schemas;
 
 pub use config::{Config, ConfigError, Settings, process_seed};
+pub use schemas::{SchemaDirError, Schemas};
 
 use api::Endpoint;
 use axum::Router;
@@ -48,6 +50,8 @@ pub(crate) struct Shared {
     /// Large buffers kept between conversions on the blocking pool.
     pub(crate) buffers: Arc<buffers::Pool>,
     pub(crate) web_root: Option<PathBuf>,
+    /// The JSON Schemas `/v1/validate?schema=NAME` checks against, loaded at start.
+    pub(crate) schemas: Arc<Schemas>,
     pub(crate) ready: AtomicBool,
 }
 
@@ -79,6 +83,7 @@ fn state(config: &Config) -> AppState {
         metrics: Arc::new(Metrics::default()),
         buffers: Arc::new(buffers::Pool::default()),
         web_root: config.web_root.clone(),
+        schemas: config.schemas.clone(),
         ready: AtomicBool::new(true),
     })
 }

@@ -40,53 +40,22 @@ fn resolve(value: &Value) -> &Value {
     }
 }
 
-/// Checks `value` against the subset of JSON Schema the document uses: type (or a list of types), required,
-/// properties, enum, const, $ref.
+/// Checks `value` against `schema`, a schema of the document (usually a `$ref` into it), with dfmt's own JSON
+/// Schema validator (OpenAPI 3.1's schemas are JSON Schema 2020-12).
 fn conforms(value: &Value, schema: &Value, at: &str) -> Result<(), String> {
-    let schema = resolve(schema);
-    if let Some(types) = schema.get("type") {
-        let types: Vec<&str> = match types {
-            Value::String(t) => vec![t.as_str()],
-            Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
-            _ => vec![],
-        };
-        let actual = match value {
-            Value::Null => "null",
-            Value::Bool(_) => "boolean",
-            Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
-            Value::Number(_) => "number",
-            Value::String(_) => "string",
-            Value::Array(_) => "array",
-            Value::Object(_) => "object",
-        };
-        if !types.iter().any(|&t| t == actual || (t == "number" && actual == "integer")) {
-            return Err(format!("{at}: {actual}, expected {types:?}"));
-        }
+    let mut document = openapi().clone();
+    for (key, keyword) in schema.as_object().unwrap() {
+        document[key] = keyword.clone();
     }
-    if let Some(allowed) = schema.get("enum").and_then(Value::as_array)
-        && !allowed.contains(value)
-    {
-        return Err(format!("{at}: {value} is not one of {allowed:?}"));
+    let settings = dfmt_schema::Settings::default();
+    let schema = dfmt_schema::Schema::from_value(&document, None, &dfmt_schema::Sources::default(), &settings)
+        .map_err(|e| format!("{at}: the documented schema does not compile: {e}"))?;
+    let text = serde_json::to_vec(value).unwrap();
+    let report = schema.check(&text, Format::Json, &Options::default(), &|| false).map_err(|d| format!("{d:?}"))?;
+    match report.violations.first() {
+        None => Ok(()),
+        Some(v) => Err(format!("{at}{}: {} (schema {})", v.instance_path, v.diagnostic.message, v.schema_path)),
     }
-    if let Some(constant) = schema.get("const")
-        && constant != value
-    {
-        return Err(format!("{at}: {value}, expected {constant}"));
-    }
-    for name in schema.get("required").and_then(Value::as_array).into_iter().flatten() {
-        let name = name.as_str().unwrap();
-        if value.get(name).is_none() {
-            return Err(format!("{at}: missing '{name}'"));
-        }
-    }
-    if let (Some(properties), Some(object)) = (schema.get("properties").and_then(Value::as_object), value.as_object()) {
-        for (name, sub) in object {
-            if let Some(property) = properties.get(name) {
-                conforms(sub, property, &format!("{at}.{name}"))?;
-            }
-        }
-    }
-    Ok(())
 }
 
 /// The answer to one request.
@@ -474,7 +443,7 @@ fn openapi_documents_every_route_and_error_kind() {
         }
     }
     let kinds = &doc["components"]["schemas"]["ErrorResponse"]["properties"]["error"]["properties"]["kind"]["enum"];
-    assert_eq!(kinds.as_array().unwrap().len(), 17);
+    assert_eq!(kinds.as_array().unwrap().len(), 19);
 }
 
 /// The shared vectors (`tests/vectors/vectors.json`), one request each: the same output bytes as the CLI and the
@@ -525,4 +494,77 @@ async fn the_service_gives_every_vector_its_expected_result() {
         }
     }
     assert!(failures.is_empty(), "{} of {} vectors failed:\n{}", failures.len(), vectors.len(), failures.join("\n"));
+}
+
+/// A service with the schemas of a folder: `service.yaml` (which refers to `defs/port.json`) and `list.json`.
+fn schema_config() -> (Config, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    std::fs::write(
+        p.join("service.yaml"),
+        "type: object\nrequired: [name]\nproperties:\n  name: {type: string}\n  port: {$ref: 'defs/port.json'}\n",
+    )
+    .unwrap();
+    std::fs::create_dir(p.join("defs")).unwrap();
+    std::fs::write(p.join("defs/port.json"), r#"{"type": "integer", "minimum": 1, "maximum": 65535}"#).unwrap();
+    std::fs::write(p.join("list.json"), r#"{"type": "array", "items": {"type": "integer"}}"#).unwrap();
+    let schemas = dfmt_server::Schemas::load(p, dfmt_core::Limits::DEFAULT, false).unwrap();
+    assert_eq!(schemas.names().collect::<Vec<_>>(), ["list", "service"]);
+    (Config { schemas: std::sync::Arc::new(schemas), ..Config::default() }, dir)
+}
+
+#[tokio::test]
+async fn validate_against_a_registered_schema() {
+    let (c, _dir) = schema_config();
+    let a = send(&c, post("/v1/validate?format=yaml&schema=service", "name: web\nport: 443\n")).await;
+    assert_eq!((a.status, a.text()), (StatusCode::OK, "{\"valid\":true}\n"));
+    // Every violation, each at its line and column; the error names the first.
+    let a = send(&c, post("/v1/validate?format=toml&schema=service", "port = 70000\n")).await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let body = a.json();
+    assert_eq!(body["error"]["kind"], "schema");
+    assert_eq!(body["error"]["code"], "schema_violation");
+    let violations = body["violations"].as_array().unwrap();
+    assert_eq!(violations.len(), 2, "{body}");
+    assert_eq!(violations[0]["keyword"], "required");
+    assert_eq!((violations[0]["line"].as_u64(), violations[0]["column"].as_u64()), (Some(1), Some(1)));
+    assert_eq!(violations[1]["keyword"], "maximum");
+    assert_eq!(violations[1]["path"], "port");
+    assert_eq!(violations[1]["schema_path"], "/properties/port/$ref/maximum");
+    assert_eq!((violations[1]["column"].as_u64(), violations[1]["end_column"].as_u64()), (Some(8), Some(13)));
+    // Invalid syntax is reported as without a schema.
+    let a = send(&c, post("/v1/validate?format=json&schema=list", "[1,")).await;
+    assert_eq!((a.status, a.error_kind().as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "syntax"));
+    // At most a thousand violations in one answer.
+    let many = format!("[{}\"x\"]", "\"x\",".repeat(2_500));
+    let a = send(&c, post("/v1/validate?format=json&schema=list", &many)).await;
+    let body = a.json();
+    assert_eq!(body["violations"].as_array().unwrap().len(), 1000);
+    assert!(body["error"]["message"].as_str().unwrap().contains("the first ones"), "{}", body["error"]);
+}
+
+#[tokio::test]
+async fn schema_names_and_folders_that_are_refused() {
+    let (c, dir) = schema_config();
+    for name in ["nope", "../list", "defs/port", &"x".repeat(10_000), "service.yaml", ""] {
+        let a = send(&c, post(&format!("/v1/validate?format=json&schema={name}"), "[]")).await;
+        assert_eq!((a.status, a.error_kind().as_str()), (StatusCode::BAD_REQUEST, "unknown_schema"), "{name:.20}");
+        assert!(a.text().len() < 400, "the name is cut in the message: {}", a.text().len());
+        assert!(a.text().contains("list, service"), "{}", a.text());
+    }
+    let a = send(&c, post("/v1/format?format=json&schema=list", "[]")).await;
+    assert_eq!((a.status, a.error_kind().as_str()), (StatusCode::BAD_REQUEST, "bad_request"));
+    let a = send(&config(), post("/v1/validate?format=json&schema=list", "[]")).await;
+    assert!(a.text().contains("has no schemas"), "{}", a.text());
+    // A schema that refers outside its folder, or to the network, stops the service from starting.
+    std::fs::write(dir.path().join("escape.json"), r#"{"$ref": "../secret.json"}"#).unwrap();
+    let error = dfmt_server::Schemas::load(dir.path(), dfmt_core::Limits::DEFAULT, false).unwrap_err();
+    assert!(error.to_string().contains("outside the schema folder"), "{error}");
+    std::fs::write(dir.path().join("escape.json"), r#"{"$ref": "https://example.com/s.json"}"#).unwrap();
+    let error = dfmt_server::Schemas::load(dir.path(), dfmt_core::Limits::DEFAULT, false).unwrap_err();
+    assert!(error.to_string().contains("not fetched"), "{error}");
+    std::fs::remove_file(dir.path().join("escape.json")).unwrap();
+    std::fs::write(dir.path().join("list.yaml"), "type: array\n").unwrap();
+    let error = dfmt_server::Schemas::load(dir.path(), dfmt_core::Limits::DEFAULT, false).unwrap_err();
+    assert!(error.to_string().contains("two schemas are named list"), "{error}");
 }
