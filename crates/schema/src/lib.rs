@@ -151,7 +151,7 @@ impl Schema {
         settings: &Settings,
     ) -> Result<Schema, SchemaError> {
         let value = read_value(text, format, &settings.limits)
-            .map_err(|diagnostic| SchemaError::Syntax { at: base.unwrap_or("the schema").to_owned(), diagnostic })?;
+            .map_err(|diagnostic| SchemaError::Syntax { at: base.unwrap_or("<schema>").to_owned(), diagnostic })?;
         Schema::from_value(&value, base, sources, settings)
     }
 

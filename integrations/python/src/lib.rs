@@ -11,6 +11,7 @@
 
 mod objects;
 mod recorded;
+mod schema;
 mod str_view;
 mod stream;
 mod write;
@@ -165,14 +166,7 @@ static DECODE_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 pub(crate) fn decode_error(py: Python<'_>, diagnostic: &Diagnostic, text: &Text<'_>) -> PyErr {
     let build = || -> PyResult<PyErr> {
         let class = DECODE_ERROR.import(py, "dfmt._errors", "DecodeError")?;
-        let offset = usize::try_from(diagnostic.span.start).unwrap_or(usize::MAX).min(text.bytes().len());
-        let pos = if text.was_str {
-            let before = &text.bytes()[..offset];
-            // An offset inside a character (it never is) counts the characters before it.
-            String::from_utf8_lossy(before).chars().count()
-        } else {
-            offset
-        };
+        let pos = position_in(text, diagnostic.span.start);
         let doc = text.was_str.then(|| String::from_utf8_lossy(text.bytes()).into_owned());
         let args = (
             diagnostic.message.as_str(),
@@ -188,6 +182,24 @@ pub(crate) fn decode_error(py: Python<'_>, diagnostic: &Diagnostic, text: &Text<
         Ok(PyErr::from_value(class.call1(args)?))
     };
     build().unwrap_or_else(|e| e)
+}
+
+/// The offset `at` as Python counts it: characters into a `str`, bytes into `bytes`.
+pub(crate) fn position_in(text: &Text<'_>, at: u64) -> usize {
+    let offset = usize::try_from(at).unwrap_or(usize::MAX).min(text.bytes().len());
+    if text.was_str {
+        // An offset inside a character (it never is) counts the characters before it.
+        String::from_utf8_lossy(&text.bytes()[..offset]).chars().count()
+    } else {
+        offset
+    }
+}
+
+/// `obj` as JSON text, by the module's own writer (as `dumps(obj)`).
+pub(crate) fn dumps_json(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<String> {
+    let mut json = write::Json::new(py, None, true, false);
+    json.value(obj, 0)?;
+    String::from_utf8(json.finish()).map_err(|e| PyValueError::new_err(e.to_string()))
 }
 
 /// Runs `job` over `text`: without the GIL when the input is large.
@@ -271,16 +283,26 @@ fn convert<'py>(
 
 /// Checks that `data` is valid in its format (chosen as for `format`); returns `None` or raises
 /// `dfmt.DecodeError`.
+///
+/// With `schema` (a `dfmt.Schema`, or what `dfmt.Schema` takes: a dict, the schema's text, a path), also checks
+/// every document of `data` against that JSON Schema and raises `dfmt.ValidationError` listing every violation
+/// (`errors`), each with its line, column and key path. `schema_formats=True` checks `format` as an assertion.
 #[pyfunction]
-#[pyo3(signature = (data, format=None, *, path=None))]
+#[pyo3(signature = (data, format=None, *, path=None, schema=None, schema_formats=false))]
 fn validate<'py>(
     py: Python<'py>,
     data: &'py Bound<'py, PyAny>,
     format: Option<&str>,
     path: Option<PathBuf>,
+    schema: Option<&Bound<'py, PyAny>>,
+    schema_formats: bool,
 ) -> PyResult<()> {
     let text = Text::of(data)?;
     let from = format_of(format, path.as_ref(), text.bytes())?;
+    if let Some(schema) = schema {
+        let compiled = schema::compile(py, schema, None, schema_formats)?;
+        return schema::validate(py, &text, from, &compiled);
+    }
     let job = Job { action: Action::Validate, from, options: Options { limits: limits(), ..Options::default() } };
     run(py, &job, &text).map(drop)
 }
@@ -357,6 +379,9 @@ mod _dfmt {
 
     #[pymodule_export]
     use crate::stream::{Documents, loads_all};
+
+    #[pymodule_export]
+    use crate::schema::PySchema;
 
     #[pymodule_init]
     fn init(m: &pyo3::Bound<'_, pyo3::types::PyModule>) -> pyo3::PyResult<()> {

@@ -6,6 +6,7 @@ The work is done by dfmt's Rust core (the same one behind the ``dfmt`` command a
     dfmt.format('{"b":1,"a":[1,2]}')                # '{\\n  "b": 1,\\n  "a": [\\n    1,\\n    2\\n  ]\\n}\\n'
     dfmt.convert(open("ci.yaml").read(), to="json")
     dfmt.validate(text, "toml")                     # None, or raises dfmt.DecodeError
+    dfmt.validate(text, "yaml", schema={"type": "object"})   # or raises dfmt.ValidationError (.errors: every one)
     dfmt.loads("n: 123456789012345678901234567890", "yaml")   # {'n': 123456789012345678901234567890}
     dfmt.dumps({"a": [1, 2.5]})                     # '{"a": [1, 2.5]}', as json.dumps(..., ensure_ascii=False)
 
@@ -15,13 +16,17 @@ object with no form in the target raises :class:`EncodeError` naming where.
 
 from typing import IO, Any, Optional, Union
 
-from ._dfmt import DETACH_ABOVE, __version__, convert, dumps, format, loads, loads_all, validate
-from ._errors import DecodeError, EncodeError
+from ._dfmt import DETACH_ABOVE, Schema, __version__, convert, dumps, format, loads, loads_all, validate
+from ._errors import DecodeError, EncodeError, SchemaError, SchemaViolation, ValidationError
 
 __all__ = [
     "DecodeError",
     "DETACH_ABOVE",
     "EncodeError",
+    "Schema",
+    "SchemaError",
+    "SchemaViolation",
+    "ValidationError",
     "__version__",
     "convert",
     "dump",

@@ -1,5 +1,5 @@
 from os import PathLike
-from typing import IO, Any, Callable, Iterator, Optional, TypeVar, Union
+from typing import IO, Any, Callable, Dict, Iterator, List, NamedTuple, Optional, Sequence, TypeVar, Union
 
 Data = TypeVar("Data", str, bytes)
 Path = Union[str, "PathLike[str]"]
@@ -36,6 +36,23 @@ class EncodeError(TypeError, ValueError):
     path: str
     def __init__(self, msg: str, path: str = ...) -> None: ...
 
+class SchemaError(ValueError): ...
+
+class SchemaViolation(NamedTuple):
+    msg: str
+    pos: int
+    lineno: int
+    colno: int
+    path: Optional[str]
+    keyword: str
+    schema_path: str
+    instance_path: str
+    document: int
+
+class ValidationError(DecodeError):
+    errors: List[SchemaViolation]
+    def __init__(self, errors: Sequence[SchemaViolation], doc: Optional[str] = ...) -> None: ...
+
 def format(
     data: Data,
     format: Optional[str] = None,
@@ -61,8 +78,28 @@ def convert(
 ) -> Data:
     """Converts ``data`` to the format ``to``; returns the same type (``str`` or ``bytes``)."""
 
-def validate(data: Buffer, format: Optional[str] = None, *, path: Optional[Path] = None) -> None:
-    """Returns ``None`` if ``data`` is valid, else raises :class:`DecodeError`."""
+class Schema:
+    """A compiled JSON Schema (drafts 4, 6, 7, 2019-09, 2020-12): from a dict or bool, its text (JSON, YAML or
+    TOML), or a path. Nothing is fetched over a network. Raises :class:`SchemaError` if unusable."""
+
+    def __init__(
+        self,
+        schema: Union["Schema", Dict[str, Any], bool, str, bytes, "PathLike[str]"],
+        *,
+        format: Optional[str] = None,
+        formats: bool = False,
+    ) -> None: ...
+
+def validate(
+    data: Buffer,
+    format: Optional[str] = None,
+    *,
+    path: Optional[Path] = None,
+    schema: Union[Schema, Dict[str, Any], bool, str, bytes, "PathLike[str]", None] = None,
+    schema_formats: bool = False,
+) -> None:
+    """Returns ``None`` if ``data`` is valid (and matches ``schema``), else raises :class:`DecodeError` or
+    :class:`ValidationError` (every violation in ``errors``)."""
 
 def loads(
     data: Buffer,

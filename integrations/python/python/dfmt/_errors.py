@@ -1,6 +1,6 @@
 """The exceptions dfmt raises (defined in Python so that they pickle and subclass like the standard ones)."""
 
-from typing import Optional
+from typing import List, NamedTuple, Optional, Sequence
 
 
 class DecodeError(ValueError):
@@ -62,3 +62,48 @@ class EncodeError(TypeError, ValueError):
 
     def __reduce__(self):
         return (self.__class__, (self.msg, self.path))
+
+
+class SchemaError(ValueError):
+    """A JSON Schema that cannot be used: not valid JSON, YAML or TOML, not a valid schema, or a reference that
+    cannot be resolved (dfmt fetches nothing over a network)."""
+
+
+class SchemaViolation(NamedTuple):
+    """One place where the data breaks the schema.
+
+    ``msg`` says how; ``pos``, ``lineno`` and ``colno`` say where (as :class:`DecodeError` does): the offending
+    value, the key that holds a mapping missing a ``required`` entry, or an unexpected key. ``path`` is the key
+    path (``"servers[0].port"``, ``None`` for the document itself), ``keyword`` the keyword that failed,
+    ``schema_path`` where in the schema (a JSON Pointer through the references followed), ``instance_path`` where
+    in the document (a JSON Pointer), ``document`` which document of a YAML stream or NDJSON (0 for the first).
+    """
+
+    msg: str
+    pos: int
+    lineno: int
+    colno: int
+    path: Optional[str]
+    keyword: str
+    schema_path: str
+    instance_path: str
+    document: int
+
+
+class ValidationError(DecodeError):
+    """Data that breaks a JSON Schema: ``errors`` lists every violation (:class:`SchemaViolation`) in the order of
+    the text; the exception's own message and position are the first one's, and ``code`` is
+    ``"schema_violation"``."""
+
+    def __init__(self, errors: Sequence[SchemaViolation], doc: Optional[str] = None) -> None:
+        errors = [SchemaViolation(*e) for e in errors]
+        first = errors[0]
+        super().__init__(
+            first.msg, doc, first.pos, first.lineno, first.colno, "schema_violation", first.path, None, "schema"
+        )
+        self.errors: List[SchemaViolation] = errors
+        if len(errors) > 1:
+            self.args = (f"{self.args[0]} (and {len(errors) - 1} more)",)
+
+    def __reduce__(self):
+        return (self.__class__, ([tuple(e) for e in self.errors], self.doc))
