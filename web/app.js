@@ -443,10 +443,59 @@ async function act(action) {
   }
 }
 
+// ---- JSON Schema ----
+
+const schemaText = $('schema');
+const violationsList = $('violations');
+
+/** Lists `violations` under the message, each a button that puts the input's caret on it. */
+function showViolations(violations) {
+  violationsList.replaceChildren();
+  violationsList.hidden = violations.length === 0;
+  for (const v of violations) {
+    const item = document.createElement('li');
+    const button = document.createElement('button');
+    button.type = 'button';
+    const path = v.path ? ` (at ${v.path})` : '';
+    button.textContent = `Line ${v.line}, column ${v.column}: ${v.message}${path}`;
+    button.title = `${v.keyword} at ${v.schema_path || '/'} in the schema`;
+    button.addEventListener('click', () => {
+      showError({ ...v, code: 'schema_violation' });
+      message.textContent = `${violations.length} violation${violations.length === 1 ? '' : 's'} of the schema. ${button.textContent}`;
+    });
+    item.append(button);
+    violationsList.append(item);
+  }
+}
+
+async function openSchema(file) {
+  schemaText.value = decoder.decode(new Uint8Array(await file.arrayBuffer()));
+  const format = EXTENSIONS[(file.name.split('.').pop() || '').toLowerCase()];
+  $('schema-from').value = format === 'yaml' || format === 'toml' || format === 'json' ? format : '';
+  $('schema-pane').open = true;
+  setMessage(`Opened the schema ${file.name} (${size(file.size)}).`, '');
+}
+
+$('open-schema').addEventListener('click', () => $('schema-file').click());
+$('schema-file').addEventListener('change', () => {
+  const files = $('schema-file').files;
+  if (files.length) openSchema(files[0]);
+  $('schema-file').value = '';
+});
+$('clear-schema').addEventListener('click', () => {
+  schemaText.value = '';
+  showViolations([]);
+});
+
 async function perform(action) {
   const text = inputText();
   const version = inputVersion;
   const job = { action, input: inputBytes || text, from: from.value, to: to.value, options: options(action) };
+  const schema = action === 'validate' ? schemaText.value : '';
+  if (schema.trim()) {
+    Object.assign(job, { schema, schemaFrom: $('schema-from').value, formats: $('schema-formats').checked });
+  }
+  showViolations([]);
   busy++;
   document.body.classList.add('busy');
   setMessage('Working…', '');
@@ -462,14 +511,27 @@ async function perform(action) {
   if (!result.ok) {
     if (result.internal) {
       setMessage(`Internal error: ${result.error.message}`, 'error');
+    } else if (result.error.kind === 'schema_error') {
+      // About the schema, not the input: no line of the input to point at.
+      clearError();
+      setMessage(`${result.error.message[0].toUpperCase()}${result.error.message.slice(1)}`, 'error');
+      message.dataset.code = 'schema_error';
     } else {
       showError(result.error);
     }
     return;
   }
   clearError();
+  if (action === 'validate' && result.violations && result.violations.length) {
+    const n = result.violations.length;
+    showViolations(result.violations);
+    showError({ ...result.violations[0], code: 'schema_violation' });
+    message.textContent = `${n} violation${n === 1 ? '' : 's'} of the schema (${ms} ms). ${message.textContent}`;
+    return;
+  }
   if (action === 'validate') {
-    setMessage(`Valid ${NAMES[job.from]} (${size(inputBytes ? inputBytes.length : text.length)}, ${ms} ms).`, 'ok');
+    const against = job.schema ? ', and it matches the schema' : '';
+    setMessage(`Valid ${NAMES[job.from]}${against} (${size(inputBytes ? inputBytes.length : text.length)}, ${ms} ms).`, 'ok');
     return;
   }
   setOutput(result.output);

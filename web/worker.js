@@ -1,7 +1,9 @@
 // dfmt's web page: the worker that runs the WebAssembly engine, off the page's main thread.
 // Messages in: { id, action: 'format' | 'minify' | 'convert' | 'validate', input, from, to, options }, where input
-// is UTF-8 bytes (a Uint8Array, usually transferred) or a string.
-// Messages out: { id, ok: true, output, ms } with output as UTF-8 bytes (transferred), or
+// is UTF-8 bytes (a Uint8Array, usually transferred) or a string; a 'validate' with { schema, schemaFrom, formats }
+// also checks the input against that JSON Schema (the schema build of the module, loaded on first use).
+// Messages out: { id, ok: true, output, ms } with output as UTF-8 bytes (transferred), and `violations` (an array,
+// empty when the input matches) for a validation against a schema; or
 // { id, ok: false, error: { message, line, column, kind, path }, ms }; and first { id: 0, ok, version } once the
 // module is loaded (or could not be).
 
@@ -13,6 +15,17 @@ const loaded = init({ module_or_path: new URL('dfmt_wasm_bg.wasm', import.meta.u
 );
 
 const encoder = new TextEncoder();
+
+// The JSON Schema build: about six times the size of the page's module, so fetched only when first needed (from
+// this page's own origin, as everything else).
+let schemaModule;
+function loadSchemaModule() {
+  schemaModule ??= import('./dfmt_schema.js').then(async (m) => {
+    await m.default({ module_or_path: new URL('dfmt_schema_bg.wasm', import.meta.url) });
+    return m;
+  });
+  return schemaModule;
+}
 
 function job({ action, input, from, to, options }) {
   const bytes = typeof input === 'string' ? encoder.encode(input) : input;
@@ -37,6 +50,16 @@ onmessage = async (event) => {
   const started = performance.now();
   const receivedAt = performance.timeOrigin + started;
   try {
+    if (request.action === 'validate' && request.schema) {
+      const m = await loadSchemaModule();
+      const bytes = typeof request.input === 'string' ? encoder.encode(request.input) : request.input;
+      const schema = typeof request.schema === 'string' ? encoder.encode(request.schema) : request.schema;
+      const violations = m.check_schema(bytes, request.from, schema, request.schemaFrom || '', Boolean(request.formats));
+      const output = new Uint8Array(0);
+      const ms = performance.now() - started;
+      postMessage({ id: request.id, ok: true, output, violations, ms, receivedAt, sentAt: performance.timeOrigin + performance.now() }, [output.buffer]);
+      return;
+    }
     const output = job(request);
     const ms = performance.now() - started;
     postMessage({ id: request.id, ok: true, output, ms, receivedAt, sentAt: performance.timeOrigin + performance.now() }, [output.buffer]);

@@ -13,7 +13,11 @@ export const DIST = join(ROOT, 'web/dist');
 export const OUT = join(ROOT, 'web/test-output');
 
 /** The files the page is made of: the only requests it may make. */
-export const PAGE_FILES = ['/', '/style.css', '/app.js', '/worker.js', '/dfmt_wasm.js', '/dfmt_wasm_bg.wasm'];
+export const PAGE_FILES = [
+  '/', '/style.css', '/app.js', '/worker.js', '/dfmt_wasm.js', '/dfmt_wasm_bg.wasm',
+  // The JSON Schema build, fetched only when a schema is first used.
+  '/dfmt_schema.js', '/dfmt_schema_bg.wasm',
+];
 
 /**
  * Starts `dfmt serve --web-root web/dist` on a free loopback port and resolves to { url, stop }. The binary is

@@ -233,6 +233,45 @@ test('a large paste goes to the viewer', async () => {
   assert.equal(await page.getByLabel('Input', { exact: true }).inputValue(), '');
 });
 
+test('a JSON Schema pasted into the page checks the input, every violation listed, nothing fetched but its own files', async () => {
+  const schemaRequests = () => chrome.requests.filter((r) => r.url.includes('dfmt_schema')).length;
+  await setControls({ input: 'name: web\nport: "80"\nextra: 1\n', from: 'yaml' });
+  await clickAndWait(page, 'Validate');
+  assert.match(await page.textContent('#message'), /^Valid YAML \(/);
+  assert.equal(schemaRequests(), 0, 'the schema build is not fetched before a schema is given');
+
+  await page.getByText('JSON Schema', { exact: true }).click();
+  const schema = 'type: object\nadditionalProperties: false\nproperties:\n  name: {type: string}\n  port: {type: integer}\n';
+  await page.getByLabel('Schema', { exact: true }).fill(schema);
+  await clickAndWait(page, 'Validate');
+  const message = await page.textContent('#message');
+  assert.ok(message.startsWith('2 violations of the schema'), message);
+  assert.match(message, /Line 2, column 7: "80" is not of type "integer" \(at port\)/);
+  const listed = await page.locator('#violations button').allTextContents();
+  assert.deepEqual(listed, [
+    'Line 2, column 7: "80" is not of type "integer" (at port)',
+    "Line 3, column 1: Additional properties are not allowed ('extra' was unexpected)",
+  ]);
+  assert.equal(await page.getAttribute('#editor', 'data-error-line'), '2');
+  await page.locator('#violations button').nth(1).click();
+  assert.equal(await page.getAttribute('#editor', 'data-error-line'), '3');
+  assert.ok(schemaRequests() > 0, 'the schema build was fetched');
+
+  // Valid against the schema; a schema that cannot be used says so without pointing into the input.
+  await page.getByLabel('Input', { exact: true }).fill('name: web\nport: 80\n');
+  await clickAndWait(page, 'Validate');
+  assert.match(await page.textContent('#message'), /^Valid YAML, and it matches the schema \(/);
+  assert.equal(await page.isVisible('#violations'), false);
+  await page.getByLabel('Schema', { exact: true }).fill('{"$ref": "https://example.com/s.json"}');
+  await clickAndWait(page, 'Validate');
+  assert.match(await page.textContent('#message'), /^The schema: .*not fetched/);
+  assert.equal(await page.getAttribute('#message', 'data-code'), 'schema_error');
+  assert.equal(await page.getAttribute('#editor', 'data-error-line'), '');
+  await page.getByRole('button', { name: 'Clear schema', exact: true }).click();
+  await clickAndWait(page, 'Validate');
+  assert.match(await page.textContent('#message'), /^Valid YAML \(/);
+});
+
 test('it keeps working offline once loaded', async () => {
   await chrome.context.setOffline(true);
   try {

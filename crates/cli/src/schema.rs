@@ -16,12 +16,112 @@ use std::sync::{Arc, Mutex, PoisonError};
 /// How much of a file is read to find the schema it names: a `$schema` key, or the comment, comes first.
 const HEAD_BYTES: u64 = 64 << 10;
 
+/// The project file whose `[[schema]]` entries associate schemas with files, found in the current folder or
+/// the nearest folder above it. Other keys of the file (a service's settings) are left to those who read them.
+pub(crate) const CONFIG_FILE: &str = "dfmt.toml";
+
+/// `[[schema]]` entries of the project file: a schema and the files it applies to.
+#[derive(Debug)]
+struct Association {
+    /// Globs over paths relative to the project file's folder (`.github/workflows/*.yml`).
+    include: globset::GlobSet,
+    /// The schema file, relative to the project file's folder, as written.
+    path: PathBuf,
+}
+
+/// The project file: where it is, its associations and its URL mappings (`[schema-map]`).
+#[derive(Debug, Default)]
+struct Project {
+    folder: PathBuf,
+    associations: Vec<Association>,
+    mappings: Vec<(String, PathBuf)>,
+}
+
+impl Project {
+    /// The nearest `dfmt.toml` at or above the current folder, read; `None` when there is none.
+    fn find(limits: Limits) -> Result<Option<Project>> {
+        let start = std::env::current_dir().context("finding the current folder")?;
+        for folder in start.ancestors() {
+            let file = folder.join(CONFIG_FILE);
+            if file.is_file() {
+                return Project::read(&file, limits).map(Some);
+            }
+        }
+        Ok(None)
+    }
+
+    fn read(file: &Path, limits: Limits) -> Result<Project> {
+        let text = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+        let value = dfmt_schema::read_value(&text, Format::Toml, &limits).map_err(|d| {
+            anyhow::anyhow!("{}:{}:{}: {}", file.display(), d.position.line, d.position.column, d.message)
+        })?;
+        let folder = file.parent().map(Path::to_path_buf).unwrap_or_default();
+        let name = file.display();
+        let mut project = Project { folder: folder.clone(), ..Project::default() };
+        if let Some(entries) = value.get("schema") {
+            let entries = entries
+                .as_array()
+                .with_context(|| format!("{name}: `schema` must be an array of tables ([[schema]])"))?;
+            for (i, entry) in entries.iter().enumerate() {
+                let at = format!("{name}: schema[{i}]");
+                let table = entry.as_object().with_context(|| format!("{at} must be a table"))?;
+                if let Some(unknown) = table.keys().find(|k| !matches!(k.as_str(), "path" | "include")) {
+                    anyhow::bail!("{at}: unknown key `{unknown}` (expected `path` and `include`)");
+                }
+                let path = table
+                    .get("path")
+                    .and_then(|p| p.as_str())
+                    .with_context(|| format!("{at}: `path` (a string) is missing"))?;
+                let globs = table
+                    .get("include")
+                    .and_then(|g| g.as_array())
+                    .with_context(|| format!("{at}: `include` (an array of globs) is missing"))?;
+                let mut set = globset::GlobSetBuilder::new();
+                for glob in globs {
+                    let glob = glob.as_str().with_context(|| format!("{at}: `include` holds strings (globs)"))?;
+                    let glob = globset::GlobBuilder::new(glob)
+                        .literal_separator(true)
+                        .build()
+                        .with_context(|| format!("{at}: the glob {glob:?}"))?;
+                    set.add(glob);
+                }
+                let include = set.build().with_context(|| format!("{at}: the globs"))?;
+                project.associations.push(Association { include, path: PathBuf::from(path) });
+            }
+        }
+        if let Some(map) = value.get("schema-map") {
+            let map =
+                map.as_object().with_context(|| format!("{name}: `schema-map` must be a table of URL prefixes"))?;
+            for (prefix, dir) in map {
+                let dir = dir
+                    .as_str()
+                    .with_context(|| format!("{name}: schema-map.{prefix:?} must be a folder (a string)"))?;
+                anyhow::ensure!(prefix.contains("://"), "{name}: schema-map: the prefix {prefix:?} is not a URL");
+                project.mappings.push((prefix.clone(), folder.join(dir)));
+            }
+        }
+        Ok(project)
+    }
+
+    /// The schema file associated with `path` (an input), if any: the first entry whose globs match its path
+    /// relative to the project's folder.
+    fn schema_for(&self, path: &Path) -> Option<PathBuf> {
+        let absolute = std::path::absolute(path).ok()?;
+        let folder = std::path::absolute(&self.folder).ok()?;
+        let relative = absolute.strip_prefix(&folder).ok()?;
+        let entry = self.associations.iter().find(|a| a.include.is_match(relative))?;
+        Some(self.folder.join(&entry.path))
+    }
+}
+
 /// The schemas of one run, shared by the workers.
 #[derive(Debug)]
 pub(crate) struct Setup {
     /// `--schema`: the compiled schema and its name as given.
     given: Option<(Arc<Schema>, String)>,
     discover: bool,
+    /// The project file's associations, when there is one.
+    project: Option<Project>,
     sources: Sources,
     settings: dfmt_schema::Settings,
     max_errors: usize,
@@ -40,7 +140,10 @@ impl Setup {
     /// The setup for `args`, compiling `--schema` now (an unusable schema stops the run before any input).
     /// `None` when no schema can apply (no `--schema`, and discovery off).
     pub(crate) fn new(args: &SchemaArgs, limits: Limits) -> Result<Option<Setup>> {
-        let sources = Sources { mappings: args.schema_map.clone(), ..Sources::default() };
+        let project = if args.no_schema_discovery { None } else { Project::find(limits)? };
+        let mut mappings = args.schema_map.clone();
+        mappings.extend(project.iter().flat_map(|p| p.mappings.iter().cloned()));
+        let sources = Sources { mappings, ..Sources::default() };
         let settings = dfmt_schema::Settings { formats: args.schema_formats, limits, draft: None };
         let given = match &args.schema {
             Some(path) => {
@@ -60,6 +163,7 @@ impl Setup {
         Ok(Some(Setup {
             given,
             discover: !args.no_schema_discovery,
+            project,
             sources,
             settings,
             max_errors,
@@ -116,12 +220,22 @@ impl Setup {
             .and_then(|file| file.take(HEAD_BYTES).read_to_end(&mut head))
             .with_context(|| format!("reading {}", path.display()))?;
         let format = source.format(settings.from).unwrap_or_else(|| Format::sniff(&head));
-        let Some(declared) = declared_schema(&head, format) else { return Ok(Choice::None) };
+        // The input's own choice first (as editors do), then the project file's association.
+        if let Some(declared) = declared_schema(&head, format) {
+            match self.resolve(source, &declared) {
+                Ok(choice) => return Ok(choice),
+                Err(why) if why.starts_with("note:") => report.stderr.push_str(&format!("dfmt: {why}\n")),
+                Err(why) => anyhow::bail!("{why}"),
+            }
+        }
+        let associated = self.project.as_ref().and_then(|project| project.schema_for(path));
+        let Some(schema_path) = associated else { return Ok(Choice::None) };
+        let declared = Declared { reference: schema_path.display().to_string(), how: "dfmt.toml" };
+        // An absolute path (the project's folder is found from the current one), so the input's folder is moot.
         match self.resolve(source, &declared) {
-            Ok(choice) => Ok(choice),
-            Err(why) if why.starts_with("note:") => {
-                report.stderr.push_str(&format!("dfmt: {why}\n"));
-                Ok(Choice::None)
+            Ok(choice) => {
+                report.stderr.clear(); // a skipped declaration's note: the association applies instead
+                Ok(choice)
             }
             Err(why) => anyhow::bail!("{why}"),
         }

@@ -352,3 +352,62 @@ fn message_formats_for_programs() {
     assert_eq!(code(&check), 1);
     assert_eq!(headers(&stderr(&check)).len(), 2, "{}", stderr(&check));
 }
+
+#[test]
+fn a_project_file_associates_schemas_with_files() {
+    let dir = project();
+    let p = dir.path();
+    fs::create_dir_all(p.join(".github/workflows")).unwrap();
+    fs::create_dir_all(p.join("sub")).unwrap();
+    fs::write(p.join(".github/workflows/ci.yml"), "name: 5\nservers: []\n").unwrap();
+    fs::write(p.join(".github/workflows/notes.txt.yml"), "name: 5\n").unwrap();
+    fs::write(p.join("other.yml"), "name: 5\n").unwrap();
+    fs::write(
+        p.join("dfmt.toml"),
+        "# the service's settings may share the file\nmax_body_bytes = 1000\n\n[[schema]]\npath = \"schema.yaml\"\ninclude = [\".github/workflows/ci.yml\", \"sub/*.json\"]\n",
+    )
+    .unwrap();
+    fs::write(p.join("sub/x.json"), r#"{"name": "x"}"#).unwrap();
+    // From the project's folder and from a folder below it (the file is found upwards).
+    let out = dfmt(&["validate", ".github/workflows/ci.yml", "other.yml", "sub/x.json"], p);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let found = headers(&stderr(&out));
+    assert_eq!(
+        found,
+        [
+            ".github/workflows/ci.yml:1:7: error: 5 is not of type \"string\"",
+            "sub/x.json:1:1: error: \"servers\" is a required property",
+        ],
+        "{}",
+        stderr(&out)
+    );
+    let out = dfmt(&["validate", "x.json"], &p.join("sub"));
+    assert_eq!(headers(&stderr(&out)), ["x.json:1:1: error: \"servers\" is a required property"], "{}", stderr(&out));
+    // The file's own choice comes first; --no-schema-discovery ignores both.
+    fs::write(p.join("sub/own.json"), r#"{"$schema": "../defs/port.json", "name": "x"}"#).unwrap();
+    fs::write(p.join("dfmt.toml"), "[[schema]]\npath = \"schema.yaml\"\ninclude = [\"sub/*.json\"]\n").unwrap();
+    let out = dfmt(&["validate", "sub/own.json"], p);
+    assert!(stderr(&out).contains("is not of type \"integer\""), "{}", stderr(&out));
+    assert_eq!(code(&dfmt(&["validate", "--no-schema-discovery", "sub/x.json"], p)), 0);
+    // Mistakes in the file are errors that name it.
+    for (text, expected) in [
+        ("[[schema]]\npath = \"s.json\"\n", "`include` (an array of globs) is missing"),
+        ("[[schema]]\npath = \"s.json\"\ninclude = [\"[\"]\n", "the glob \"[\""),
+        ("[[schema]]\npath = 1\ninclude = []\n", "`path` (a string) is missing"),
+        ("[[schema]]\npath = \"s\"\ninclude = []\nglob = 1\n", "unknown key `glob`"),
+        ("schema = 3\n", "must be an array of tables"),
+        ("[schema-map]\n\"relative/\" = \"x\"\n", "is not a URL"),
+        ("[schema\n", "dfmt.toml:1:"),
+    ] {
+        fs::write(p.join("dfmt.toml"), text).unwrap();
+        let out = dfmt(&["validate", "sub/x.json"], p);
+        assert_eq!(code(&out), 2, "{text}: {}", stderr(&out));
+        assert!(stderr(&out).contains(expected) && stderr(&out).contains("dfmt.toml"), "{text}: {}", stderr(&out));
+    }
+    // `[schema-map]` folders are relative to the file.
+    fs::write(p.join("dfmt.toml"), "[schema-map]\n\"https://example.com/s/\" = \"defs\"\n").unwrap();
+    fs::write(p.join("mapped.json"), r#"{"$schema": "https://example.com/s/port.json"}"#).unwrap();
+    let out = dfmt(&["validate", "mapped.json"], p);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(stderr(&out).contains("is not of type \"integer\""), "{}", stderr(&out));
+}

@@ -63,7 +63,10 @@ pub(crate) fn compile(
     let compiled = if schema.hasattr("__fspath__")? && !schema.is_instance_of::<PyString>() {
         let path: PathBuf = py.import("os")?.call_method1("fspath", (schema,))?.extract()?;
         dfmt_schema::Schema::from_file(&path, &sources, &settings)
-    } else if schema.is_instance_of::<PyDict>() || schema.is_instance_of::<PyBool>() || schema.is_instance_of::<PyList>() {
+    } else if schema.is_instance_of::<PyDict>()
+        || schema.is_instance_of::<PyBool>()
+        || schema.is_instance_of::<PyList>()
+    {
         // Objects: written as JSON by the module's own writer, then read as any schema text.
         let text = crate::dumps_json(py, schema)?;
         dfmt_schema::Schema::from_text(text.as_bytes(), Format::Json, None, &sources, &settings)

@@ -23,6 +23,9 @@
 use dfmt_core::{Action, Diagnostic, Format, Hint, Job, Options, Params, SliceInput};
 use wasm_bindgen::prelude::*;
 
+#[cfg(feature = "schema")]
+pub mod schema;
+
 /// Why a job failed, in the shape the page (and `dfmt serve`'s 422 answers) use.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Failure {
@@ -139,7 +142,7 @@ fn options_of(options: &JsValue) -> Result<Options, Box<Failure>> {
 
 /// A seed for the core's key indexes, drawn once per page load from the browser's random numbers (the core has
 /// no entropy of its own), so that keys crafted to collide under one seed do not here.
-fn page_seed() -> u64 {
+pub(crate) fn page_seed() -> u64 {
     static SEED: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
     *SEED.get_or_init(|| {
         let high = (js_sys::Math::random() * 4_294_967_296.0) as u64;
@@ -155,7 +158,7 @@ pub fn parse_format(name: &str) -> Result<Format, Box<Failure>> {
 
 /// The thrown value: a plain object `{ message, line, column, kind, code, path, hint }` (it survives
 /// `postMessage`).
-fn to_js(failure: &Failure) -> JsValue {
+pub(crate) fn to_js(failure: &Failure) -> JsValue {
     let object = js_sys::Object::new();
     let number = |n: Option<u64>| n.map_or(JsValue::NULL, |n| JsValue::from_f64(n as f64));
     let fields = [
