@@ -68,7 +68,7 @@ pub(crate) fn render<'a>(
     locate: &dyn Fn(u64) -> Located<'a>,
     style: Style,
 ) -> String {
-    render_with(name, diagnostic, locate, style, None)
+    render_with(name, diagnostic, locate, style, None, None)
 }
 
 /// [`render`], with what a schema violation adds.
@@ -78,10 +78,15 @@ pub(crate) fn render_with<'a>(
     locate: &dyn Fn(u64) -> Located<'a>,
     style: Style,
     schema: Option<&SchemaNote>,
+    end: Option<Position>,
 ) -> String {
     let end = || {
-        let end = diagnostic.span.end.max(diagnostic.span.start);
-        if end == diagnostic.span.start { diagnostic.position } else { locate(end).position }
+        let at = diagnostic.span.end.max(diagnostic.span.start);
+        match end {
+            Some(end) => end,
+            None if at == diagnostic.span.start => diagnostic.position,
+            None => locate(at).position,
+        }
     };
     match style.format {
         MessageFormat::Human => {}

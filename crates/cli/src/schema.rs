@@ -290,7 +290,9 @@ pub(crate) fn validate(source: &Source, settings: &Settings, setup: &Setup) -> O
                     instance_path: v.instance_path.clone(),
                     schema: name.clone(),
                 };
-                let rendered = diagnostic::render_with(&label, &v.diagnostic, &locate, settings.style, Some(&note));
+                let end = Some(v.end_position);
+                let rendered =
+                    diagnostic::render_with(&label, &v.diagnostic, &locate, settings.style, Some(&note), end);
                 report.diagnostics.push_str(&rendered);
             }
             if checked.violations.len() >= setup.max_errors {

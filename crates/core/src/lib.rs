@@ -81,5 +81,5 @@ pub use output::IoOutput;
 pub use output::{Bounded, Discard, Output};
 pub use path::{key_path_at, push_index, push_key};
 pub use reshape::{ArrayToDocuments, DocumentsToArray};
-pub use source::{Located, Position, Span, locate};
+pub use source::{Located, Locator, Position, Span, locate};
 pub use tree::Tree;

@@ -82,11 +82,11 @@ pub(crate) fn locate_in(
 ) -> Located<'_> {
     let at = at.min(window.len());
     let head = &window[..at];
-    let (line_start, partial) = match head.iter().rposition(|&b| b == b'\n') {
+    let (line_start, partial) = match memchr::memrchr(b'\n', head) {
         Some(nl) => (nl + 1, false),
         None => (0, !at_line_start),
     };
-    let line_end = window[at..].iter().position(|&b| b == b'\n').map_or(window.len(), |n| at + n);
+    let line_end = memchr::memchr(b'\n', &window[at..]).map_or(window.len(), |n| at + n);
     let mut line = &window[line_start..line_end];
     if line.last() == Some(&b'\r') {
         line = &line[..line.len() - 1];
@@ -98,6 +98,44 @@ pub(crate) fn locate_in(
         line,
         byte_in_line: (at - line_start).min(line.len()),
         line_is_partial: partial,
+    }
+}
+
+/// Line and column of many offsets of one text: one pass over the text when the offsets come in increasing
+/// order (each call counts only the bytes since the previous one), as [`locate`] gives them one at a time. An
+/// offset before the previous one starts the count again.
+#[derive(Clone, Debug)]
+pub struct Locator<'a> {
+    text: &'a [u8],
+    at: usize,
+    line: u64,
+    line_start: usize,
+    column: u64,
+}
+
+impl<'a> Locator<'a> {
+    /// A locator at the start of `text`.
+    pub fn new(text: &'a [u8]) -> Self {
+        Locator { text, at: 0, line: 1, line_start: 0, column: 1 }
+    }
+
+    /// The line and column of `offset` (the end of the text for an offset past it).
+    pub fn position(&mut self, offset: u64) -> Position {
+        let offset = usize::try_from(offset).unwrap_or(usize::MAX).min(self.text.len());
+        if offset < self.at {
+            *self = Locator::new(self.text);
+        }
+        let gap = &self.text[self.at..offset];
+        match memchr::memrchr(b'\n', gap) {
+            Some(last) => {
+                self.line += count_lines(gap);
+                self.line_start = self.at + last + 1;
+                self.column = 1 + count_chars(&self.text[self.line_start..offset]);
+            }
+            None => self.column += count_chars(gap),
+        }
+        self.at = offset;
+        Position { line: self.line, column: self.column }
     }
 }
 
@@ -129,6 +167,15 @@ mod tests {
             let part = &text[..len];
             assert_eq!(count_lines(part), part.iter().filter(|&&b| b == b'\n').count() as u64);
             assert_eq!(count_chars(part), part.iter().filter(|&&b| (b as i8) >= -0x40).count() as u64);
+        }
+    }
+
+    #[test]
+    fn the_locator_agrees_with_locate() {
+        let text = "{\n  \"é\": [1,\r\n 2],\n\n  \"b\": \"ü\"}\n".as_bytes();
+        let mut locator = Locator::new(text);
+        for offset in (0..=text.len() as u64 + 2).chain([3, 0, 17, 5]) {
+            assert_eq!(locator.position(offset), locate(text, offset).position, "at {offset}");
         }
     }
 

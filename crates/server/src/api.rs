@@ -332,7 +332,7 @@ fn check(
     let truncated = report.violations.len() > MAX_VIOLATIONS;
     let shown = report.violations.iter().take(MAX_VIOLATIONS).map(|v| {
         let d = &v.diagnostic;
-        let end = if v.end > d.span.start { dfmt_core::locate(body, v.end).position } else { d.position };
+        let end = v.end_position;
         let mut shown = serde_json::json!({
             "message": d.message, "line": d.position.line, "column": d.position.column,
             "end_line": end.line, "end_column": end.column, "keyword": v.keyword,

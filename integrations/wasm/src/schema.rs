@@ -60,7 +60,7 @@ pub fn check(
         .into_iter()
         .map(|v| {
             let d = v.diagnostic;
-            let end = if v.end > d.span.start { dfmt_core::locate(input, v.end).position } else { d.position };
+            let end = v.end_position;
             Shown {
                 message: d.message,
                 line: d.position.line,
