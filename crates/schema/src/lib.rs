@@ -223,8 +223,33 @@ impl Schema {
         max: usize,
         stop: &dyn Fn() -> bool,
     ) -> Result<Report, Vec<Diagnostic>> {
-        let mut report = Report::default();
         let job = data_job(format, options);
+        // Most data matches its schema: a first pass makes values only, and stops at the first document that
+        // does not; positions are recorded, in a second pass, only then.
+        let mut documents = 0;
+        let mut mismatch = false;
+        let first = read_data(
+            &job,
+            text,
+            Builder::without_positions(|document: Document| {
+                documents += 1;
+                let valid = self.validator.is_valid(&document.value);
+                release(document);
+                if valid {
+                    Ok(())
+                } else {
+                    mismatch = true;
+                    Err(Error::new(ErrorCode::Stopped, Span::default()))
+                }
+            }),
+            stop,
+        );
+        match first {
+            Ok(()) => return Ok(Report { violations: Vec::new(), documents }),
+            Err(_) if mismatch => {}
+            Err(error) => return Err(vec![job.diagnose_in(&error, text)]),
+        }
+        let mut report = Report::default();
         // Documents come in the order of the text: positions are counted on from one to the next.
         let mut locators = (dfmt_core::Locator::new(text), dfmt_core::Locator::new(text));
         let result = {

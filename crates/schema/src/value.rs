@@ -103,6 +103,8 @@ pub(crate) struct Builder<F> {
     root: Option<Value>,
     doc_start: u64,
     scratch: Vec<u8>,
+    /// False to make values only, without `Spans` (a pass that only asks whether the data matches).
+    positions: bool,
     done: F,
 }
 
@@ -115,12 +117,21 @@ impl<F: FnMut(Document) -> Result<(), Error>> Builder<F> {
             root: None,
             doc_start: 0,
             scratch: Vec::new(),
+            positions: true,
             done,
         }
     }
 
+    /// A builder that makes values only: their positions are not recorded (`Document::spans` stays empty).
+    pub(crate) fn without_positions(done: F) -> Self {
+        Builder { positions: false, ..Builder::new(done) }
+    }
+
     /// Records a node; its key is the pending key of the mapping it goes into.
     fn node(&mut self, span: Span) -> u32 {
+        if !self.positions {
+            return 0;
+        }
         let key = match self.frames.last() {
             Some(Frame::Mapping { key: Some((_, key)), .. }) => Some(*key),
             _ => None,
@@ -175,6 +186,9 @@ impl<F: FnMut(Document) -> Result<(), Error>> Builder<F> {
             Frame::Mapping { map, node, first_child, .. } => (Value::Object(map), node, first_child),
             Frame::Sequence { items, node, first_child } => (Value::Array(items), node, first_child),
         };
+        if !self.positions {
+            return self.place(value, span);
+        }
         let start = u32::try_from(self.spans.children.len()).unwrap_or(u32::MAX);
         self.spans.children.extend(self.pending.drain(first_child..));
         let end = u32::try_from(self.spans.children.len()).unwrap_or(u32::MAX);
