@@ -98,10 +98,32 @@ fn run(cli: Cli) -> Result<Status> {
         }
         sources = inputs::dedup(sources);
     }
-    // One input streams straight to standard output, unless its schema must be looked for or a SARIF log
-    // must wrap what it reports.
-    let batch_only = settings.schema.is_some() || settings.style.format == args::MessageFormat::Sarif;
-    if sources.len() == 1 && !walked && !settings.needs_whole_input() && !batch_only {
+    // One input streams straight to standard output (no worker threads), unless a SARIF log must wrap what it
+    // reports, or a schema applies to it: then it goes the batch's way.
+    if sources.len() == 1
+        && !walked
+        && !settings.needs_whole_input()
+        && settings.style.format != args::MessageFormat::Sarif
+    {
+        if let (Task::Validate, Some(setup)) = (task, settings.schema) {
+            match schema::validate(&sources[0], &settings, setup) {
+                // A schema named but not read: its note, then the syntax alone.
+                Some(report) if report.diagnostics.is_empty() && report.status == Status::Ok => {
+                    eprint!("{}", report.stderr)
+                }
+                // A schema applied: what it found.
+                Some(report) => {
+                    if settings.style.on_stdout() {
+                        print!("{}", report.diagnostics);
+                    } else {
+                        eprint!("{}", report.diagnostics);
+                    }
+                    eprint!("{}", report.stderr);
+                    return Ok(report.status);
+                }
+                None => {}
+            }
+        }
         return Ok(stdout::stream_one(&sources[0], &settings));
     }
     let status = batch::run(&sources, &settings, walked || sources.len() > 1)?;
