@@ -71,20 +71,15 @@ fn process(source: &Source, settings: &Settings) -> Report {
     if settings.needs_whole_input() {
         return task::whole(source, settings);
     }
-    let mut noted = String::new();
+    let mut report = Report::new(Status::Ok);
     if let (Task::Validate, Some(setup)) = (settings.task, settings.schema) {
         match crate::schema::validate(source, settings, setup) {
-            Some(report) if report.stderr.starts_with("dfmt: note:") && report.diagnostics.is_empty() => {
-                // A schema named but not read: the note, then the syntax checked as without a schema.
-                noted = report.stderr;
-            }
-            Some(report) => return report,
-            None => {}
+            crate::schema::Outcome::Checked(checked) => return checked,
+            // No schema applies: the syntax is checked as without one, after the note on a skipped schema.
+            crate::schema::Outcome::SyntaxOnly { note } => report.stderr = note.unwrap_or_default(),
         }
     }
     let mut out = Vec::new();
-    let mut report = Report::new(Status::Ok);
-    report.stderr = noted;
     match task::stream(source, settings, &mut out) {
         Ok(()) => {}
         Err(Stop::Invalid(diagnostic)) => {

@@ -107,12 +107,7 @@ fn run(cli: Cli) -> Result<Status> {
     {
         if let (Task::Validate, Some(setup)) = (task, settings.schema) {
             match schema::validate(&sources[0], &settings, setup) {
-                // A schema named but not read: its note, then the syntax alone.
-                Some(report) if report.diagnostics.is_empty() && report.status == Status::Ok => {
-                    eprint!("{}", report.stderr)
-                }
-                // A schema applied: what it found.
-                Some(report) => {
+                schema::Outcome::Checked(report) => {
                     if settings.style.on_stdout() {
                         print!("{}", report.diagnostics);
                     } else {
@@ -121,7 +116,8 @@ fn run(cli: Cli) -> Result<Status> {
                     eprint!("{}", report.stderr);
                     return Ok(report.status);
                 }
-                None => {}
+                // No schema applies: the note on a skipped one, then the syntax alone.
+                schema::Outcome::SyntaxOnly { note } => eprint!("{}", note.unwrap_or_default()),
             }
         }
         return Ok(stdout::stream_one(&sources[0], &settings));

@@ -132,8 +132,18 @@ pub(crate) struct Setup {
 /// The schema for one input.
 enum Choice {
     Use(Arc<Schema>, String),
-    /// None applies: validate the syntax only.
-    None,
+    /// None applies: validate the syntax only; the note says why a schema the input names was skipped.
+    None {
+        note: Option<String>,
+    },
+}
+
+/// What [`validate`] did with one input.
+pub(crate) enum Outcome {
+    /// Checked against a schema (or failed trying): the report.
+    Checked(Report),
+    /// No schema applies: the caller checks the syntax, after printing the note if there is one.
+    SyntaxOnly { note: Option<String> },
 }
 
 impl Setup {
@@ -171,18 +181,20 @@ impl Setup {
         }))
     }
 
-    /// The schema `declared` (found in the input at `source`) leads to, or a note on why none applies.
+    /// The schema `declared` (found in the input at `source`) leads to, or a note on why none applies; an error
+    /// when it cannot be used.
     fn resolve(&self, source: &Source, declared: &Declared) -> Result<Choice, String> {
         let (key, name) = if declared.is_url() {
             match self.sources.mapped(&declared.reference) {
                 Some(path) => (path.display().to_string(), declared.reference.clone()),
                 None if is_meta_schema(&declared.reference) => (declared.reference.clone(), declared.reference.clone()),
                 None => {
-                    return Err(format!(
-                        "note: {source} names the schema {} ({}), which is not read: dfmt fetches nothing; \
-                         give --schema-map PREFIX=DIR to read it from a folder",
+                    let note = format!(
+                        "dfmt: note: {source} names the schema {} ({}), which is not read: dfmt fetches nothing; \
+                         give --schema-map PREFIX=DIR to read it from a folder\n",
                         declared.reference, declared.how
-                    ));
+                    );
+                    return Ok(Choice::None { note: Some(note) });
                 }
             }
         } else {
@@ -206,14 +218,14 @@ impl Setup {
         compiled.clone().map(|schema| Choice::Use(schema, name))
     }
 
-    /// The schema for `source`: `--schema`, else the one its first bytes name.
-    fn choose(&self, source: &Source, settings: &Settings, report: &mut Report) -> Result<Choice> {
+    /// The schema for `source`: `--schema`, else the one its first bytes name, else the project file's.
+    fn choose(&self, source: &Source, settings: &Settings) -> Result<Choice> {
         if let Some((schema, name)) = &self.given {
             return Ok(Choice::Use(schema.clone(), name.clone()));
         }
-        let Source::File(path) = source else { return Ok(Choice::None) };
+        let Source::File(path) = source else { return Ok(Choice::None { note: None }) };
         if !self.discover {
-            return Ok(Choice::None);
+            return Ok(Choice::None { note: None });
         }
         let mut head = Vec::new();
         std::fs::File::open(path)
@@ -221,54 +233,40 @@ impl Setup {
             .with_context(|| format!("reading {}", path.display()))?;
         let format = source.format(settings.from).unwrap_or_else(|| Format::sniff(&head));
         // The input's own choice first (as editors do), then the project file's association.
+        let mut skipped = None;
         if let Some(declared) = declared_schema(&head, format) {
-            match self.resolve(source, &declared) {
-                Ok(choice) => return Ok(choice),
-                Err(why) if why.starts_with("note:") => report.stderr.push_str(&format!("dfmt: {why}\n")),
-                Err(why) => anyhow::bail!("{why}"),
+            match self.resolve(source, &declared).map_err(anyhow::Error::msg)? {
+                Choice::None { note } => skipped = note,
+                used => return Ok(used),
             }
         }
         let associated = self.project.as_ref().and_then(|project| project.schema_for(path));
-        let Some(schema_path) = associated else { return Ok(Choice::None) };
+        let Some(schema_path) = associated else { return Ok(Choice::None { note: skipped }) };
         let declared = Declared { reference: schema_path.display().to_string(), how: "dfmt.toml" };
         // An absolute path (the project's folder is found from the current one), so the input's folder is moot.
-        match self.resolve(source, &declared) {
-            Ok(choice) => {
-                report.stderr.clear(); // a skipped declaration's note: the association applies instead
-                Ok(choice)
-            }
-            Err(why) => anyhow::bail!("{why}"),
-        }
+        self.resolve(source, &declared).map_err(anyhow::Error::msg)
     }
 }
 
-/// Validates one input against its schema, if one applies; otherwise `None` (the caller checks the syntax, in
-/// a stream).
-pub(crate) fn validate(source: &Source, settings: &Settings, setup: &Setup) -> Option<Report> {
-    let mut report = Report::new(Status::Ok);
-    let choice = match setup.choose(source, settings, &mut report) {
-        Ok(choice) => choice,
+/// Validates one input against its schema, if one applies.
+pub(crate) fn validate(source: &Source, settings: &Settings, setup: &Setup) -> Outcome {
+    let mut report = Report::new(Status::Failed);
+    let (schema, name) = match setup.choose(source, settings) {
+        Ok(Choice::Use(schema, name)) => (schema, name),
+        Ok(Choice::None { note }) => return Outcome::SyntaxOnly { note },
         Err(error) => {
-            report.status = Status::Failed;
             report.stderr.push_str(&format!("{error:#}\n"));
-            return Some(report);
+            return Outcome::Checked(report);
         }
     };
-    let Choice::Use(schema, name) = choice else {
-        if report.stderr.is_empty() {
-            return None;
-        }
-        // The note stays; the syntax is checked by the caller, whose report carries it.
-        return Some(report);
-    };
-    let text = match read_whole(source) {
+    let text = match crate::task::read_whole(source) {
         Ok(text) => text,
         Err(error) => {
-            report.status = Status::Failed;
             report.stderr.push_str(&format!("dfmt: error: {error:#}\n"));
-            return Some(report);
+            return Outcome::Checked(report);
         }
     };
+    report.status = Status::Ok;
     let format = source.format(settings.from).unwrap_or_else(|| Format::sniff(&text[..text.len().min(64 << 10)]));
     let locate = |at| dfmt_core::locate(&text, at);
     let label = source.to_string();
@@ -303,16 +301,5 @@ pub(crate) fn validate(source: &Source, settings: &Settings, setup: &Setup) -> O
             }
         }
     }
-    Some(report)
-}
-
-fn read_whole(source: &Source) -> Result<Vec<u8>> {
-    match source {
-        Source::Stdin => {
-            let mut bytes = Vec::new();
-            std::io::stdin().lock().read_to_end(&mut bytes).context("reading <stdin>")?;
-            Ok(bytes)
-        }
-        Source::File(path) => std::fs::read(path).with_context(|| format!("reading {}", path.display())),
-    }
+    Outcome::Checked(report)
 }

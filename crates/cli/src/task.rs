@@ -165,6 +165,18 @@ fn explain(source: &Source, diagnostic: &Diagnostic, text: &[u8], settings: &Set
     diagnostic::render(&source.to_string(), diagnostic, &|at| dfmt_core::locate(text, at), settings.style)
 }
 
+/// The whole of `source`, read into memory.
+pub(crate) fn read_whole(source: &Source) -> Result<Vec<u8>> {
+    match source {
+        Source::Stdin => {
+            let mut bytes = Vec::new();
+            std::io::stdin().lock().read_to_end(&mut bytes).context("reading <stdin>")?;
+            Ok(bytes)
+        }
+        Source::File(path) => std::fs::read(path).with_context(|| format!("reading {}", path.display())),
+    }
+}
+
 /// The 1-based number of the first line where `before` and `after` differ.
 fn first_changed_line(before: &[u8], after: &[u8]) -> u64 {
     let same = before.iter().zip(after).take_while(|(a, b)| a == b).count();
@@ -196,11 +208,7 @@ fn whole_inner(source: &Source, settings: &Settings) -> Result<Report> {
         anyhow::bail!("internal: not a whole-input task");
     };
     let (original, snapshot) = match source {
-        Source::Stdin => {
-            let mut bytes = Vec::new();
-            std::io::stdin().lock().read_to_end(&mut bytes).context("reading <stdin>")?;
-            (bytes, None)
-        }
+        Source::Stdin => (read_whole(source)?, None),
         Source::File(path) => {
             let (bytes, snapshot) = in_place::read(path)?;
             (bytes, Some(snapshot))
