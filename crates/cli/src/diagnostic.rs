@@ -306,18 +306,30 @@ impl std::fmt::Write for Bytes<'_> {
 /// An input's name as a SARIF artifact URI: a relative path stays relative (with `/`), characters outside
 /// URI syntax percent-encoded; standard input is `stdin`.
 fn artifact_uri(name: &str) -> String {
+    /// What a relative URI reference keeps as it is: the unreserved characters, the sub-delimiters, `:`, `@`, `/`.
+    const KEEP: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~')
+        .remove(b'/')
+        .remove(b'!')
+        .remove(b'$')
+        .remove(b'&')
+        .remove(b'\'')
+        .remove(b'(')
+        .remove(b')')
+        .remove(b'*')
+        .remove(b'+')
+        .remove(b',')
+        .remove(b';')
+        .remove(b'=')
+        .remove(b':')
+        .remove(b'@');
     if name == "<stdin>" {
         return "stdin".to_owned();
     }
-    let mut uri = String::new();
-    for b in name.replace('\\', "/").bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~/!$&'()*+,;=:@".contains(&b) {
-            uri.push(b as char);
-        } else {
-            let _ = write!(uri, "%{b:02X}");
-        }
-    }
-    uri
+    percent_encoding::utf8_percent_encode(&name.replace('\\', "/"), KEEP).to_string()
 }
 
 /// The SARIF 2.1.0 log around `results` (each one line from [`sarif_result`]): one run of dfmt, with a rule
